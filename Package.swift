@@ -1,0 +1,90 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every target shares: Swift 6 language mode (the tools version's default) plus the upcoming features the
+/// Hummingbird codebase turns on, so imports and existentials are explicit everywhere.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ade",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ade", targets: ["ade"]),
+        .library(name: "ServerToken", targets: ["ServerToken"]),
+        .library(name: "DEPClient", targets: ["DEPClient"]),
+        .library(name: "DEPSimulator", targets: ["DEPSimulator"]),
+        .library(name: "ADECore", targets: ["ADECore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: Libraries, in import order (DESIGN.md's module table)
+        .target(
+            name: "ServerToken",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "DEPClient", dependencies: ["ServerToken"], swiftSettings: swiftSettings),
+        .target(name: "DEPSimulator", dependencies: ["DEPClient", "ServerToken"], swiftSettings: swiftSettings),
+        .target(
+            name: "ADECore",
+            dependencies: ["DEPClient", "ServerToken"],
+            resources: [.copy("Resources/Messages")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "ADENotify", dependencies: ["ADECore"], swiftSettings: swiftSettings),
+        .target(name: "ADESQLite", dependencies: ["ADECore"], swiftSettings: swiftSettings),
+        .target(name: "ADEPostgres", dependencies: ["ADECore"], swiftSettings: swiftSettings),
+        .target(name: "ADEServer", dependencies: ["ADECore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ADECommands",
+            dependencies: [
+                "ServerToken", "DEPClient", "DEPSimulator", "ADECore", "ADENotify", "ADESQLite", "ADEPostgres",
+                "ADEServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ade",
+            dependencies: ["ADECommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Test support and tests
+        .target(
+            name: "ADETesting",
+            dependencies: ["ServerToken"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServerTokenTests",
+            dependencies: [
+                "ServerToken", "ADETesting",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ADECoreTests", dependencies: ["ADECore", "ServerToken"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ADECommandsTests",
+            dependencies: ["ADECommands", "ADECore", "ServerToken", "ADETesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,184 @@
+public import Foundation
+
+/// Every sentence `ade` shows a person, in every shipped language.
+///
+/// Messages live in plain per-language JSON files (`en.json`, `fr.json`, `pt-BR.json` …) that `ade` loads itself.
+/// A value is either a string or, for sentences that depend on a number, an object of CLDR plural forms chosen by
+/// the argument named `count`:
+///
+/// ```json
+/// {
+///   "cli.token.keypair.written": "Wrote {privateKey} and {certificate}.",
+///   "cli.token.keypair.validity": { "one": "Valid for {count} day.", "other": "Valid for {count} days." }
+/// }
+/// ```
+///
+/// Lookups name their locale on every call. A key missing from a language falls back to the language without its
+/// region, then to English; a key missing everywhere comes back as the key itself, so a gap is visible, never fatal.
+public struct MessageCatalogue: Sendable {
+    /// One entry of a language file.
+    public enum Entry: Sendable, Hashable {
+        case text(String)
+        case plural([PluralCategory: String])
+    }
+
+    /// The entries of each language, by BCP 47 tag.
+    public let languages: [String: [String: Entry]]
+
+    /// Creates a catalogue from entries already read.
+    public init(languages: [String: [String: Entry]]) {
+        self.languages = languages
+    }
+
+    /// The catalogue shipped with `ade`.
+    public static let bundled: MessageCatalogue = {
+        guard let directory = Bundle.module.url(forResource: "Messages", withExtension: nil) else {
+            fatalError("ade's message catalogue is missing from its resource bundle; reinstall ade")
+        }
+        do {
+            return try load(directory: directory)
+        } catch {
+            fatalError("ade's message catalogue is damaged: \(error)")
+        }
+    }()
+
+    /// Loads every `<tag>.json` file of a directory.
+    /// - Throws: ``MessageCatalogueError`` naming the file and the entry at fault.
+    public static func load(directory: URL) throws -> MessageCatalogue {
+        let files: [URL]
+        do {
+            files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "json" }
+        } catch {
+            throw MessageCatalogueError(.unreadable, file: directory.path, reason: "cannot list the directory")
+        }
+        var languages: [String: [String: Entry]] = [:]
+        for file in files {
+            let tag = MessageLocale(file.deletingPathExtension().lastPathComponent).identifier
+            languages[tag] = try parse(file: file, language: MessageLocale(tag).language)
+        }
+        guard languages[MessageLocale.english.identifier] != nil else {
+            throw MessageCatalogueError(.missingEnglish, file: directory.path, reason: "en.json is required")
+        }
+        return MessageCatalogue(languages: languages)
+    }
+
+    /// The locales the catalogue has files for.
+    public var locales: [MessageLocale] {
+        languages.keys.sorted().map(MessageLocale.init)
+    }
+
+    /// The language tag whose file answers for `locale`: itself, its language, or English.
+    public func resolve(_ locale: MessageLocale) -> String {
+        locale.fallbacks.first { languages[$0] != nil } ?? MessageLocale.english.identifier
+    }
+
+    /// The message for a key in a locale, its placeholders filled.
+    /// - Parameters:
+    ///   - key: The message's key.
+    ///   - locale: The language to write in.
+    ///   - arguments: Placeholder values; `count` also selects the plural form.
+    public func string(
+        _ key: MessageKey,
+        locale: MessageLocale,
+        _ arguments: [String: MessageArgument] = [:]
+    ) -> String {
+        for tag in locale.fallbacks + [MessageLocale.english.identifier] {
+            guard let entry = languages[tag]?[key.rawValue] else { continue }
+            return Self.fill(Self.template(entry, language: MessageLocale(tag).language, arguments), arguments)
+        }
+        return key.rawValue
+    }
+
+    // MARK: - Formatting
+
+    private static func template(_ entry: Entry, language: String, _ arguments: [String: MessageArgument]) -> String {
+        switch entry {
+        case .text(let text):
+            return text
+        case .plural(let forms):
+            guard case .int(let count) = arguments["count"] else { return forms[.other] ?? "" }
+            return forms[PluralCategory.category(of: count, language: language)] ?? forms[.other] ?? ""
+        }
+    }
+
+    /// Replaces `{name}` with its argument; unknown placeholders stay as written.
+    private static func fill(_ template: String, _ arguments: [String: MessageArgument]) -> String {
+        guard template.contains("{") else { return template }
+        var result = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = String(rest[rest.index(after: open)..<close])
+            if let argument = arguments[name] {
+                result += argument.text
+            } else {
+                result += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+
+    /// The placeholder names of a template, for the consistency tests.
+    public static func placeholders(in template: String) -> Set<String> {
+        var names: Set<String> = []
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            names.insert(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+
+    // MARK: - Loading
+
+    private static func parse(file: URL, language: String) throws -> [String: Entry] {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(contentsOf: file))
+        } catch {
+            throw MessageCatalogueError(.invalidJSON, file: file.lastPathComponent, reason: "not valid JSON")
+        }
+        guard let table = object as? [String: Any] else {
+            throw MessageCatalogueError(.invalidJSON, file: file.lastPathComponent, reason: "not a JSON object")
+        }
+        var entries: [String: Entry] = [:]
+        for (key, value) in table {
+            if let text = value as? String {
+                entries[key] = .text(text)
+                continue
+            }
+            guard let forms = value as? [String: String] else {
+                throw MessageCatalogueError(
+                    .invalidEntry,
+                    file: file.lastPathComponent,
+                    reason: "\(key) is neither a string nor an object of plural forms"
+                )
+            }
+            var plural: [PluralCategory: String] = [:]
+            for (name, text) in forms {
+                guard let category = PluralCategory(rawValue: name),
+                    PluralCategory.categories(language: language).contains(category)
+                else {
+                    throw MessageCatalogueError(
+                        .invalidEntry,
+                        file: file.lastPathComponent,
+                        reason: "\(key) has plural form \(name), which \(language) does not use"
+                    )
+                }
+                plural[category] = text
+            }
+            guard plural[.other] != nil else {
+                throw MessageCatalogueError(
+                    .invalidEntry,
+                    file: file.lastPathComponent,
+                    reason: "\(key) has no 'other' plural form"
+                )
+            }
+            entries[key] = .plural(plural)
+        }
+        return entries
+    }
+}
