@@ -77,6 +77,9 @@ let package = Package(
             dependencies: [
                 "ServerToken", "ADETesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: swiftSettings
         ),

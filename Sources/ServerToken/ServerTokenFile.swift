@@ -37,7 +37,9 @@ public enum ServerTokenFile {
         if let pem = text.range(of: "-----BEGIN ") {
             return try fromPEM(String(text[pem.lowerBound...]))
         }
-        return try fromBase64(body: MIMEText.bodyLines(of: text).joined(separator: "\n"))
+        let body = MIMEText.bodyLines(of: text)
+        let hasHeaders = body.startIndex != 0
+        return try fromBase64(body: body.joined(separator: "\n"), damagedIfInvalid: hasHeaders)
     }
 
     /// Wraps CMS bytes in the S/MIME text ABM issues: four MIME headers, a blank line, base64 in 76-column lines.
@@ -76,16 +78,24 @@ public enum ServerTokenFile {
             throw ServerTokenError(.notSMIME, reason: "PEM block has no END line")
         }
         let body = text[..<end.lowerBound].split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).dropFirst()
-        return try fromBase64(body: body.joined(separator: "\n"))
+        return try fromBase64(body: body.joined(separator: "\n"), damagedIfInvalid: true)
     }
 
-    private static func fromBase64(body: String) throws -> [UInt8] {
+    /// Decodes the base64 body. When the wrapping (MIME headers, PEM lines) said a token follows, a body that is not
+    /// base64 of a CMS structure is a damaged token (`malformed_cms`); bare text is simply not a token.
+    private static func fromBase64(body: String, damagedIfInvalid: Bool) throws -> [UInt8] {
         let compact = body.filter { !$0.isWhitespace }
         guard !compact.isEmpty else {
-            throw ServerTokenError(.emptyInput, reason: "token file has headers but no content")
+            throw ServerTokenError(
+                damagedIfInvalid ? .malformedCMS : .emptyInput,
+                reason: "token file has no content after its wrapping"
+            )
         }
         guard let data = Data(base64Encoded: compact), data.first == 0x30 else {
-            throw ServerTokenError(.notSMIME, reason: "token content is not base64 of a CMS structure")
+            throw ServerTokenError(
+                damagedIfInvalid ? .malformedCMS : .notSMIME,
+                reason: "token content is not base64 of a CMS structure"
+            )
         }
         let bytes = Array(data)
         try refuseIfCertificate(der: bytes)
