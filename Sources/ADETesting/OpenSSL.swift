@@ -63,5 +63,6 @@ public enum OpenSSL {
 /// `openssl` is missing or failed.
 public struct OpenSSLError: Error, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

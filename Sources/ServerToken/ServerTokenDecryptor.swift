@@ -37,6 +37,9 @@ public struct ServerTokenDecryptor: Sendable {
 
     /// Decrypts a token file to its raw payload (MIME headers and the JSON message), without reading it.
     public func decryptPayload(_ file: some Collection<UInt8>) throws -> [UInt8] {
+        if let certificate, !certificate.matches(privateKey) {
+            throw ServerTokenError(.keyCertificateMismatch, reason: "certificate does not hold this key's public half")
+        }
         let enveloped = try Self.envelopedData(fromCMS: ServerTokenFile.cmsBytes(from: file))
         let content = enveloped.encryptedContentInfo
         let (cipher, iv) = try ContentCipher.from(content.contentEncryptionAlgorithm)

@@ -90,6 +90,9 @@ struct MalformedTokenTests {
         let file = try Fixtures.bytes(Sample.tokenPath)
         #expect(errorCode(decrypting: file, with: ServerTokenDecryptor(privateKey: other.privateKey)) == .noMatchingRecipient)
         #expect(errorCode(decrypting: file, with: ServerTokenDecryptor(keyPair: other)) == .noMatchingRecipient)
+        let sampleCertificate = try TokenCertificate(pemRepresentation: Fixtures.text(Sample.certificatePath))
+        let mismatched = ServerTokenDecryptor(privateKey: other.privateKey, certificate: sampleCertificate)
+        #expect(errorCode(decrypting: file, with: mismatched) == .keyCertificateMismatch)
     }
 
     @Test func certificateInsteadOfToken() throws {
