@@ -23,7 +23,13 @@ public enum BEROutline {
         return elements
     }
 
-    private static func walk(_ bytes: [UInt8], _ index: inout Int, end: Int?, depth: Int, into elements: inout [Element]) -> Bool {
+    private static func walk(
+        _ bytes: [UInt8],
+        _ index: inout Int,
+        end: Int?,
+        depth: Int,
+        into elements: inout [Element]
+    ) -> Bool {
         while index < (end ?? bytes.count) {
             guard index + 2 <= bytes.count else { return false }
             let identifier = bytes[index]

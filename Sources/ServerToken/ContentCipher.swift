@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 public import SwiftASN1
+import _CryptoExtras
 
 /// The cipher of a server token's content. ABM uses AES-128-CBC; AES-192 and AES-256 in CBC mode are accepted too.
 ///

@@ -1,5 +1,5 @@
-import _CryptoExtras
 import SwiftASN1
+import _CryptoExtras
 
 /// How a server token's content key is encrypted to the recipient's RSA key.
 public enum KeyTransport: String, Sendable, CaseIterable {

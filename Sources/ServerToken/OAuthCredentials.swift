@@ -38,7 +38,7 @@ public struct OAuthCredentials: Sendable, Hashable, CustomStringConvertible, Cus
     /// (`AT_O8474885631O…O1737111741803` → 2025-01-17T11:02:21.803Z); `nil` when the token has none.
     public var issuedAt: Date? {
         guard let stamp = accessToken.split(separator: "O").last, stamp.count == 13,
-            stamp.allSatisfy(\.isASCII), let milliseconds = Int64(stamp)
+            stamp.allSatisfy({ $0.isASCII && $0.isNumber }), let milliseconds = Int64(stamp)
         else {
             return nil
         }

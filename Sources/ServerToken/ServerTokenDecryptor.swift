@@ -1,5 +1,5 @@
-import _CryptoExtras
 import SwiftASN1
+import _CryptoExtras
 
 /// Decrypts ABM/ASM server tokens (`.p7m`) into ``OAuthCredentials``.
 ///

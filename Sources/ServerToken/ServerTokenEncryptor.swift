@@ -1,7 +1,7 @@
 import Crypto
-import _CryptoExtras
 import SwiftASN1
 import X509
+import _CryptoExtras
 
 /// Encrypts server tokens exactly as Apple Business Manager does, for the simulator and for tests.
 ///

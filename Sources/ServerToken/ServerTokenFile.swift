@@ -77,7 +77,8 @@ public enum ServerTokenFile {
         guard let end = text.range(of: "-----END ") else {
             throw ServerTokenError(.notSMIME, reason: "PEM block has no END line")
         }
-        let body = text[..<end.lowerBound].split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).dropFirst()
+        let body = text[..<end.lowerBound].split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .dropFirst()
         return try fromBase64(body: body.joined(separator: "\n"), damagedIfInvalid: true)
     }
 

@@ -1,8 +1,8 @@
 import Crypto
-public import _CryptoExtras
 public import Foundation
 import SwiftASN1
 public import X509
+public import _CryptoExtras
 
 /// The X.509 certificate an admin uploads to Apple Business Manager: ABM encrypts the server token to its RSA key.
 public struct TokenCertificate: Sendable, Hashable {

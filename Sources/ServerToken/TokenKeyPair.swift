@@ -1,8 +1,8 @@
 import Crypto
-import _CryptoExtras
 public import Foundation
 import SwiftASN1
 import X509
+import _CryptoExtras
 
 /// A private key and the self-signed certificate an admin uploads to Apple Business Manager.
 public struct TokenKeyPair: Sendable {

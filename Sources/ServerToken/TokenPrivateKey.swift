@@ -1,7 +1,7 @@
 import Crypto
-public import _CryptoExtras
 public import Foundation
 import SwiftASN1
+public import _CryptoExtras
 
 /// The RSA private key a server token is encrypted to.
 ///

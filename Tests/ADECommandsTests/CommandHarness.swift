@@ -1,7 +1,8 @@
-@testable import ADECommands
 import ArgumentParser
 import Foundation
 import Synchronization
+
+@testable import ADECommands
 
 /// Runs `ade` commands in process and collects what they print and their exit code.
 enum CommandHarness {

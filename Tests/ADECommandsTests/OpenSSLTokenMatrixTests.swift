@@ -25,7 +25,7 @@ struct OpenSSLTokenMatrixTests {
         var arguments: [String] {
             var arguments = [tool.rawValue, "-encrypt", "-\(cipher)"]
             if stream { arguments.append("-stream") }
-            if tool == .cms { arguments += ["-outform", encoding.rawValue] }
+            arguments += ["-outform", encoding.rawValue]
             return arguments
         }
 
@@ -45,12 +45,28 @@ struct OpenSSLTokenMatrixTests {
             var cases: [Case] = []
             for cipher in ciphers {
                 for stream in [false, true] {
-                    // openssl smime writes S/MIME text and has no key options: RSA PKCS #1 v1.5 only.
-                    cases.append(Case(tool: .smime, cipher: cipher, keyTransport: .rsaPKCS1v15, encoding: .smime, stream: stream))
+                    for encoding in Encoding.allCases {
+                        // openssl smime has no key options: RSA PKCS #1 v1.5 only. Its PEM label is PKCS7, cms's CMS.
+                        cases.append(
+                            Case(
+                                tool: .smime,
+                                cipher: cipher,
+                                keyTransport: .rsaPKCS1v15,
+                                encoding: encoding,
+                                stream: stream
+                            )
+                        )
+                    }
                     for keyTransport in KeyTransport.allCases {
                         for encoding in Encoding.allCases {
                             cases.append(
-                                Case(tool: .cms, cipher: cipher, keyTransport: keyTransport, encoding: encoding, stream: stream)
+                                Case(
+                                    tool: .cms,
+                                    cipher: cipher,
+                                    keyTransport: keyTransport,
+                                    encoding: encoding,
+                                    stream: stream
+                                )
                             )
                         }
                     }
@@ -96,7 +112,14 @@ struct OpenSSLTokenMatrixTests {
         )
 
         // The encoding is the one the case names.
-        let cms = try ServerTokenFile.cmsBytes(from: Array(try Data(contentsOf: URL(fileURLWithPath: token))))
+        let file = Array(try Data(contentsOf: URL(fileURLWithPath: token)))
+        switch testCase.encoding {
+        case .smime: #expect(file.starts(with: Array("MIME-Version: 1.0".utf8)))
+        case .pem:
+            #expect(file.starts(with: Array("-----BEGIN \(testCase.tool == .smime ? "PKCS7" : "CMS")-----".utf8)))
+        case .der: #expect(file.first == 0x30)
+        }
+        let cms = try ServerTokenFile.cmsBytes(from: file)
         #expect(cms[1] == (testCase.stream ? 0x80 : 0x82), "stream means indefinite length, else definite DER")
         let outline = try #require(BEROutline.outline(cms))
         #expect(outline.contains(where: \.indefinite) == testCase.stream)

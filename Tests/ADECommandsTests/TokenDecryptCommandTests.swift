@@ -1,9 +1,10 @@
-@testable import ADECommands
 import ADECore
 import ADETesting
 import Foundation
 import ServerToken
 import Testing
+
+@testable import ADECommands
 
 struct TokenDecryptCommandTests {
     typealias Sample = Fixtures.SampleToken
@@ -42,7 +43,9 @@ struct TokenDecryptCommandTests {
             privateKey: TokenPrivateKey(pemRepresentation: Fixtures.text(Sample.privateKeyPath))
         ).decrypt(Fixtures.bytes(Sample.tokenPath))
         let text = { (now: Date) in TokenDecryptCommand.text(credentials, locale: .english, now: now) }
-        #expect(text(Sample.accessTokenExpiry.addingTimeInterval(-86_400 * 30 - 60)).contains("(valid for 30 more days)"))
+        #expect(
+            text(Sample.accessTokenExpiry.addingTimeInterval(-86_400 * 30 - 60)).contains("(valid for 30 more days)")
+        )
         #expect(text(Sample.accessTokenExpiry.addingTimeInterval(-86_400 - 1)).contains("(valid for 1 more day)"))
         #expect(text(Sample.accessTokenExpiry.addingTimeInterval(-60)).contains("(expires in less than a day"))
         #expect(text(Sample.accessTokenExpiry.addingTimeInterval(60)).contains("(expired less than a day ago)"))

@@ -7,18 +7,23 @@ struct TokenKeypairCommandTests {
     @Test func writesAKeyReadableOnlyByItsOwnerAndACertificate() async throws {
         try await TemporaryDirectory.with { directory in
             let out = directory.path("keys")
-            let result = await CommandHarness.run(["token", "keypair", "--out", out, "--common-name", "Contoso", "--days", "30"])
+            let result = await CommandHarness.run([
+                "token", "keypair", "--out", out, "--common-name", "Contoso", "--days", "30",
+            ])
             #expect(result.status == 0)
             #expect(result.error.isEmpty)
             let keyPath = out + "/private-key.pem"
             let certificatePath = out + "/certificate.pem"
             let keyMode = try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int
-            let certificateMode = try FileManager.default.attributesOfItem(atPath: certificatePath)[.posixPermissions] as? Int
+            let certificateMode =
+                try FileManager.default.attributesOfItem(atPath: certificatePath)[.posixPermissions] as? Int
             #expect(keyMode == 0o600)
             #expect(certificateMode == 0o644)
 
             let key = try TokenPrivateKey(pemRepresentation: String(contentsOfFile: keyPath, encoding: .utf8))
-            let certificate = try TokenCertificate(pemRepresentation: String(contentsOfFile: certificatePath, encoding: .utf8))
+            let certificate = try TokenCertificate(
+                pemRepresentation: String(contentsOfFile: certificatePath, encoding: .utf8)
+            )
             #expect(certificate.matches(key))
             #expect(certificate.commonName == "Contoso")
             let days = certificate.notValidAfter.timeIntervalSince(certificate.notValidBefore) / 86_400
@@ -55,7 +60,8 @@ struct TokenKeypairCommandTests {
             let forced = await CommandHarness.run(["token", "keypair", "--out", out, "--force"])
             #expect(forced.status == 0)
             #expect(try String(contentsOfFile: out + "/private-key.pem", encoding: .utf8) != key)
-            let mode = try FileManager.default.attributesOfItem(atPath: out + "/private-key.pem")[.posixPermissions] as? Int
+            let mode =
+                try FileManager.default.attributesOfItem(atPath: out + "/private-key.pem")[.posixPermissions] as? Int
             #expect(mode == 0o600)
         }
     }

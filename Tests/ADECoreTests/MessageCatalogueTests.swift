@@ -80,7 +80,9 @@ struct MessageCatalogueTests {
             "fr": ["days": .plural([.one: "{count} jour", .many: "{count} de jours", .other: "{count} jours"])],
             "ja": ["days": .plural([.other: "{count}日"])],
         ])
-        let days = { (tag: String, count: Int) in catalogue.string("days", locale: MessageLocale(tag), ["count": .int(count)]) }
+        let days = { (tag: String, count: Int) in
+            catalogue.string("days", locale: MessageLocale(tag), ["count": .int(count)])
+        }
         #expect(days("en", 0) == "0 days")
         #expect(days("en", 1) == "1 day")
         #expect(days("en", 2) == "2 days")
@@ -134,7 +136,9 @@ struct MessageCatalogueTests {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             if name != "en.json" {
-                try Data(#"{"k": {"one": "a", "other": "b"}}"#.utf8).write(to: directory.appendingPathComponent("en.json"))
+                try Data(#"{"k": {"one": "a", "other": "b"}}"#.utf8).write(
+                    to: directory.appendingPathComponent("en.json")
+                )
                 if code == .missingEnglish {
                     try FileManager.default.removeItem(at: directory.appendingPathComponent("en.json"))
                 }

@@ -1,8 +1,8 @@
 import ADETesting
 import Foundation
-import X509
 import ServerToken
 import Testing
+import X509
 
 /// Every kind of bad input ends in a ``ServerTokenError`` with its own code, and no error text holds a secret.
 struct MalformedTokenTests {
@@ -88,7 +88,10 @@ struct MalformedTokenTests {
     @Test func wrongPrivateKey() throws {
         let other = try TokenKeyPair.generate(notValidBefore: Date())
         let file = try Fixtures.bytes(Sample.tokenPath)
-        #expect(errorCode(decrypting: file, with: ServerTokenDecryptor(privateKey: other.privateKey)) == .noMatchingRecipient)
+        #expect(
+            errorCode(decrypting: file, with: ServerTokenDecryptor(privateKey: other.privateKey))
+                == .noMatchingRecipient
+        )
         #expect(errorCode(decrypting: file, with: ServerTokenDecryptor(keyPair: other)) == .noMatchingRecipient)
         let sampleCertificate = try TokenCertificate(pemRepresentation: Fixtures.text(Sample.certificatePath))
         let mismatched = ServerTokenDecryptor(privateKey: other.privateKey, certificate: sampleCertificate)
@@ -105,7 +108,10 @@ struct MalformedTokenTests {
     }
 
     @Test func privateKeyInsteadOfToken() throws {
-        #expect(errorCode(decrypting: try Fixtures.bytes(Sample.privateKeyPath), with: try decryptor()) == .privateKeyInsteadOfToken)
+        #expect(
+            errorCode(decrypting: try Fixtures.bytes(Sample.privateKeyPath), with: try decryptor())
+                == .privateKeyInsteadOfToken
+        )
     }
 
     @Test func validCMSOfAnotherType() throws {
@@ -154,7 +160,9 @@ struct MalformedTokenTests {
             #expect(error.parameters["field"] == "access_secret")
         }
         let garbage = try ServerTokenEncryptor(recipient: pair.certificate).encrypt(payload: Array("<html>".utf8))
-        #expect(errorCode(decrypting: Array(garbage.utf8), with: ServerTokenDecryptor(keyPair: pair)) == .payloadMalformed)
+        #expect(
+            errorCode(decrypting: Array(garbage.utf8), with: ServerTokenDecryptor(keyPair: pair)) == .payloadMalformed
+        )
     }
 
     @Test func tenMegabytesOfRandomBytes() throws {
@@ -172,7 +180,10 @@ struct MalformedTokenTests {
     }
 
     @Test func textThatIsNotAToken() throws {
-        for text in ["hello world", "Subject: hi\n\nnot base64 at all!", "-----BEGIN PUBLIC KEY-----\nAA==\n-----END PUBLIC KEY-----"] {
+        for text in [
+            "hello world", "Subject: hi\n\nnot base64 at all!",
+            "-----BEGIN PUBLIC KEY-----\nAA==\n-----END PUBLIC KEY-----",
+        ] {
             let code = errorCode(decrypting: Array(text.utf8), with: try decryptor())
             #expect(code == .notSMIME || code == .malformedCMS)
         }
@@ -182,7 +193,9 @@ struct MalformedTokenTests {
     @Test func unsupportedRecipientKinds() throws {
         try TemporaryDirectory.with { directory in
             let data = try directory.write("data.txt", Array("hello".utf8))
-            let password = try OpenSSL.run(["cms", "-encrypt", "-aes128", "-pwri_password", "pw", "-in", data, "-outform", "DER"])
+            let password = try OpenSSL.run([
+                "cms", "-encrypt", "-aes128", "-pwri_password", "pw", "-in", data, "-outform", "DER",
+            ])
             do {
                 _ = try decryptor().decrypt(password.output)
                 Issue.record("a password-encrypted CMS was accepted")

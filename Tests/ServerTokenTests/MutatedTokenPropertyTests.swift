@@ -48,7 +48,10 @@ struct MutatedTokenPropertyTests {
         let der = try ServerTokenFile.cmsBytes(from: Fixtures.bytes(Sample.tokenPath))
         await propertyCheck(
             count: 3000,
-            input: Gen<Mutation>.case, Gen.int(in: 0...10_000), Gen<UInt8>.value(), Gen.int(in: 1...64)
+            input: Gen<Mutation>.case,
+            Gen.int(in: 0...10_000),
+            Gen<UInt8>.value(),
+            Gen.int(in: 1...64)
         ) { mutation, position, value, length in
             Self.check(Self.mutate(der, mutation, at: position, value: value, length: length), with: decryptor)
         }
@@ -60,7 +63,10 @@ struct MutatedTokenPropertyTests {
         let file = try Fixtures.bytes(Sample.tokenPath)
         await propertyCheck(
             count: 1500,
-            input: Gen<Mutation>.case, Gen.int(in: 0...10_000), Gen<UInt8>.value(), Gen.int(in: 1...64)
+            input: Gen<Mutation>.case,
+            Gen.int(in: 0...10_000),
+            Gen<UInt8>.value(),
+            Gen.int(in: 1...64)
         ) { mutation, position, value, length in
             Self.check(Self.mutate(file, mutation, at: position, value: value, length: length), with: decryptor)
         }
@@ -71,12 +77,18 @@ struct MutatedTokenPropertyTests {
         let pair = try TokenKeyPair.generate(notValidBefore: Date())
         let decryptor = ServerTokenDecryptor(keyPair: pair)
         let payload = OAuthCredentials(
-            consumerKey: "CK_1", consumerSecret: "CS_2", accessToken: "AT_O1O2O1790000000000", accessSecret: "AS_3",
+            consumerKey: "CK_1",
+            consumerSecret: "CS_2",
+            accessToken: "AT_O1O2O1790000000000",
+            accessSecret: "AS_3",
             accessTokenExpiry: Date(timeIntervalSince1970: 1_821_536_000)
         ).tokenPayload
         await propertyCheck(
             count: 1000,
-            input: Gen<Mutation>.case, Gen.int(in: 0...10_000), Gen<UInt8>.value(), Gen.int(in: 1...16)
+            input: Gen<Mutation>.case,
+            Gen.int(in: 0...10_000),
+            Gen<UInt8>.value(),
+            Gen.int(in: 1...16)
         ) { mutation, position, value, length in
             let mutated = Self.mutate(payload, mutation, at: position, value: value, length: length)
             do {

@@ -23,13 +23,17 @@ struct OAuthCredentialsTests {
     }
 
     @Test func readsBareJSONAndCRLFPayloads() throws {
-        let json = #"{"consumer_key":"CK_1","consumer_secret":"CS_2","access_token":"AT_O1O2O1389734861908","access_secret":"AS_3","access_token_expiry":"2015-01-14T21:27:41Z","extra":"ignored"}"#
+        let json =
+            #"{"consumer_key":"CK_1","consumer_secret":"CS_2","access_token":"AT_O1O2O1389734861908","access_secret":"AS_3","access_token_expiry":"2015-01-14T21:27:41Z","extra":"ignored"}"#
         let bare = try OAuthCredentials(payload: Array(json.utf8))
         #expect(bare.issuedAt == Date(timeIntervalSince1970: 1_389_734_861.908))
         let crlf = "Content-Type: text/plain\r\n\r\n-----BEGIN MESSAGE-----\r\n\(json)\r\n-----END MESSAGE-----\r\n"
         #expect(try OAuthCredentials(payload: Array(crlf.utf8)) == bare)
         let fractional = json.replacingOccurrences(of: "21:27:41Z", with: "21:27:41.500Z")
-        #expect(try OAuthCredentials(payload: Array(fractional.utf8)).accessTokenExpiry.timeIntervalSince1970 == 1_421_270_861.5)
+        #expect(
+            try OAuthCredentials(payload: Array(fractional.utf8)).accessTokenExpiry.timeIntervalSince1970
+                == 1_421_270_861.5
+        )
     }
 
     @Test func writesTheTokenJSONInABMsKeyOrder() throws {
@@ -73,7 +77,8 @@ struct OAuthCredentialsTests {
                 try OAuthCredentials(payload: payload)
             }
         }
-        let badDate = #"{"consumer_key":"CK","consumer_secret":"CS","access_token":"AT","access_secret":"AS","access_token_expiry":"next year"}"#
+        let badDate =
+            #"{"consumer_key":"CK","consumer_secret":"CS","access_token":"AT","access_secret":"AS","access_token_expiry":"next year"}"#
         #expect(throws: ServerTokenError(.fieldInvalid, reason: "")) {
             try OAuthCredentials(payload: Array(badDate.utf8))
         }

@@ -53,7 +53,8 @@ struct SampleTokenTests {
         #expect(cms.prefix(2) == [0x30, 0x80], "ABM's token is BER with an indefinite outer length")
         assertSampleValues(try ServerTokenDecryptor(privateKey: key).decrypt(cms))
 
-        let armour = "-----BEGIN PKCS7-----\n"
+        let armour =
+            "-----BEGIN PKCS7-----\n"
             + Data(cms).base64EncodedString(options: .lineLength64Characters) + "\n-----END PKCS7-----\n"
         assertSampleValues(try ServerTokenDecryptor(privateKey: key).decrypt(Array(armour.utf8)))
         let crlf = try Fixtures.text(Sample.tokenPath).replacingOccurrences(of: "\n", with: "\r\n")

@@ -13,7 +13,9 @@ struct ServerTokenEncryptorTests {
         accessTokenExpiry: Date(timeIntervalSince1970: 1_821_536_000)
     )
 
-    private static let pair = Result { try TokenKeyPair.generate(notValidBefore: Date(timeIntervalSince1970: 1_790_000_000)) }
+    private static let pair = Result {
+        try TokenKeyPair.generate(notValidBefore: Date(timeIntervalSince1970: 1_790_000_000))
+    }
 
     @Test func opensslDecryptsWhatWeEncrypt() throws {
         try TemporaryDirectory.with { directory in
@@ -24,7 +26,9 @@ struct ServerTokenEncryptorTests {
             let decrypted = try OpenSSL.run(["smime", "-decrypt", "-in", tokenPath, "-inkey", keyPath])
             #expect(decrypted.output == Self.credentials.tokenPayload)
             let withCertificate = try directory.write("cert.pem", Array(pair.certificate.pemRepresentation.utf8))
-            let cms = try OpenSSL.run(["cms", "-decrypt", "-in", tokenPath, "-inkey", keyPath, "-recip", withCertificate])
+            let cms = try OpenSSL.run([
+                "cms", "-decrypt", "-in", tokenPath, "-inkey", keyPath, "-recip", withCertificate,
+            ])
             #expect(cms.output == Self.credentials.tokenPayload)
         }
     }
@@ -64,7 +68,11 @@ struct ServerTokenEncryptorTests {
     @Test(arguments: KeyTransport.allCases, ContentCipher.allCases)
     func roundTripsEveryAlgorithm(keyTransport: KeyTransport, cipher: ContentCipher) throws {
         let pair = try Self.pair.get()
-        let encryptor = ServerTokenEncryptor(recipient: pair.certificate, keyTransport: keyTransport, contentCipher: cipher)
+        let encryptor = ServerTokenEncryptor(
+            recipient: pair.certificate,
+            keyTransport: keyTransport,
+            contentCipher: cipher
+        )
         let token = try encryptor.encrypt(Self.credentials)
         #expect(try ServerTokenDecryptor(keyPair: pair).decrypt(Array(token.utf8)) == Self.credentials)
     }

@@ -23,7 +23,11 @@ struct ServerTokenErrorTests {
     }
 
     @Test func descriptionShowsTheCodeAlone() {
-        let error = ServerTokenError(.unsupportedAlgorithm, parameters: ["algorithm": "DES-EDE3-CBC (3DES)"], reason: "r")
+        let error = ServerTokenError(
+            .unsupportedAlgorithm,
+            parameters: ["algorithm": "DES-EDE3-CBC (3DES)"],
+            reason: "r"
+        )
         #expect(error.description == "ServerTokenError.unsupported_algorithm")
         #expect(error.debugDescription.contains("algorithm=DES-EDE3-CBC (3DES)"))
     }

@@ -1,10 +1,10 @@
 import ADETesting
-import _CryptoExtras
 import Foundation
 import ServerToken
 import SwiftASN1
 import Testing
 import X509
+import _CryptoExtras
 
 struct TokenKeyPairTests {
     private let start = Date(timeIntervalSince1970: 1_790_000_000)
@@ -70,7 +70,9 @@ struct TokenKeyPairTests {
             try TokenPrivateKey(pemRepresentation: Fixtures.text(Fixtures.SampleToken.certificatePath))
         }
         #expect(throws: ServerTokenError(.invalidPrivateKey, reason: "")) {
-            try TokenPrivateKey(pemRepresentation: "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")
+            try TokenPrivateKey(
+                pemRepresentation: "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"
+            )
         }
         let encrypted = try OpenSSL.run(
             ["pkcs8", "-topk8", "-passout", "pass:secret", "-v2", "aes-256-cbc"],

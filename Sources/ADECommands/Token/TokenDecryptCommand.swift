@@ -44,7 +44,10 @@ struct TokenDecryptCommand: AsyncParsableCommand {
             let privateKey = try TokenPrivateKey(pemRepresentation: keyText)
             let certificate = try self.certificate.map {
                 try TokenCertificate(
-                    pemRepresentation: String(decoding: try FileAccess.read($0, limit: Self.keyFileLimit), as: UTF8.self)
+                    pemRepresentation: String(
+                        decoding: try FileAccess.read($0, limit: Self.keyFileLimit),
+                        as: UTF8.self
+                    )
                 )
             }
             let tokenBytes = try FileAccess.read(token, limit: ServerTokenFile.maximumSize)
@@ -71,7 +74,10 @@ struct TokenDecryptCommand: AsyncParsableCommand {
             (label(.decryptLabelAccessToken), credentials.accessToken),
             (label(.decryptLabelAccessSecret), credentials.accessSecret),
             (label(.decryptLabelIssued), issued),
-            (label(.decryptLabelExpires), "\(expiry) (\(status(of: credentials.accessTokenExpiry, now: now, locale: locale)))"),
+            (
+                label(.decryptLabelExpires),
+                "\(expiry) (\(status(of: credentials.accessTokenExpiry, now: now, locale: locale)))"
+            ),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { "\($0.0):" + String(repeating: " ", count: width - $0.0.count + 1) + $0.1 }

@@ -3,8 +3,10 @@
 public struct MessageCatalogueError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable error code.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Backing: String { case unreadable, invalidJSON = "invalid_json", invalidEntry = "invalid_entry",
-            missingEnglish = "missing_english" }
+        private enum Backing: String {
+            case unreadable, invalidJSON = "invalid_json", invalidEntry = "invalid_entry",
+                missingEnglish = "missing_english"
+        }
         private let backing: Backing
         public var description: String { backing.rawValue }
 
