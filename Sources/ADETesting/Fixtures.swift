@@ -1,4 +1,5 @@
 public import Foundation
+public import ServerToken
 
 /// The files under `Sources/ADETesting/Fixtures`, copied from the project's shared test data with their licences.
 public enum Fixtures {
@@ -16,6 +17,18 @@ public enum Fixtures {
     public static func url(_ path: String) -> URL {
         Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent(path)
     }
+}
+
+extension Fixtures {
+    /// Made-up credentials in the shape ABM issues, for tokens the tests encrypt themselves. The access token ends
+    /// in the issue time 2026-09-21T14:13:20Z; the expiry is a year later.
+    public static let syntheticCredentials = OAuthCredentials(
+        consumerKey: "CK_0123456789abcdef",
+        consumerSecret: "CS_fedcba9876543210",
+        accessToken: "AT_O1234567890Odeadbeef0123O1790000000000",
+        accessSecret: "AS_00112233445566778899",
+        accessTokenExpiry: Date(timeIntervalSince1970: 1_821_536_000)
+    )
 }
 
 extension Fixtures {

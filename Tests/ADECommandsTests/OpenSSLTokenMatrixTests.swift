@@ -76,13 +76,7 @@ struct OpenSSLTokenMatrixTests {
         }()
     }
 
-    static let credentials = OAuthCredentials(
-        consumerKey: "CK_9f8e7d6c5b4a39281706f5e4d3c2b1a0",
-        consumerSecret: "CS_0a1b2c3d4e5f60718293a4b5c6d7e8f9",
-        accessToken: "AT_O2468013579O0f1e2d3c4b5a69788796a5b4c3d2e1f0O1795000000000",
-        accessSecret: "AS_13579bdf02468ace13579bdf02468ace",
-        accessTokenExpiry: Date(timeIntervalSince1970: 1_826_536_000)
-    )
+    static let credentials = Fixtures.syntheticCredentials
 
     /// One key pair for the whole matrix, made by `ade token keypair`.
     actor KeyPairFiles {

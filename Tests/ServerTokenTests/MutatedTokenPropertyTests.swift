@@ -42,58 +42,46 @@ struct MutatedTokenPropertyTests {
         }
     }
 
+    /// Runs `body` on `count` random mutations of `bytes`.
+    private static func forEachMutation(
+        of bytes: [UInt8],
+        count: Int,
+        longest: Int,
+        _ body: ([UInt8]) -> Void
+    ) async {
+        await propertyCheck(
+            count: count,
+            input: Gen<Mutation>.case,
+            Gen.int(in: 0...10_000),
+            Gen<UInt8>.value(),
+            Gen.int(in: 1...longest)
+        ) { mutation, position, value, length in
+            body(mutate(bytes, mutation, at: position, value: value, length: length))
+        }
+    }
+
     @Test func mutatedBERNeverCrashes() async throws {
         let key = try TokenPrivateKey(pemRepresentation: Fixtures.text(Sample.privateKeyPath))
         let decryptor = ServerTokenDecryptor(privateKey: key)
         let der = try ServerTokenFile.cmsBytes(from: Fixtures.bytes(Sample.tokenPath))
-        await propertyCheck(
-            count: 3000,
-            input: Gen<Mutation>.case,
-            Gen.int(in: 0...10_000),
-            Gen<UInt8>.value(),
-            Gen.int(in: 1...64)
-        ) { mutation, position, value, length in
-            Self.check(Self.mutate(der, mutation, at: position, value: value, length: length), with: decryptor)
-        }
+        await Self.forEachMutation(of: der, count: 3000, longest: 64) { Self.check($0, with: decryptor) }
     }
 
     @Test func mutatedSMIMETextNeverCrashes() async throws {
         let key = try TokenPrivateKey(pemRepresentation: Fixtures.text(Sample.privateKeyPath))
         let decryptor = ServerTokenDecryptor(privateKey: key)
         let file = try Fixtures.bytes(Sample.tokenPath)
-        await propertyCheck(
-            count: 1500,
-            input: Gen<Mutation>.case,
-            Gen.int(in: 0...10_000),
-            Gen<UInt8>.value(),
-            Gen.int(in: 1...64)
-        ) { mutation, position, value, length in
-            Self.check(Self.mutate(file, mutation, at: position, value: value, length: length), with: decryptor)
-        }
+        await Self.forEachMutation(of: file, count: 1500, longest: 64) { Self.check($0, with: decryptor) }
     }
 
-    @Test func doubleMutationsOfTheDecryptedLayersNeverCrash() async throws {
-        // Mutate the encrypted content key and content together, so the payload parser sees garbage too.
+    @Test func mutatedPayloadsNeverCrash() async throws {
+        // Mutate the payload before encrypting it, so that every mutation reaches the payload parser.
         let pair = try TokenKeyPair.generate(notValidBefore: Date())
         let decryptor = ServerTokenDecryptor(keyPair: pair)
-        let payload = OAuthCredentials(
-            consumerKey: "CK_1",
-            consumerSecret: "CS_2",
-            accessToken: "AT_O1O2O1790000000000",
-            accessSecret: "AS_3",
-            accessTokenExpiry: Date(timeIntervalSince1970: 1_821_536_000)
-        ).tokenPayload
-        await propertyCheck(
-            count: 1000,
-            input: Gen<Mutation>.case,
-            Gen.int(in: 0...10_000),
-            Gen<UInt8>.value(),
-            Gen.int(in: 1...16)
-        ) { mutation, position, value, length in
-            let mutated = Self.mutate(payload, mutation, at: position, value: value, length: length)
+        let encryptor = ServerTokenEncryptor(recipient: pair.certificate)
+        await Self.forEachMutation(of: Fixtures.syntheticCredentials.tokenPayload, count: 1000, longest: 16) {
             do {
-                let cms = try ServerTokenEncryptor(recipient: pair.certificate).envelopedData(payload: mutated)
-                Self.check(cms, with: decryptor)
+                Self.check(try encryptor.envelopedData(payload: $0), with: decryptor)
             } catch {
                 Issue.record("encryption failed: \(error)")
             }

@@ -5,13 +5,7 @@ import Testing
 
 /// Tokens `ade` encrypts (for its simulator) are what ABM issues: openssl reads them, and their BER has ABM's shape.
 struct ServerTokenEncryptorTests {
-    static let credentials = OAuthCredentials(
-        consumerKey: "CK_0123456789abcdef",
-        consumerSecret: "CS_fedcba9876543210",
-        accessToken: "AT_O1234567890Odeadbeef0123O1790000000000",
-        accessSecret: "AS_00112233445566778899",
-        accessTokenExpiry: Date(timeIntervalSince1970: 1_821_536_000)
-    )
+    static let credentials = Fixtures.syntheticCredentials
 
     private static let pair = Result {
         try TokenKeyPair.generate(notValidBefore: Date(timeIntervalSince1970: 1_790_000_000))
