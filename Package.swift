@@ -96,7 +96,12 @@ let package = Package(
         // MARK: Test support and tests
         .target(
             name: "ADETesting",
-            dependencies: ["ServerToken"],
+            dependencies: [
+                "ServerToken", "DEPClient", "DEPSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -108,6 +113,23 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DEPClientTests",
+            dependencies: [
+                "DEPClient", "DEPSimulator", "ServerToken", "ADETesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DEPSimulatorTests",
+            dependencies: [
+                "DEPClient", "DEPSimulator", "ServerToken", "ADETesting",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
