@@ -23,6 +23,36 @@ public struct SimulatorHarness: Sendable {
         DEPServer(name: name ?? uuid, credentials: try simulator.credentials(server: uuid), baseURL: baseURL)
     }
 
+    /// Runs `body` with a client of the simulator on a real HTTP transport, shut down afterwards.
+    /// - Parameters:
+    ///   - configuration: The client's settings; by default no retries, so each test states the policy it checks.
+    ///   - timeSource: The client's clock.
+    ///   - logger: Where the client logs.
+    public func withClient<T: Sendable>(
+        configuration: DEPClient.Configuration = DEPClient.Configuration(retry: .none),
+        timeSource: any TimeSource = SystemTimeSource(),
+        logger: Logger = SimulatorHarness.quietLogger,
+        random: @escaping @Sendable () -> Double = { 0 },
+        _ body: (DEPClient) async throws -> T
+    ) async throws -> T {
+        let transport = try HTTPClientTransport()
+        let client = DEPClient(
+            configuration: configuration,
+            transport: transport,
+            timeSource: timeSource,
+            logger: logger,
+            random: random
+        )
+        do {
+            let result = try await body(client)
+            try await transport.shutdown()
+            return result
+        } catch {
+            try? await transport.shutdown()
+            throw error
+        }
+    }
+
     /// A logger that drops everything (tests that read logs pass their own).
     public static let quietLogger = Logger(label: "ade.test") { _ in SwiftLogNoOpLogHandler() }
 

@@ -24,6 +24,10 @@ public final class DEPSimulator: Sendable {
         public var tokenGeneration: Int
         public var tokenExpiry: Date
         public var revoked: Bool
+        /// Sessions opened with `GET /session` so far.
+        public var sessionsOpened: Int
+        /// Answers of the Apple endpoints (all but `/session`) so far.
+        public var answers: Int
         public var faults: SimulatedFaults
     }
 
@@ -47,6 +51,11 @@ public final class DEPSimulator: Sendable {
     /// Every MDM server.
     public var servers: [ServerInfo] {
         world.withLock { world in world.servers.map { Self.info($0) } }
+    }
+
+    /// One MDM server.
+    public func server(_ uuid: String) throws(DEPSimulatorError) -> ServerInfo {
+        try withServer(uuid) { world, number in Self.info(world.servers[number]) }
     }
 
     /// The first server's UUID: the one `--credentials-out` describes.
@@ -196,6 +205,8 @@ public final class DEPSimulator: Sendable {
             tokenGeneration: server.tokenGeneration,
             tokenExpiry: server.credentials.accessTokenExpiry,
             revoked: server.revoked,
+            sessionsOpened: server.sessionsOpened,
+            answers: server.answers,
             faults: server.faults
         )
     }

@@ -11,6 +11,11 @@ extension DEPSimulator {
         case page(SimulatorWorld.Page)
         case json([UInt8])
         case empty
+
+        /// A wire value as JSON (the wire types always encode).
+        static func encoding(_ value: some Encodable) -> AppleAnswer {
+            .json(try! DEPJSON.encode(value))
+        }
     }
 
     /// What an endpoint handler gets besides the world.
@@ -36,7 +41,7 @@ extension DEPSimulator {
     /// The endpoints of Apple's service, at Apple's paths. A path called with a method it does not take answers 405.
     func addAppleRoutes(to router: Router<BasicRequestContext>) {
         router.get("/session") { request, _ in await self.serveSession(request) }
-        route(router, "/account", [.get]) { world, request in .json(try! DEPJSON.encode(world.account(server: request.server))) }
+        route(router, "/account", [.get]) { world, request in .encoding(world.account(server: request.server)) }
         route(router, "/server/devices", [.post]) { world, request throws(AppleFailure) in
             .page(try world.fetch(server: request.server, request: request.decode(DevicePageRequest.self), now: request.now))
         }
@@ -45,26 +50,26 @@ extension DEPSimulator {
         }
         route(router, "/devices", [.post]) { world, request throws(AppleFailure) in
             let serials = try request.decode(DeviceListRequest.self).devices
-            return .json(try! DEPJSON.encode(DeviceDetailsResponse(devices: try world.details(server: request.server, serials: serials))))
+            return .encoding(DeviceDetailsResponse(devices: try world.details(server: request.server, serials: serials)))
         }
         route(router, "/devices/disown", [.post]) { world, request throws(AppleFailure) in
             let serials = try request.decode(DeviceListRequest.self).devices
             let results = try world.disown(server: request.server, serials: serials, now: request.now)
-            return .json(try! DEPJSON.encode(DeviceStatusResponse(devices: results)))
+            return .encoding(DeviceStatusResponse(devices: results))
         }
         route(router, "/device/activationlock", [.post]) { world, request throws(AppleFailure) in
             let lock = try request.decode(ActivationLockRequest.self)
-            return .json(try! DEPJSON.encode(world.activationLock(server: request.server, request: lock)))
+            return .encoding(world.activationLock(server: request.server, request: lock))
         }
         route(router, "/device/replacementDetails", [.get]) { world, request throws(AppleFailure) in
             guard let serial = request.query["device"], !serial.isEmpty else {
                 throw AppleFailure(400, "DEVICE_ID_REQUIRED")
             }
-            return .json(try! DEPJSON.encode(try world.replacementDetails(server: request.server, serial: serial)))
+            return .encoding(try world.replacementDetails(server: request.server, serial: serial))
         }
         route(router, "/profile", [.post, .get]) { world, request throws(AppleFailure) in
             if request.method == .get {
-                return .json(try! DEPJSON.encode(try world.profile(server: request.server, uuid: request.query["profile_uuid"])))
+                return .encoding(try world.profile(server: request.server, uuid: request.query["profile_uuid"]))
             }
             let profile = try request.decode(Profile.self)
             let response = try world.defineProfile(
@@ -73,14 +78,14 @@ extension DEPSimulator {
                 protocolVersion: request.protocolVersion,
                 now: request.now
             )
-            return .json(try! DEPJSON.encode(response))
+            return .encoding(response)
         }
         // depsim required PUT; Apple documents POST; both assign.
         route(router, "/profile/devices", [.post, .put, .delete]) { world, request throws(AppleFailure) in
             let body = try request.decode(ProfileDevicesRequest.self)
             if request.method == .delete {
                 let results = try world.removeProfile(server: request.server, request: body, now: request.now)
-                return .json(try! DEPJSON.encode(DeviceStatusResponse(devices: results)))
+                return .encoding(DeviceStatusResponse(devices: results))
             }
             let response = try world.assignProfile(
                 server: request.server,
@@ -88,15 +93,15 @@ extension DEPSimulator {
                 protocolVersion: request.protocolVersion,
                 now: request.now
             )
-            return .json(try! DEPJSON.encode(response))
+            return .encoding(response)
         }
         route(router, "/os-beta-enrollment/tokens", [.get]) { world, request throws(AppleFailure) in
-            .json(try! DEPJSON.encode(try world.betaTokens(server: request.server)))
+            .encoding(try world.betaTokens(server: request.server))
         }
         route(router, "/account-driven-enrollment/profile", [.post, .get, .delete]) { world, request throws(AppleFailure) in
             switch request.method {
             case .get:
-                return .json(try! DEPJSON.encode(try world.serviceDiscovery(server: request.server)))
+                return .encoding(try world.serviceDiscovery(server: request.server))
             case .delete:
                 try world.deleteServiceDiscovery(server: request.server)
                 return .empty

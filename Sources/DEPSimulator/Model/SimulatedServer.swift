@@ -56,6 +56,8 @@ struct SimulatedServer: Sendable {
     var lockedSerials: Set<String> = []
     /// Answers sent, for session rotation.
     var answers = 0
+    /// Sessions opened with `GET /session`.
+    var sessionsOpened = 0
 
     /// Whether `serial` is assigned to this server now, and where its fixed attributes come from.
     func source(of serial: String) -> (generator: Int, index: Int)? {

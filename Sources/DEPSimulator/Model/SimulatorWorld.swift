@@ -195,6 +195,7 @@ struct SimulatorWorld: Sendable {
         if server.faults.accessDenied { throw AppleFailure(403, "ACCESS_DENIED") }
         let session = "SIM" + hex(24, uppercase: true)
         sessions[session] = Session(server: number, tokenGeneration: server.tokenGeneration, lastUsed: now)
+        servers[number].sessionsOpened += 1
         return session
     }
 
