@@ -39,7 +39,11 @@ public final class DEPSimulator: Sendable {
     let logger: Logger
 
     /// Creates a simulator with the organisation and servers of `configuration`.
-    public init(configuration: SimulatorConfiguration = SimulatorConfiguration(), clock: SimulatorClock = SimulatorClock(), logger: Logger) {
+    public init(
+        configuration: SimulatorConfiguration = SimulatorConfiguration(),
+        clock: SimulatorClock = SimulatorClock(),
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -76,7 +80,8 @@ public final class DEPSimulator: Sendable {
             var skipped = 0
             var index = 0
             while serials.count < limit, index < server.deviceCount + server.arrivalOrder.count {
-                let serial = index < server.deviceCount
+                let serial =
+                    index < server.deviceCount
                     ? server.generator.serial(index) : server.arrivalOrder[index - server.deviceCount]
                 index += 1
                 guard server.source(of: serial) != nil else { continue }
@@ -157,7 +162,9 @@ public final class DEPSimulator: Sendable {
     }
 
     /// Records device changes in ABM now.
-    public func churn(server uuid: String, added: Int = 0, modified: Int = 0, deleted: Int = 0) throws(DEPSimulatorError) {
+    public func churn(server uuid: String, added: Int = 0, modified: Int = 0, deleted: Int = 0)
+        throws(DEPSimulatorError)
+    {
         let now = clock.now()
         try withServer(uuid) { world, number in
             world.applyChurn(server: number, added: added, modified: modified, deleted: deleted, at: now)
@@ -167,7 +174,9 @@ public final class DEPSimulator: Sendable {
     /// Devices with an assigned profile run Setup Assistant (`profile_status` becomes `pushed`).
     public func runSetupAssistant(server uuid: String, serials: [String]) throws(DEPSimulatorError) -> [String: Bool] {
         let now = clock.now()
-        return try withServer(uuid) { world, number in world.runSetupAssistant(server: number, serials: serials, now: now) }
+        return try withServer(uuid) { world, number in
+            world.runSetupAssistant(server: number, serials: serials, now: now)
+        }
     }
 
     /// Makes every outstanding cursor of a server `INVALID_CURSOR`.

@@ -17,7 +17,10 @@ struct EndpointTests {
                 #expect(account.orgName == "Simulated Organisation")
                 #expect(account.orgType == "org")
                 #expect(account.limit(for: "/server/devices") == .init(default: 100, maximum: 1000))
-                #expect(account.urls?.contains { $0.uri == "/profile/devices" && $0.httpMethod?.contains("PUT") == true } == true)
+                #expect(
+                    account.urls?.contains { $0.uri == "/profile/devices" && $0.httpMethod?.contains("PUT") == true }
+                        == true
+                )
             }
         }
     }
@@ -95,7 +98,16 @@ struct EndpointTests {
                 let details = try await client.deviceDetails(server, serials: Array(serials.prefix(40)))
                 let families = details.devices.mapValues { $0.deviceFamily }
                 let phone = try #require(families.first { $0.value == .iPhone }?.key)
-                let lock = try await client.activationLock(server, ActivationLockRequest(device: phone, escrowKey: "KEY"))
+                let shortKey = try await client.activationLock(
+                    server,
+                    ActivationLockRequest(device: phone, escrowKey: "KEY")
+                )
+                #expect(shortKey.responseStatus == .failed, "an escrow key is 64 hex digits")
+                let escrowKey = String(repeating: "0a", count: 32)
+                let lock = try await client.activationLock(
+                    server,
+                    ActivationLockRequest(device: phone, escrowKey: escrowKey)
+                )
                 #expect(lock.responseStatus == .success)
                 let again = try await client.activationLock(server, ActivationLockRequest(device: phone))
                 #expect(again.responseStatus == .deviceAlreadyLocked)
@@ -169,13 +181,31 @@ struct EndpointTests {
                 let server = try harness.defaultServer
                 let cases: [(Profile, DEPError.Code)] = [
                     (Profile(url: "https://mdm.example.com"), .profileNameRequired),
-                    (Profile(profileName: String(repeating: "n", count: 126), url: "https://m.example"), .profileNameInvalid),
+                    (
+                        Profile(profileName: String(repeating: "n", count: 126), url: "https://m.example"),
+                        .profileNameInvalid
+                    ),
                     (Profile(profileName: "P"), .profileURLRequired),
                     (Profile(profileName: "P", url: "not a url"), .profileURLInvalid),
                     (Profile(profileName: "P", url: "https://m.example", department: ""), .departmentInvalid),
-                    (Profile(profileName: "P", url: "https://m.example", orgMagic: String(repeating: "m", count: 257)), .magicInvalid),
-                    (Profile(profileName: "P", url: "https://m.example", supportEmailAddress: "nobody"), .supportEmailInvalid),
-                    (Profile(profileName: "P", url: "https://m.example", supportPhoneNumber: String(repeating: "1", count: 51)), .supportPhoneInvalid),
+                    (
+                        Profile(
+                            profileName: "P",
+                            url: "https://m.example",
+                            orgMagic: String(repeating: "m", count: 257)
+                        ), .magicInvalid
+                    ),
+                    (
+                        Profile(profileName: "P", url: "https://m.example", supportEmailAddress: "nobody"),
+                        .supportEmailInvalid
+                    ),
+                    (
+                        Profile(
+                            profileName: "P",
+                            url: "https://m.example",
+                            supportPhoneNumber: String(repeating: "1", count: 51)
+                        ), .supportPhoneInvalid
+                    ),
                     (Profile(profileName: "P", url: "https://m.example", isMDMRemovable: false), .flagsInvalid),
                     (Profile(profileName: "P", url: "https://m.example", region: "usa"), .localeInvalid),
                 ]

@@ -174,7 +174,10 @@ struct FaultTests {
                 #expect(error?.code == .throttled)
                 #expect(error?.status == 429)
                 #expect(error?.retryAfter == .seconds(30))
-                #expect(clock.sleeps == [.seconds(30), .seconds(30), .seconds(30)], "4 attempts, Retry-After each time")
+                #expect(
+                    clock.sleeps == [.seconds(30), .seconds(30), .seconds(30)],
+                    "4 attempts, Retry-After each time"
+                )
             }
         }
     }
@@ -200,7 +203,8 @@ struct FaultTests {
         try await SimulatorHarness.with(Self.configuration) { harness in
             try Self.inject(harness) { $0.throttle = .init(rate: 1, retryAfterSeconds: 3600) }
             let clock = ManualTimeSource()
-            try await harness.withClient(configuration: DEPClient.Configuration(retry: .default), timeSource: clock) { client in
+            try await harness.withClient(configuration: DEPClient.Configuration(retry: .default), timeSource: clock) {
+                client in
                 let error = await Self.error { try await client.account(try harness.defaultServer) }
                 #expect(error?.code == .throttled)
                 #expect(error?.retryAfter == .seconds(3600), "the caller learns when to come back")
@@ -230,15 +234,27 @@ struct FaultTests {
             try Self.inject(harness) { $0.serverErrorRate = 1 }
             let clock = ManualTimeSource()
             let configuration = DEPClient.Configuration(
-                retry: RetryPolicy(maximumAttempts: 6, initialBackoff: .seconds(2), maximumBackoff: .seconds(10), jitter: 0.5)
+                retry: RetryPolicy(
+                    maximumAttempts: 6,
+                    initialBackoff: .seconds(2),
+                    maximumBackoff: .seconds(10),
+                    jitter: 0.5
+                )
             )
-            try await harness.withClient(configuration: configuration, timeSource: clock, random: { Double.random(in: 0...1) }) {
+            try await harness.withClient(
+                configuration: configuration,
+                timeSource: clock,
+                random: { Double.random(in: 0...1) }
+            ) {
                 client in
                 _ = await Self.error { try await client.account(try harness.defaultServer) }
                 let expected: [Double] = [2, 4, 8, 10, 10]
                 #expect(clock.sleeps.count == expected.count)
                 for (sleep, ceiling) in zip(clock.sleeps, expected) {
-                    #expect(sleep.timeInterval >= ceiling / 2 - 0.001 && sleep.timeInterval <= ceiling + 0.001, "\(sleep)")
+                    #expect(
+                        sleep.timeInterval >= ceiling / 2 - 0.001 && sleep.timeInterval <= ceiling + 0.001,
+                        "\(sleep)"
+                    )
                 }
             }
         }
@@ -248,7 +264,9 @@ struct FaultTests {
         try await SimulatorHarness.with(Self.configuration) { harness in
             try Self.inject(harness) { $0.serverErrorRate = 0.5 }
             let clock = ManualTimeSource()
-            let configuration = DEPClient.Configuration(retry: RetryPolicy(maximumAttempts: 20, jitter: 0, totalDeadline: .seconds(100_000)))
+            let configuration = DEPClient.Configuration(
+                retry: RetryPolicy(maximumAttempts: 20, jitter: 0, totalDeadline: .seconds(100_000))
+            )
             try await harness.withClient(configuration: configuration, timeSource: clock) { client in
                 let server = try harness.defaultServer
                 for _ in 0..<10 {
@@ -371,7 +389,8 @@ struct FaultTests {
     @Test func userAgentProblems() async throws {
         try await SimulatorHarness.with(Self.configuration) { harness in
             for (agent, code) in [("", DEPError.Code.userAgentMissing), ("Go-http-client/1.1", .userAgentInvalid)] {
-                try await harness.withClient(configuration: DEPClient.Configuration(userAgent: agent, retry: .none)) { client in
+                try await harness.withClient(configuration: DEPClient.Configuration(userAgent: agent, retry: .none)) {
+                    client in
                     let error = await Self.error { try await client.account(try harness.defaultServer) }
                     #expect(error?.code == code)
                 }
@@ -382,10 +401,17 @@ struct FaultTests {
     @Test func aWrongMethodIsMethodNotAllowed() async throws {
         try await SimulatorHarness.with(Self.configuration) { harness in
             try await harness.withClient { client in
-                let error = await Self.error { try await client.send("GET", "/server/devices", server: try harness.defaultServer) }
+                let error = await Self.error {
+                    try await client.send("GET", "/server/devices", server: try harness.defaultServer)
+                }
                 #expect(error?.code == .methodNotAllowed)
                 let malformed = await Self.error {
-                    try await client.send("POST", "/server/devices", body: Array("{".utf8), server: try harness.defaultServer)
+                    try await client.send(
+                        "POST",
+                        "/server/devices",
+                        body: Array("{".utf8),
+                        server: try harness.defaultServer
+                    )
                 }
                 #expect(malformed?.code == .malformedRequest)
             }
@@ -413,7 +439,8 @@ struct FaultTests {
                 let server = try harness.defaultServer
                 let serials = try harness.simulator.serials(server: server.name, limit: 20)
                 let uuid = try #require(
-                    try await client.defineProfile(server, Profile(profileName: "P", url: "https://m.example")).profileUUID
+                    try await client.defineProfile(server, Profile(profileName: "P", url: "https://m.example"))
+                        .profileUUID
                 )
                 try Self.inject(harness) {
                     $0.assignThrottleRate = 1
@@ -426,11 +453,13 @@ struct FaultTests {
                 #expect(answer.retryAfterSeconds == 90)
             }
             // Protocol version 8 knows no THROTTLED: those devices fail, and no retry_after_seconds is sent.
-            try await harness.withClient(configuration: DEPClient.Configuration(protocolVersion: 8, retry: .none)) { client in
+            try await harness.withClient(configuration: DEPClient.Configuration(protocolVersion: 8, retry: .none)) {
+                client in
                 let server = try harness.defaultServer
                 let serials = try harness.simulator.serials(server: server.name, limit: 3)
                 let uuid = try #require(
-                    try await client.defineProfile(server, Profile(profileName: "Q", url: "https://m.example")).profileUUID
+                    try await client.defineProfile(server, Profile(profileName: "Q", url: "https://m.example"))
+                        .profileUUID
                 )
                 let answer = try await client.assignProfile(server, uuid: uuid, serials: serials)
                 #expect(answer.devices.values.allSatisfy { $0 == .failed })
@@ -448,15 +477,21 @@ struct FaultTests {
             logger.logLevel = .trace
             try Self.inject(harness) { $0.serverErrorRate = 0.5 }
             let server = try harness.defaultServer
-            let configuration = DEPClient.Configuration(retry: RetryPolicy(maximumAttempts: 30, jitter: 0, totalDeadline: .seconds(100_000)))
-            try await harness.withClient(configuration: configuration, timeSource: ManualTimeSource(), logger: logger) { client in
+            let configuration = DEPClient.Configuration(
+                retry: RetryPolicy(maximumAttempts: 30, jitter: 0, totalDeadline: .seconds(100_000))
+            )
+            try await harness.withClient(configuration: configuration, timeSource: ManualTimeSource(), logger: logger) {
+                client in
                 for _ in 0..<5 { _ = try await client.fetchDevices(server) }
                 try harness.simulator.revoke(server: server.name)
                 _ = await Self.error { try await client.account(server) }
             }
             let text = logs.entries.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
             #expect(!text.isEmpty)
-            for secret in [server.credentials.consumerSecret, server.credentials.accessSecret, server.credentials.accessToken, "SIM"] {
+            for secret in [
+                server.credentials.consumerSecret, server.credentials.accessSecret, server.credentials.accessToken,
+                "SIM",
+            ] {
                 #expect(!text.contains(secret))
             }
         }

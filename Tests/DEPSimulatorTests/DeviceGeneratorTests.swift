@@ -1,9 +1,15 @@
-@testable import DEPSimulator
 import Foundation
 import Testing
 
+@testable import DEPSimulator
+
 struct DeviceGeneratorTests {
-    let generator = DeviceGenerator(seed: 42, serverNumber: 3, assignedBy: "a@b.example", epoch: Date(timeIntervalSince1970: 0))
+    let generator = DeviceGenerator(
+        seed: 42,
+        serverNumber: 3,
+        assignedBy: "a@b.example",
+        epoch: Date(timeIntervalSince1970: 0)
+    )
 
     @Test func serialsMapBackToTheirIndex() {
         for index in [0, 1, 2, 7, 99, 1000, 123_456, 999_999, 5_000_000] {
@@ -20,7 +26,12 @@ struct DeviceGeneratorTests {
     @Test func serialsAreDistinctAndForeignOnesAreRefused() {
         let serials = (0..<20_000).map(generator.serial)
         #expect(Set(serials).count == serials.count)
-        let other = DeviceGenerator(seed: 42, serverNumber: 4, assignedBy: "a@b.example", epoch: Date(timeIntervalSince1970: 0))
+        let other = DeviceGenerator(
+            seed: 42,
+            serverNumber: 4,
+            assignedBy: "a@b.example",
+            epoch: Date(timeIntervalSince1970: 0)
+        )
         #expect(other.index(of: generator.serial(5)) == nil)
         #expect(generator.index(of: "short") == nil)
         #expect(generator.index(of: "C02T0HL0GGC0") == nil)

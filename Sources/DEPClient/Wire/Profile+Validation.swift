@@ -38,7 +38,9 @@ extension Profile {
             add("profile_name", .profileNameRequired, "CONFIG_NAME_REQUIRED")
         }
         if let url, !url.isEmpty {
-            if url.utf8.count > Limits.url || !Self.isWebURL(url) { add("url", .profileURLInvalid, "CONFIG_URL_INVALID") }
+            if url.utf8.count > Limits.url || !Self.isWebURL(url) {
+                add("url", .profileURLInvalid, "CONFIG_URL_INVALID")
+            }
         } else {
             add("url", .profileURLRequired, "CONFIG_URL_REQUIRED")
         }

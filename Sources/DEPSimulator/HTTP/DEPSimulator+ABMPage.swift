@@ -19,8 +19,13 @@ extension DEPSimulator {
         router.post("/abm/servers") { request, _ in
             let form = FormBody.parse(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
             let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { return self.abmPage(message: "Give the MDM server a name.", status: .badRequest) }
-            self.addServer(name: String(name.prefix(100)), devices: min(max(Int(form["devices"] ?? "") ?? 0, 0), 1_000_000))
+            guard !name.isEmpty else {
+                return self.abmPage(message: "Give the MDM server a name.", status: .badRequest)
+            }
+            self.addServer(
+                name: String(name.prefix(100)),
+                devices: min(max(Int(form["devices"] ?? "") ?? 0, 0), 1_000_000)
+            )
             return Answer.redirect(to: "/abm?message=MDM+server+added")
         }
         router.post("/abm/servers/:uuid/certificate") { request, context in

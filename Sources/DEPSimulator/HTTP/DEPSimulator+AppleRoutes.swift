@@ -43,14 +43,28 @@ extension DEPSimulator {
         router.get("/session") { request, _ in await self.serveSession(request) }
         route(router, "/account", [.get]) { world, request in .encoding(world.account(server: request.server)) }
         route(router, "/server/devices", [.post]) { world, request throws(AppleFailure) in
-            .page(try world.fetch(server: request.server, request: request.decode(DevicePageRequest.self), now: request.now))
+            .page(
+                try world.fetch(
+                    server: request.server,
+                    request: request.decode(DevicePageRequest.self),
+                    now: request.now
+                )
+            )
         }
         route(router, "/devices/sync", [.post]) { world, request throws(AppleFailure) in
-            .page(try world.sync(server: request.server, request: request.decode(DevicePageRequest.self), now: request.now))
+            .page(
+                try world.sync(
+                    server: request.server,
+                    request: request.decode(DevicePageRequest.self),
+                    now: request.now
+                )
+            )
         }
         route(router, "/devices", [.post]) { world, request throws(AppleFailure) in
             let serials = try request.decode(DeviceListRequest.self).devices
-            return .encoding(DeviceDetailsResponse(devices: try world.details(server: request.server, serials: serials)))
+            return .encoding(
+                DeviceDetailsResponse(devices: try world.details(server: request.server, serials: serials))
+            )
         }
         route(router, "/devices/disown", [.post]) { world, request throws(AppleFailure) in
             let serials = try request.decode(DeviceListRequest.self).devices
@@ -98,7 +112,9 @@ extension DEPSimulator {
         route(router, "/os-beta-enrollment/tokens", [.get]) { world, request throws(AppleFailure) in
             .encoding(try world.betaTokens(server: request.server))
         }
-        route(router, "/account-driven-enrollment/profile", [.post, .get, .delete]) { world, request throws(AppleFailure) in
+        route(router, "/account-driven-enrollment/profile", [.post, .get, .delete]) {
+            world,
+            request throws(AppleFailure) in
             switch request.method {
             case .get:
                 return .encoding(try world.serviceDiscovery(server: request.server))
@@ -107,7 +123,11 @@ extension DEPSimulator {
                 return .empty
             default:
                 let body = try request.decode(AccountDrivenEnrollmentProfile.self)
-                try world.setServiceDiscovery(server: request.server, url: body.mdmServiceDiscoveryURL, now: request.now)
+                try world.setServiceDiscovery(
+                    server: request.server,
+                    url: body.mdmServiceDiscoveryURL,
+                    now: request.now
+                )
                 return .empty
             }
         }
@@ -214,7 +234,8 @@ extension DEPSimulator {
 
     /// Latency, connection resets, 429 and 5xx for the server a request is for.
     private func injectTransportFaults(session: String?, authorization: String?) async -> Response? {
-        let decision = world.withLock { world -> (latency: Int, reset: Bool, throttle: SimulatedFaults.Throttle?, serverError: SimulatedFaults?)? in
+        let decision = world.withLock {
+            world -> (latency: Int, reset: Bool, throttle: SimulatedFaults.Throttle?, serverError: SimulatedFaults?)? in
             guard let number = world.serverNumber(session: session, authorization: authorization) else { return nil }
             let faults = world.servers[number].faults
             let reset = faults.connectionResetRate > 0 && world.roll() < faults.connectionResetRate
@@ -247,8 +268,11 @@ extension DEPSimulator {
         if let faults = decision.serverError {
             let status = (500...599).contains(faults.serverErrorStatus) ? faults.serverErrorStatus : 503
             return Answer.failure(
-                AppleFailure(status, status == 503 ? "Service Unavailable" : "Internal Server Error",
-                    retryAfter: faults.serverErrorRetryAfterSeconds.map(String.init)),
+                AppleFailure(
+                    status,
+                    status == 503 ? "Service Unavailable" : "Internal Server Error",
+                    retryAfter: faults.serverErrorRetryAfterSeconds.map(String.init)
+                ),
                 style: "plain"
             )
         }

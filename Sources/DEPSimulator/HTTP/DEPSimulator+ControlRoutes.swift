@@ -34,7 +34,10 @@ extension DEPSimulator {
         }
         control.post("servers") { request, _ in
             let body = try await Self.decode(NewServer.self, request)
-            return Answer.json(self.addServer(name: body.name, devices: body.devices ?? 0, organisation: body.organisation ?? 0), status: .created)
+            return Answer.json(
+                self.addServer(name: body.name, devices: body.devices ?? 0, organisation: body.organisation ?? 0),
+                status: .created
+            )
         }
         control.get("servers/:uuid/faults") { _, context in
             Answer.json(try self.faults(server: Self.uuid(context)))
@@ -58,7 +61,12 @@ extension DEPSimulator {
         }
         control.post("servers/:uuid/churn") { request, context in
             let body = try await Self.decode(SimulatorConfiguration.Churn.self, request)
-            try self.churn(server: Self.uuid(context), added: body.added, modified: body.modified, deleted: body.deleted)
+            try self.churn(
+                server: Self.uuid(context),
+                added: body.added,
+                modified: body.modified,
+                deleted: body.deleted
+            )
             return Response(status: .noContent)
         }
         control.post("servers/:uuid/setup-assistant") { request, context in
@@ -116,7 +124,8 @@ extension DEPSimulator {
             status: .ok,
             headers: [
                 .contentType: "application/pkcs7-mime; smime-type=enveloped-data",
-                .contentDisposition: "attachment; filename=\"\(token.fileName.replacingOccurrences(of: "\"", with: ""))\"",
+                .contentDisposition:
+                    "attachment; filename=\"\(token.fileName.replacingOccurrences(of: "\"", with: ""))\"",
             ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: token.contents))
         )

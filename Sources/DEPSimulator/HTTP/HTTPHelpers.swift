@@ -16,7 +16,8 @@ enum Answer {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response
+    {
         // The wire types always encode.
         json(try! DEPJSON.encode(value), status: status, headers: headers)
     }
@@ -39,7 +40,11 @@ enum Answer {
         } else {
             switch style {
             case "quoted":
-                response = text("\"\(failure.code)\"", status: .init(code: failure.status), contentType: "application/json")
+                response = text(
+                    "\"\(failure.code)\"",
+                    status: .init(code: failure.status),
+                    contentType: "application/json"
+                )
             case "object":
                 response = text(
                     "{\"code\":\"\(failure.code)\"}",

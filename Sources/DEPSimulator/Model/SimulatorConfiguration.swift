@@ -12,7 +12,12 @@ public struct SimulatorConfiguration: Codable, Sendable {
         public var churnPerDay: Churn
         public var faults: SimulatedFaults
 
-        public init(name: String, devices: Int, churnPerDay: Churn = Churn(), faults: SimulatedFaults = SimulatedFaults()) {
+        public init(
+            name: String,
+            devices: Int,
+            churnPerDay: Churn = Churn(),
+            faults: SimulatedFaults = SimulatedFaults()
+        ) {
             self.name = name
             self.devices = devices
             self.churnPerDay = churnPerDay

@@ -81,7 +81,9 @@ extension SimulatorWorld {
             if position < cursor.generated {
                 let serial = server.generator.serial(position)
                 if !server.gone.contains(serial) {
-                    records.append(DeviceRecord(generator: server.generator, index: position, state: server.states[serial]))
+                    records.append(
+                        DeviceRecord(generator: server.generator, index: position, state: server.states[serial])
+                    )
                 }
             } else {
                 let serial = server.arrivalOrder[position - cursor.generated]
@@ -96,16 +98,19 @@ extension SimulatorWorld {
         if server.faults.sameCursorBug, request.cursor != nil {
             return Page(records: records, cursor: request.cursor!, moreToFollow: true, fetchedUntil: now)
         }
-        let next = more ? cursor : SimulatorCursor(
-            kind: .sync,
-            server: number,
-            position: cursor.seq,
-            generated: 0,
-            arrivals: 0,
-            seq: cursor.seq,
-            issued: now,
-            generation: cursor.generation
-        )
+        let next =
+            more
+            ? cursor
+            : SimulatorCursor(
+                kind: .sync,
+                server: number,
+                position: cursor.seq,
+                generated: 0,
+                arrivals: 0,
+                seq: cursor.seq,
+                issued: now,
+                generation: cursor.generation
+            )
         return Page(records: records, cursor: next.encode(key: cursorKey), moreToFollow: more, fetchedUntil: now)
     }
 
@@ -184,7 +189,9 @@ extension SimulatorWorld {
             guard let serial = randomPresentSerial(server: number) else { break }
             servers[number].events.append(.init(serial: serial, opType: .modified, opDate: now))
             if roll() < 0.1 {
-                servers[number].events.append(.init(serial: serial, opType: .modified, opDate: now.addingTimeInterval(1)))
+                servers[number].events.append(
+                    .init(serial: serial, opType: .modified, opDate: now.addingTimeInterval(1))
+                )
             }
         }
         for _ in 0..<max(0, deleted) {
@@ -225,7 +232,9 @@ extension SimulatorWorld {
     }
 
     /// `POST /devices/disown`: the devices leave the organisation for good.
-    mutating func disown(server number: Int, serials: [String], now: Date) throws(AppleFailure) -> [String: DeviceResult] {
+    mutating func disown(server number: Int, serials: [String], now: Date) throws(AppleFailure) -> [String:
+        DeviceResult]
+    {
         guard !serials.isEmpty else { throw AppleFailure(400, "DEVICE_ID_REQUIRED") }
         var result: [String: DeviceResult] = [:]
         for serial in serials {
@@ -250,7 +259,8 @@ extension SimulatorWorld {
             status = .deviceNotSupported
         } else if servers[number].lockedSerials.contains(request.device) {
             status = .deviceAlreadyLocked
-        } else if (request.escrowKey?.count ?? 0) > 64 {
+        } else if let key = request.escrowKey, key.count != 64 || !key.allSatisfy(\.isHexDigit) {
+            // The escrow key is the hex PBKDF2 hash of the bypass code: 64 hex digits.
             status = .failed
         } else {
             servers[number].lockedSerials.insert(request.device)

@@ -150,8 +150,10 @@ struct SimulatorWorld: Sendable {
         guard let authorization, let parameters = OAuth1Signer.parseAuthorizationHeader(authorization) else {
             throw AppleFailure.oauth(400, "parameter_absent")
         }
-        let required = ["oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_signature",
-            "oauth_timestamp", "oauth_nonce"]
+        let required = [
+            "oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_signature",
+            "oauth_timestamp", "oauth_nonce",
+        ]
         for name in required where parameters[name] == nil {
             throw AppleFailure.oauth(400, "parameter_absent&oauth_parameters_absent=\(name)")
         }
