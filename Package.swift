@@ -84,6 +84,8 @@ let package = Package(
                 "ServerToken", "DEPClient", "DEPSimulator", "ADECore", "ADENotify", "ADESQLite", "ADEPostgres",
                 "ADEServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -133,7 +135,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ADECoreTests", dependencies: ["ADECore", "ServerToken"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ADECoreTests",
+            dependencies: ["ADECore", "DEPClient", "ServerToken"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ADECommandsTests",
             dependencies: ["ADECommands", "ADECore", "ServerToken", "ADETesting"],

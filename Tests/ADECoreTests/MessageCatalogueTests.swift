@@ -1,4 +1,5 @@
 import ADECore
+import DEPClient
 import Foundation
 import ServerToken
 import Testing
@@ -182,5 +183,19 @@ struct MessageCatalogueTests {
             }
         }
         return keys
+    }
+}
+
+extension MessageCatalogueTests {
+    @Test func everyDEPErrorCodeHasAMessageAndARemedy() throws {
+        let english = try #require(catalogue.languages["en"])
+        for code in DEPError.Code.allCases {
+            let error = DEPError(code, endpoint: "/account", status: 400)
+            #expect(english[error.messageKey.rawValue] != nil, "no message for \(code)")
+            #expect(english[error.remedyKey.rawValue] != nil, "no remedy for \(code)")
+            let (message, remedy) = catalogue.describe(error, locale: .english)
+            #expect(!message.contains("{status}") && !message.contains("{endpoint}"), "\(code): \(message)")
+            #expect(!remedy.isEmpty)
+        }
     }
 }

@@ -10,6 +10,11 @@ struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringCon
             case fileTooLarge = "file_too_large"
             case fileExists = "file_exists"
             case fileUnwritable = "file_unwritable"
+            case credentialsInvalid = "credentials_invalid"
+            case jsonInvalid = "json_invalid"
+            case confirmationRequired = "confirmation_required"
+            case configurationInvalid = "configuration_invalid"
+            case urlInvalid = "url_invalid"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -21,6 +26,16 @@ struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringCon
         static let fileTooLarge = Code(backing: .fileTooLarge)
         static let fileExists = Code(backing: .fileExists)
         static let fileUnwritable = Code(backing: .fileUnwritable)
+        /// A `--credentials` file that is not the JSON of a decrypted token.
+        static let credentialsInvalid = Code(backing: .credentialsInvalid)
+        /// A JSON file (a profile) that does not parse as what the command takes.
+        static let jsonInvalid = Code(backing: .jsonInvalid)
+        /// A destructive command run without its confirmation flag.
+        static let confirmationRequired = Code(backing: .confirmationRequired)
+        /// A simulator configuration file that does not parse.
+        static let configurationInvalid = Code(backing: .configurationInvalid)
+        /// A `--url` that is not an absolute http(s) URL.
+        static let urlInvalid = Code(backing: .urlInvalid)
     }
 
     let code: Code
@@ -29,6 +44,11 @@ struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringCon
     init(_ code: Code, path: String, parameters: [String: String] = [:]) {
         self.code = code
         self.parameters = parameters.merging(["path": path]) { new, _ in new }
+    }
+
+    init(_ code: Code, parameters: [String: String]) {
+        self.code = code
+        self.parameters = parameters
     }
 
     static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }

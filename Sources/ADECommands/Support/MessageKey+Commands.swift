@@ -20,3 +20,10 @@ extension MessageKey {
     static let decryptExpiredUnderADay: MessageKey = "cli.token.decrypt.expired_under_a_day"
     static let decryptUnknown: MessageKey = "cli.token.decrypt.unknown"
 }
+
+extension MessageKey {
+    static let depDisownWarning: MessageKey = "cli.dep.disown.warning"
+    static let simulatorListening: MessageKey = "cli.simulator.listening"
+    static let simulatorServer: MessageKey = "cli.simulator.server"
+    static let simulatorCredentialsWritten: MessageKey = "cli.simulator.credentials_written"
+}

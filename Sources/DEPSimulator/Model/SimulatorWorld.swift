@@ -56,7 +56,7 @@ struct SimulatorWorld: Sendable {
     @discardableResult
     mutating func addOrganisation(name: String, type: String, appleSeedForIT: Bool) -> Int {
         let number = organisations.count
-        let domain = name.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20)
+        let domain = name.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(40)
         organisations.append(
             SimulatedOrganisation(
                 id: String(4_000_000 + number * 7919 + Int(configuration.seed % 1000)),
