@@ -132,6 +132,7 @@ let package = Package(
             dependencies: [
                 "DEPClient", "DEPSimulator", "ServerToken", "ADETesting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -142,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADECommandsTests",
-            dependencies: ["ADECommands", "ADECore", "ServerToken", "ADETesting"],
+            dependencies: ["ADECommands", "ADECore", "ServerToken", "ADETesting", "DEPClient", "DEPSimulator"],
             swiftSettings: swiftSettings
         ),
     ]

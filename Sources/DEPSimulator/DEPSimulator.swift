@@ -77,11 +77,11 @@ public final class DEPSimulator: Sendable {
         try withServer(uuid) { world, number in
             let server = world.servers[number]
             var serials: [String] = []
-            var skipped = 0
-            var index = 0
+            // Without departures, position `offset` is device `offset`: no need to walk there.
+            var skipped = server.gone.isEmpty ? offset : 0
+            var index = server.gone.isEmpty ? max(0, offset) : 0
             while serials.count < limit, index < server.deviceCount + server.arrivalOrder.count {
-                let serial =
-                    index < server.deviceCount
+                let serial = index < server.deviceCount
                     ? server.generator.serial(index) : server.arrivalOrder[index - server.deviceCount]
                 index += 1
                 guard server.source(of: serial) != nil else { continue }

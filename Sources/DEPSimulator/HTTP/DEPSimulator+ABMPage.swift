@@ -10,7 +10,10 @@ extension DEPSimulator {
     /// Plain HTML forms; no JavaScript.
     func addABMRoutes(to router: Router<BasicRequestContext>) {
         router.get("/abm") { request, _ in
-            self.abmPage(message: request.uri.queryParameters.get("message"))
+            let message = request.uri.queryParameters.get("message").map {
+                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? $0
+            }
+            return self.abmPage(message: message)
         }
         router.post("/abm/terms/accept") { _, _ in
             self.acceptTerms()

@@ -170,34 +170,50 @@ extension SimulatorWorld {
                 added: share(churn.added),
                 modified: share(churn.modified),
                 deleted: share(churn.deleted),
-                at: at
+                at: at,
+                window: 3600
             )
         }
         servers[number].lastChurnAt = servers[number].lastChurnAt.addingTimeInterval(TimeInterval(hours) * 3600)
     }
 
-    /// Devices added to, modified in and deleted from a server in ABM, recorded in its sync stream. About one
-    /// modification in ten is reported twice, as Apple sometimes does; the later `op_date` wins.
-    mutating func applyChurn(server number: Int, added: Int, modified: Int, deleted: Int, at now: Date) {
+    /// Devices added to, modified in and deleted from a server in ABM, recorded in its sync stream with `op_date`s
+    /// spread evenly up to `now` over `window` seconds. About one modification in ten is reported twice, a second
+    /// apart, as Apple sometimes does; the later `op_date` wins.
+    mutating func applyChurn(
+        server number: Int,
+        added: Int,
+        modified: Int,
+        deleted: Int,
+        at now: Date,
+        window: TimeInterval? = nil
+    ) {
+        let total = max(0, added) + max(0, modified) + max(0, deleted)
+        guard total > 0 else { return }
+        let span = window ?? TimeInterval(total)
+        var sequence = 0
+        func nextDate() -> Date {
+            sequence += 1
+            return now.addingTimeInterval(-span + span * TimeInterval(sequence) / TimeInterval(total))
+        }
         for _ in 0..<max(0, added) {
             let index = servers[number].deviceCount
             servers[number].deviceCount += 1
             let serial = servers[number].generator.serial(index)
-            servers[number].events.append(.init(serial: serial, opType: .added, opDate: now))
+            servers[number].events.append(.init(serial: serial, opType: .added, opDate: nextDate()))
         }
         for _ in 0..<max(0, modified) {
             guard let serial = randomPresentSerial(server: number) else { break }
-            servers[number].events.append(.init(serial: serial, opType: .modified, opDate: now))
+            let date = nextDate()
+            servers[number].events.append(.init(serial: serial, opType: .modified, opDate: date))
             if roll() < 0.1 {
-                servers[number].events.append(
-                    .init(serial: serial, opType: .modified, opDate: now.addingTimeInterval(1))
-                )
+                servers[number].events.append(.init(serial: serial, opType: .modified, opDate: date.addingTimeInterval(1)))
             }
         }
         for _ in 0..<max(0, deleted) {
             guard let serial = randomPresentSerial(server: number) else { break }
             servers[number].gone.insert(serial)
-            servers[number].events.append(.init(serial: serial, opType: .deleted, opDate: now))
+            servers[number].events.append(.init(serial: serial, opType: .deleted, opDate: nextDate()))
         }
     }
 
