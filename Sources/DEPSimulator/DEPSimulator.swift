@@ -81,7 +81,8 @@ public final class DEPSimulator: Sendable {
             var skipped = server.gone.isEmpty ? offset : 0
             var index = server.gone.isEmpty ? max(0, offset) : 0
             while serials.count < limit, index < server.deviceCount + server.arrivalOrder.count {
-                let serial = index < server.deviceCount
+                let serial =
+                    index < server.deviceCount
                     ? server.generator.serial(index) : server.arrivalOrder[index - server.deviceCount]
                 index += 1
                 guard server.source(of: serial) != nil else { continue }
@@ -182,6 +183,17 @@ public final class DEPSimulator: Sendable {
     /// Makes every outstanding cursor of a server `INVALID_CURSOR`.
     public func invalidateCursors(server uuid: String) throws(DEPSimulatorError) {
         try withServer(uuid) { world, number in world.invalidateCursors(server: number) }
+    }
+
+    /// Forgets every session, as a restarted service does (clients must authenticate again).
+    public func forgetSessions() {
+        world.withLock { $0.forgetSessions() }
+    }
+
+    /// Adds an organisation; returns its number.
+    @discardableResult
+    public func addOrganisation(name: String, type: String = "org", appleSeedForIT: Bool = false) -> Int {
+        world.withLock { $0.addOrganisation(name: name, type: type, appleSeedForIT: appleSeedForIT) }
     }
 
     /// Moves the simulated clock forward.

@@ -9,7 +9,8 @@ import Testing
 /// token downloaded, decrypted, and used with `ade dep`.
 struct DEPCommandTests {
     @Test func fromKeyPairToAppleAnswers() async throws {
-        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Contoso", devices: 12)])) { harness in
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Contoso", devices: 12)])) {
+            harness in
             try await TemporaryDirectory.with { directory in
                 #expect(await CommandHarness.run(["token", "keypair", "--out", directory.path("keys")]).status == 0)
                 let uuid = harness.simulator.defaultServerUUID
@@ -36,7 +37,9 @@ struct DEPCommandTests {
                 let page = try DEPJSON.decoder().decode(DevicePage.self, from: Data(fetch.output.utf8))
                 #expect(page.devices.count == 5)
                 #expect(page.moreToFollow)
-                let sync = await CommandHarness.run(["dep", "fetch", "--cursor", try #require(page.cursor)] + connection)
+                let sync = await CommandHarness.run(
+                    ["dep", "fetch", "--cursor", try #require(page.cursor)] + connection
+                )
                 #expect(sync.status == 0)
 
                 harness.simulator.publishTerms()
@@ -64,9 +67,14 @@ struct DEPCommandTests {
                 #expect(refused.error.contains(serials[0]) && refused.error.contains(serials[1]))
                 #expect(refused.error.contains("permanently"))
                 #expect(refused.error.contains("error [confirmation_required]"))
-                #expect(try harness.simulator.server(harness.simulator.defaultServerUUID).devices == 5, "nothing was sent")
+                #expect(
+                    try harness.simulator.server(harness.simulator.defaultServerUUID).devices == 5,
+                    "nothing was sent"
+                )
 
-                let done = await CommandHarness.run(["dep", "disown"] + serials + connection + ["--yes-release-permanently"])
+                let done = await CommandHarness.run(
+                    ["dep", "disown"] + serials + connection + ["--yes-release-permanently"]
+                )
                 #expect(done.status == 0)
                 #expect(done.output.contains("SUCCESS"))
                 #expect(try harness.simulator.server(harness.simulator.defaultServerUUID).devices == 3)
@@ -83,7 +91,9 @@ struct DEPCommandTests {
             let url = await CommandHarness.run(["dep", "account", "--credentials", credentials, "--url", "ftp://x"])
             #expect(url.error.hasPrefix("error [url_invalid]: "))
             let profile = try directory.write("p.json", Array(#"{"url":"https://m.example"}"#.utf8))
-            let invalid = await CommandHarness.run(["dep", "define-profile", "--file", profile, "--credentials", credentials])
+            let invalid = await CommandHarness.run([
+                "dep", "define-profile", "--file", profile, "--credentials", credentials,
+            ])
             #expect(invalid.error.hasPrefix("error [profile_name_required]: "), "refused before anything is sent")
         }
     }

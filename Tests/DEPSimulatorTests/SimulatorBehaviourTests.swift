@@ -32,22 +32,52 @@ struct SimulatorBehaviourTests {
         try await SimulatorHarness.with { harness in
             let credentials = try harness.defaultServer.credentials
             let url = harness.baseURL.appendingPathComponent("session")
-            func header(secret: String = credentials.consumerSecret, timestamp: Int = Int(Date().timeIntervalSince1970), nonce: String) -> String {
+            func header(
+                secret: String = credentials.consumerSecret,
+                timestamp: Int = Int(Date().timeIntervalSince1970),
+                nonce: String
+            ) -> String {
                 OAuth1Signer.authorizationHeader(
-                    method: "GET", url: url, consumerKey: credentials.consumerKey, consumerSecret: secret,
-                    token: credentials.accessToken, tokenSecret: credentials.accessSecret, timestamp: timestamp, nonce: nonce
+                    method: "GET",
+                    url: url,
+                    consumerKey: credentials.consumerKey,
+                    consumerSecret: secret,
+                    token: credentials.accessToken,
+                    tokenSecret: credentials.accessSecret,
+                    timestamp: timestamp,
+                    nonce: nonce
                 )
             }
-            let ok = try await Self.raw(harness, .GET, "/session", headers: [("User-Agent", "t"), ("Authorization", header(nonce: "n1"))])
+            let ok = try await Self.raw(
+                harness,
+                .GET,
+                "/session",
+                headers: [("User-Agent", "t"), ("Authorization", header(nonce: "n1"))]
+            )
             #expect(ok.status == 200)
             #expect(ok.body.contains("auth_session_token"))
-            let replay = try await Self.raw(harness, .GET, "/session", headers: [("User-Agent", "t"), ("Authorization", header(nonce: "n1"))])
+            let replay = try await Self.raw(
+                harness,
+                .GET,
+                "/session",
+                headers: [("User-Agent", "t"), ("Authorization", header(nonce: "n1"))]
+            )
             #expect(replay.status == 401 && replay.body.contains("nonce_used"))
-            let forged = try await Self.raw(harness, .GET, "/session", headers: [("User-Agent", "t"), ("Authorization", header(secret: "CS_x", nonce: "n2"))])
+            let forged = try await Self.raw(
+                harness,
+                .GET,
+                "/session",
+                headers: [("User-Agent", "t"), ("Authorization", header(secret: "CS_x", nonce: "n2"))]
+            )
             #expect(forged.status == 401 && forged.body.contains("signature_invalid"))
             let stale = try await Self.raw(
-                harness, .GET, "/session",
-                headers: [("User-Agent", "t"), ("Authorization", header(timestamp: Int(Date().timeIntervalSince1970) - 3600, nonce: "n3"))]
+                harness,
+                .GET,
+                "/session",
+                headers: [
+                    ("User-Agent", "t"),
+                    ("Authorization", header(timestamp: Int(Date().timeIntervalSince1970) - 3600, nonce: "n3")),
+                ]
             )
             #expect(stale.status == 401 && stale.body.contains("timestamp_refused"))
             #expect(stale.headers.first(name: "Date") != nil, "a client compares its clock with this")
@@ -96,7 +126,9 @@ struct SimulatorBehaviourTests {
     }
 
     @Test func devicesMoveBetweenServers() async throws {
-        let configuration = SimulatorConfiguration(servers: [.init(name: "A", devices: 10), .init(name: "B", devices: 10)])
+        let configuration = SimulatorConfiguration(servers: [
+            .init(name: "A", devices: 10), .init(name: "B", devices: 10),
+        ])
         try await SimulatorHarness.with(configuration) { harness in
             try await harness.withClient { client in
                 let servers = harness.simulator.servers
@@ -129,16 +161,25 @@ struct SimulatorBehaviourTests {
             #expect(early.status == 400 && early.body.contains("Upload the MDM server"))
 
             let pair = try TokenKeyPair.generate(notValidBefore: Date())
-            let form = "certificate=" + pair.certificate.pemRepresentation.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let form =
+                "certificate=" + pair.certificate.pemRepresentation.addingPercentEncoding(
+                    withAllowedCharacters: .alphanumerics
+                )!
             let upload = try await Self.raw(
-                harness, .POST, "/abm/servers/\(uuid)/certificate",
-                headers: [("Content-Type", "application/x-www-form-urlencoded")], body: form
+                harness,
+                .POST,
+                "/abm/servers/\(uuid)/certificate",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: form
             )
             // The form answers 303 to the page, which the HTTP client follows.
             #expect(upload.status == 200 && upload.body.contains("Public key uploaded"))
             let bad = try await Self.raw(
-                harness, .POST, "/abm/servers/\(uuid)/certificate",
-                headers: [("Content-Type", "application/x-www-form-urlencoded")], body: "certificate=nonsense"
+                harness,
+                .POST,
+                "/abm/servers/\(uuid)/certificate",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: "certificate=nonsense"
             )
             #expect(bad.status == 400 && bad.body.contains("not a PEM certificate"))
 
@@ -161,7 +202,9 @@ struct SimulatorBehaviourTests {
         try await SimulatorHarness.with { harness in
             let uuid = harness.simulator.defaultServerUUID
             let set = try await Self.raw(
-                harness, .PUT, "/control/servers/\(uuid)/faults",
+                harness,
+                .PUT,
+                "/control/servers/\(uuid)/faults",
                 body: #"{"throttle":{"rate":1,"retryAfterSeconds":5},"latencyMilliseconds":1}"#
             )
             #expect(set.status == 200)
@@ -187,7 +230,8 @@ struct SimulatorBehaviourTests {
             try await harness.withClient { client in
                 let server = try harness.defaultServer
                 let uuid = try #require(
-                    try await client.defineProfile(server, Profile(profileName: "P", url: "https://m.example")).profileUUID
+                    try await client.defineProfile(server, Profile(profileName: "P", url: "https://m.example"))
+                        .profileUUID
                 )
                 let serial = try harness.simulator.serials(server: server.name, limit: 1)[0]
                 // PUT, as depsim required, with depsim's content type.
@@ -203,7 +247,8 @@ struct SimulatorBehaviourTests {
     }
 
     @Test func aMillionDevicesAreGeneratedOnDemand() async throws {
-        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Huge", devices: 1_000_000)])) { harness in
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Huge", devices: 1_000_000)])) {
+            harness in
             try await harness.withClient { client in
                 let server = try harness.defaultServer
                 let first = try await client.fetchDevices(server, limit: 1000)
@@ -219,7 +264,8 @@ struct SimulatorBehaviourTests {
     }
 
     @Test func configurationFilesNeedOnlyWhatTheyChange() throws {
-        let json = #"{"seed": 7, "servers": [{"name": "X", "devices": 3, "faults": {"sameCursorBug": true}}], "errorBodyStyle": "quoted"}"#
+        let json =
+            #"{"seed": 7, "servers": [{"name": "X", "devices": 3, "faults": {"sameCursorBug": true}}], "errorBodyStyle": "quoted"}"#
         let configuration = try JSONDecoder().decode(SimulatorConfiguration.self, from: Data(json.utf8))
         #expect(configuration.seed == 7)
         #expect(configuration.servers[0].faults.sameCursorBug)

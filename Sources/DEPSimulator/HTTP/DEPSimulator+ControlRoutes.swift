@@ -13,7 +13,9 @@ extension DEPSimulator {
     /// | `GET /control/state` | | clock, organisations' terms, servers |
     /// | `POST /control/clock/advance` | `{"seconds": N}` | moves the simulated clock |
     /// | `GET`, `PUT`, `DELETE /control/servers/{uuid}/faults` | `SimulatedFaults` | reads, replaces, clears faults |
-    /// | `POST /control/servers` | `{"name": …, "devices": N}` | adds an MDM server |
+    /// | `POST /control/organisations` | `{"name": …, "type": "org", "appleSeedForIT": false}` | adds an organisation |
+    /// | `POST /control/servers` | `{"name": …, "devices": N, "organisation": n}` | adds an MDM server |
+    /// | `POST /control/sessions/forget` | | forgets every session, as a restarted service |
     /// | `GET /control/servers/{uuid}/credentials` | | the token's credentials (decrypted-token JSON) |
     /// | `GET /control/servers/{uuid}/serials?offset=&limit=` | | serials assigned now |
     /// | `POST /control/servers/{uuid}/churn` | `{"added": N, "modified": N, "deleted": N}` | device changes now |
@@ -38,6 +40,19 @@ extension DEPSimulator {
                 self.addServer(name: body.name, devices: body.devices ?? 0, organisation: body.organisation ?? 0),
                 status: .created
             )
+        }
+        control.post("organisations") { request, _ in
+            let body = try await Self.decode(NewOrganisation.self, request)
+            let number = self.addOrganisation(
+                name: body.name,
+                type: body.type ?? "org",
+                appleSeedForIT: body.appleSeedForIT ?? false
+            )
+            return Answer.json(["organisation": number], status: .created)
+        }
+        control.post("sessions/forget") { _, _ in
+            self.forgetSessions()
+            return Response(status: .noContent)
         }
         control.get("servers/:uuid/faults") { _, context in
             Answer.json(try self.faults(server: Self.uuid(context)))
@@ -138,6 +153,11 @@ extension DEPSimulator {
         var organisation: Int?
     }
     private struct Serials: Decodable { var serials: [String] }
+    private struct NewOrganisation: Decodable {
+        var name: String
+        var type: String?
+        var appleSeedForIT: Bool?
+    }
     private struct Move: Decodable {
         var serials: [String]
         var to: String

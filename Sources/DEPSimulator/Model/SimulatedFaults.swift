@@ -34,6 +34,8 @@ public struct SimulatedFaults: Codable, Hashable, Sendable {
     public var accessDenied: Bool
     /// Answer 403 `FORBIDDEN` on every call (the ABM account that downloaded the token was removed).
     public var forbidden: Bool
+    /// Answer 403 `FORBIDDEN`, not 401, to a session token the service does not know, as depsim did after a restart.
+    public var unknownSessionForbidden: Bool
     /// Throttle with 429.
     public var throttle: Throttle?
     /// Share of requests answered with ``serverErrorStatus``.
@@ -64,6 +66,7 @@ public struct SimulatedFaults: Codable, Hashable, Sendable {
         termsNotAccepted = false
         accessDenied = false
         forbidden = false
+        unknownSessionForbidden = false
         throttle = nil
         serverErrorRate = 0
         serverErrorStatus = 503
@@ -85,6 +88,8 @@ public struct SimulatedFaults: Codable, Hashable, Sendable {
         termsNotAccepted = try container.decodeIfPresent(Bool.self, forKey: .termsNotAccepted) ?? termsNotAccepted
         accessDenied = try container.decodeIfPresent(Bool.self, forKey: .accessDenied) ?? accessDenied
         forbidden = try container.decodeIfPresent(Bool.self, forKey: .forbidden) ?? forbidden
+        unknownSessionForbidden =
+            try container.decodeIfPresent(Bool.self, forKey: .unknownSessionForbidden) ?? unknownSessionForbidden
         throttle = try container.decodeIfPresent(Throttle.self, forKey: .throttle)
         serverErrorRate = try container.decodeIfPresent(Double.self, forKey: .serverErrorRate) ?? serverErrorRate
         serverErrorStatus = try container.decodeIfPresent(Int.self, forKey: .serverErrorStatus) ?? serverErrorStatus

@@ -16,6 +16,9 @@ struct SimulatorWorld: Sendable {
     var organisations: [SimulatedOrganisation] = []
     var servers: [SimulatedServer] = []
     var sessions: [String: Session] = [:]
+    /// Sessions dropped by ``forgetSessions()``, by token, with their server: a restarted service no longer knows
+    /// them, but the `unknownSessionForbidden` fault needs to know whose they were.
+    var forgottenSessions: [String: Int] = [:]
     /// OAuth nonces seen, with the time they were seen (system time), pruned past the timestamp window.
     var nonces: [String: Date] = [:]
     var random: SeededRandom
@@ -206,6 +209,11 @@ struct SimulatorWorld: Sendable {
         guard let session, var known = sessions[session],
             now.timeIntervalSince(known.lastUsed) <= TimeInterval(configuration.sessionLifetimeSeconds)
         else {
+            if let session, sessions[session] == nil, let server = forgottenSessions[session],
+                servers[server].faults.unknownSessionForbidden
+            {
+                throw AppleFailure(403, "FORBIDDEN")
+            }
             throw AppleFailure(401, "UNAUTHORIZED")
         }
         let number = known.server
@@ -234,6 +242,12 @@ struct SimulatorWorld: Sendable {
         if server.faults.termsNotAccepted || !organisations[server.organisation].termsAccepted {
             throw AppleFailure(403, "T_C_NOT_SIGNED")
         }
+    }
+
+    /// Forgets every session, as a restarted service does.
+    mutating func forgetSessions() {
+        for (token, session) in sessions { forgottenSessions[token] = session.server }
+        sessions.removeAll()
     }
 
     /// The next value in `0..<1` for a fault decision.
