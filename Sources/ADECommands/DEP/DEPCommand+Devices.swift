@@ -5,20 +5,20 @@ import Foundation
 
 extension DEPCommand {
     /// `ade dep account`
-    struct Account: AsyncParsableCommand {
+    struct Account: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             abstract: "GET /account: the MDM server, its organisation and page limits."
         )
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) { try await connection.call("GET", "/account") }
+        func request() throws -> DEPRequest {
+            try DEPRequest("GET", "/account")
         }
     }
 
     /// `ade dep fetch [--cursor C] [--limit N]`
-    struct Fetch: AsyncParsableCommand {
+    struct Fetch: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             abstract: "POST /server/devices: one page of every device assigned to the server."
         )
@@ -27,52 +27,46 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call(
-                    "POST",
-                    "/server/devices",
-                    body: DevicePageRequest(cursor: cursor, limit: limit)
-                )
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest(
+                "POST",
+                "/server/devices",
+                body: DevicePageRequest(cursor: cursor, limit: limit)
+            )
         }
     }
 
     /// `ade dep sync --cursor C [--limit N]`
-    struct Sync: AsyncParsableCommand {
+    struct Sync: DEPEndpointCommand {
         static let configuration = CommandConfiguration(abstract: "POST /devices/sync: changes since a cursor.")
         @Option(name: .long, help: "The cursor of the last fetch or sync.") var cursor: String
         @Option(name: .long, help: "Records per page (Apple: at most 1000).") var limit: Int?
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call(
-                    "POST",
-                    "/devices/sync",
-                    body: DevicePageRequest(cursor: cursor, limit: limit)
-                )
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest(
+                "POST",
+                "/devices/sync",
+                body: DevicePageRequest(cursor: cursor, limit: limit)
+            )
         }
     }
 
     /// `ade dep devices SERIAL…`
-    struct Devices: AsyncParsableCommand {
+    struct Devices: DEPEndpointCommand {
         static let configuration = CommandConfiguration(abstract: "POST /devices: details of up to 1000 devices.")
         @Argument(help: "Serial numbers.") var serials: [String]
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call("POST", "/devices", body: DeviceListRequest(devices: serials))
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest("POST", "/devices", body: DeviceListRequest(devices: serials))
         }
     }
 
     /// `ade dep disown SERIAL… --yes-release-permanently`
-    struct Disown: AsyncParsableCommand {
+    struct Disown: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             abstract: "POST /devices/disown: release devices from the organisation, permanently.",
             discussion: "Lists the devices and does nothing unless --yes-release-permanently is given."
@@ -83,26 +77,23 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            let locale = global.locale
-            try await reportingErrors(locale: locale) {
-                guard yesReleasePermanently else {
-                    Console.current.writeError(
-                        MessageCatalogue.bundled.string(
-                            .depDisownWarning,
-                            locale: locale,
-                            ["count": .int(serials.count), "serials": .string(serials.joined(separator: ", "))]
-                        ) + "\n"
-                    )
-                    throw CommandError(.confirmationRequired, parameters: ["flag": "--yes-release-permanently"])
-                }
-                try await connection.call("POST", "/devices/disown", body: DeviceListRequest(devices: serials))
+        func request() throws -> DEPRequest {
+            guard yesReleasePermanently else {
+                Console.current.writeError(
+                    MessageCatalogue.bundled.string(
+                        .depDisownWarning,
+                        locale: global.locale,
+                        ["count": .int(serials.count), "serials": .string(serials.joined(separator: ", "))]
+                    ) + "\n"
+                )
+                throw CommandError(.confirmationRequired, parameters: ["flag": "--yes-release-permanently"])
             }
+            return try DEPRequest("POST", "/devices/disown", body: DeviceListRequest(devices: serials))
         }
     }
 
     /// `ade dep activation-lock SERIAL [--escrow-key K] [--lost-message M]`
-    struct ActivationLock: AsyncParsableCommand {
+    struct ActivationLock: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             commandName: "activation-lock",
             abstract: "POST /device/activationlock: lock a device with an escrow key."
@@ -114,19 +105,17 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call(
-                    "POST",
-                    "/device/activationlock",
-                    body: ActivationLockRequest(device: serial, escrowKey: escrowKey, lostMessage: lostMessage)
-                )
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest(
+                "POST",
+                "/device/activationlock",
+                body: ActivationLockRequest(device: serial, escrowKey: escrowKey, lostMessage: lostMessage)
+            )
         }
     }
 
     /// `ade dep replacement-details SERIAL`
-    struct ReplacementDetails: AsyncParsableCommand {
+    struct ReplacementDetails: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             commandName: "replacement-details",
             abstract: "GET /device/replacementDetails: the device a replacement replaced."
@@ -135,10 +124,8 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call("GET", "/device/replacementDetails", query: [("device", serial)])
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest("GET", "/device/replacementDetails", query: [("device", serial)])
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 
 extension DEPCommand {
     /// `ade dep define-profile --file PROFILE.json`
-    struct DefineProfile: AsyncParsableCommand {
+    struct DefineProfile: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             commandName: "define-profile",
             abstract: "POST /profile: define an enrollment profile from a JSON file (Apple's keys)."
@@ -14,26 +14,24 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                let bytes = try FileAccess.read(file, limit: 1 << 20)
-                let profile: Profile
-                do {
-                    profile = try DEPJSON.decoder().decode(Profile.self, from: Data(bytes))
-                } catch {
-                    throw CommandError(.jsonInvalid, path: file, parameters: ["detail": "not a profile object"])
-                }
-                if let issue = profile.validationIssues().first {
-                    // Apple would refuse it with this code: say so before sending.
-                    throw DEPError(issue.code, endpoint: "/profile", parameters: ["field": issue.field])
-                }
-                try await connection.call("POST", "/profile", body: profile)
+        func request() throws -> DEPRequest {
+            let bytes = try FileAccess.read(file, limit: 1 << 20)
+            let profile: Profile
+            do {
+                profile = try DEPJSON.decoder().decode(Profile.self, from: Data(bytes))
+            } catch {
+                throw CommandError(.jsonInvalid, path: file, parameters: ["detail": "not a profile object"])
             }
+            if let issue = profile.validationIssues().first {
+                // Apple would refuse it with this code: say so before sending.
+                throw DEPError(issue.code, endpoint: "/profile", parameters: ["field": issue.field])
+            }
+            return try DEPRequest("POST", "/profile", body: profile)
         }
     }
 
     /// `ade dep profile --uuid UUID`
-    struct GetProfile: AsyncParsableCommand {
+    struct GetProfile: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             commandName: "profile",
             abstract: "GET /profile: a defined profile."
@@ -42,15 +40,13 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call("GET", "/profile", query: [("profile_uuid", uuid)])
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest("GET", "/profile", query: [("profile_uuid", uuid)])
         }
     }
 
     /// `ade dep assign --uuid UUID SERIAL…`
-    struct Assign: AsyncParsableCommand {
+    struct Assign: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             abstract: "POST /profile/devices: assign a profile to up to 1000 devices (results per device)."
         )
@@ -59,19 +55,17 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call(
-                    "POST",
-                    "/profile/devices",
-                    body: ProfileDevicesRequest(profileUUID: uuid, devices: serials)
-                )
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest(
+                "POST",
+                "/profile/devices",
+                body: ProfileDevicesRequest(profileUUID: uuid, devices: serials)
+            )
         }
     }
 
     /// `ade dep remove-profile SERIAL… [--uuid UUID]`
-    struct RemoveProfile: AsyncParsableCommand {
+    struct RemoveProfile: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             commandName: "remove-profile",
             abstract: "DELETE /profile/devices: remove the profile of up to 1000 devices."
@@ -81,19 +75,17 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call(
-                    "DELETE",
-                    "/profile/devices",
-                    body: ProfileDevicesRequest(profileUUID: uuid, devices: serials)
-                )
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest(
+                "DELETE",
+                "/profile/devices",
+                body: ProfileDevicesRequest(profileUUID: uuid, devices: serials)
+            )
         }
     }
 
     /// `ade dep beta-tokens`
-    struct BetaTokens: AsyncParsableCommand {
+    struct BetaTokens: DEPEndpointCommand {
         static let configuration = CommandConfiguration(
             commandName: "beta-tokens",
             abstract: "GET /os-beta-enrollment/tokens: beta enrollment tokens (AppleSeed for IT)."
@@ -101,10 +93,8 @@ extension DEPCommand {
         @OptionGroup var connection: DEPConnectionOptions
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await reportingErrors(locale: global.locale) {
-                try await connection.call("GET", "/os-beta-enrollment/tokens")
-            }
+        func request() throws -> DEPRequest {
+            try DEPRequest("GET", "/os-beta-enrollment/tokens")
         }
     }
 
@@ -115,44 +105,38 @@ extension DEPCommand {
             subcommands: [Get.self, Set.self, Delete.self]
         )
 
-        struct Get: AsyncParsableCommand {
+        struct Get: DEPEndpointCommand {
             static let configuration = CommandConfiguration(abstract: "Print the service discovery URL.")
             @OptionGroup var connection: DEPConnectionOptions
             @OptionGroup var global: GlobalOptions
 
-            func run() async throws {
-                try await reportingErrors(locale: global.locale) {
-                    try await connection.call("GET", "/account-driven-enrollment/profile")
-                }
+            func request() throws -> DEPRequest {
+                try DEPRequest("GET", "/account-driven-enrollment/profile")
             }
         }
 
-        struct Set: AsyncParsableCommand {
+        struct Set: DEPEndpointCommand {
             static let configuration = CommandConfiguration(abstract: "Set the service discovery URL (https).")
             @Argument(help: "The MDM service discovery URL.") var url: String
             @OptionGroup var connection: DEPConnectionOptions
             @OptionGroup var global: GlobalOptions
 
-            func run() async throws {
-                try await reportingErrors(locale: global.locale) {
-                    try await connection.call(
-                        "POST",
-                        "/account-driven-enrollment/profile",
-                        body: AccountDrivenEnrollmentProfile(mdmServiceDiscoveryURL: url)
-                    )
-                }
+            func request() throws -> DEPRequest {
+                try DEPRequest(
+                    "POST",
+                    "/account-driven-enrollment/profile",
+                    body: AccountDrivenEnrollmentProfile(mdmServiceDiscoveryURL: url)
+                )
             }
         }
 
-        struct Delete: AsyncParsableCommand {
+        struct Delete: DEPEndpointCommand {
             static let configuration = CommandConfiguration(abstract: "Delete the service discovery URL.")
             @OptionGroup var connection: DEPConnectionOptions
             @OptionGroup var global: GlobalOptions
 
-            func run() async throws {
-                try await reportingErrors(locale: global.locale) {
-                    try await connection.call("DELETE", "/account-driven-enrollment/profile")
-                }
+            func request() throws -> DEPRequest {
+                try DEPRequest("DELETE", "/account-driven-enrollment/profile")
             }
         }
     }

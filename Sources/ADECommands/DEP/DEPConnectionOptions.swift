@@ -85,15 +85,16 @@ struct DEPConnectionOptions: ParsableArguments {
         }
     }
 
-    /// Calls an endpoint and prints Apple's JSON answer, indented.
-    func call(
-        _ method: String,
-        _ path: String,
-        query: [(String, String)] = [],
-        body: (some Encodable)? = nil as Int?
-    ) async throws {
+    /// Makes a call and prints Apple's JSON answer, indented.
+    func call(_ request: DEPRequest) async throws {
         let response = try await withClient { client, server in
-            try await client.send(method, path, query: query, body: try body.map(DEPJSON.encode), server: server)
+            try await client.send(
+                request.method,
+                request.path,
+                query: request.query,
+                body: request.body,
+                server: server
+            )
         }
         guard !response.body.isEmpty else { return }
         Console.current.line(Self.indented(response.body))
