@@ -104,6 +104,12 @@ public final class HTTPClientTransport: DEPTransport {
             )
         } catch let error as DEPError {
             throw error
+        } catch is NIOTooManyBytesError {
+            throw DEPError(
+                .invalidResponse,
+                endpoint: endpoint,
+                reason: "answer larger than \(configuration.maximumResponseSize) bytes"
+            )
         } catch is CancellationError {
             throw CancellationError()
         } catch {
