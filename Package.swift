@@ -70,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "ADECore",
-            dependencies: ["DEPClient", "ServerToken"],
+            dependencies: ["DEPClient", "ServerToken", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/Messages")],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,42 @@
+/// The one error type of secret handling: the master key and what it encrypts.
+public struct SecretError: Error, Hashable, Sendable, CustomStringConvertible, CataloguedError {
+    /// A stable error code.
+    public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
+        fileprivate enum Backing: String, CaseIterable {
+            case invalidMasterKey = "invalid_master_key"
+            case wrongMasterKey = "wrong_master_key"
+            case sealedDataCorrupt = "sealed_data_corrupt"
+            case unsupportedVersion = "unsupported_version"
+        }
+        fileprivate let backing: Backing
+        public var rawValue: String { backing.rawValue }
+        public var description: String { backing.rawValue }
+        public static var allCases: [Code] { Backing.allCases.map(Code.init(backing:)) }
+
+        /// `ADE_MASTER_KEY` or the key file is not base64 of exactly 32 bytes; ``SecretError/parameters`` says why.
+        public static let invalidMasterKey = Code(backing: .invalidMasterKey)
+        /// The key does not match the database's key-check value: it is not the key the secrets were encrypted with.
+        public static let wrongMasterKey = Code(backing: .wrongMasterKey)
+        /// Encrypted data was altered or belongs to another record.
+        public static let sealedDataCorrupt = Code(backing: .sealedDataCorrupt)
+        /// Encrypted data of a format this version of ade does not know.
+        public static let unsupportedVersion = Code(backing: .unsupportedVersion)
+    }
+
+    public let code: Code
+    /// Non-secret values for the message (`problem`, `bytes`).
+    public let parameters: [String: String]
+
+    public init(_ code: Code, parameters: [String: String] = [:]) {
+        self.code = code
+        self.parameters = parameters
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public var description: String { "SecretError.\(code)" }
+
+    public var catalogueSubsystem: String { "secret" }
+    public var catalogueCode: String { code.rawValue }
+    public var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
+}
