@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "ADETesting",
             dependencies: [
-                "ServerToken", "DEPClient", "DEPSimulator",
+                "ServerToken", "DEPClient", "DEPSimulator", "ADECore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADECoreTests",
-            dependencies: ["ADECore", "DEPClient", "ServerToken"],
+            dependencies: ["ADECore", "ADETesting", "DEPClient", "ServerToken"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,83 @@
+public import DEPClient
+public import Foundation
+
+/// The tokens: their non-secret rows.
+public protocol TokenStore: Sendable {
+    /// Adds a token; the store assigns its ``EnrollmentToken/id``.
+    /// - Throws: `duplicate_name` when the name is taken (case-insensitive).
+    func createToken(name: String, baseURL: URL, createdAt: Date) async throws -> EnrollmentToken
+    func token(id: Int64) async throws -> EnrollmentToken?
+    func token(named name: String) async throws -> EnrollmentToken?
+    /// The token that holds an MDM server, if any.
+    func token(serverUUID: String) async throws -> EnrollmentToken?
+    /// Every token, by name.
+    func tokens() async throws -> [EnrollmentToken]
+    /// Replaces a token's row.
+    /// - Throws: `not_found`; `duplicate_name`; `duplicate_server` when another token holds its server UUID.
+    func updateToken(_ token: EnrollmentToken) async throws
+    /// Deletes a token with its secrets, devices, cursor, runs and lease.
+    func deleteToken(id: Int64) async throws
+}
+
+/// The sealed secrets, and the master key's check value.
+public protocol SecretStore: Sendable {
+    /// The key-check value of the master key the secrets are sealed with; nil in a new database.
+    func keyCheckValue() async throws -> String?
+    func setKeyCheckValue(_ value: String) async throws
+    /// Whether any secret is stored (a key file may only be created while none is).
+    func hasSecrets() async throws -> Bool
+    func secrets(tokenID: Int64) async throws -> SealedTokenSecrets
+    func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64) async throws
+    /// Re-seals every token's secrets and replaces the key-check value in one transaction (`ade key rotate`):
+    /// either everything is under the new key, or nothing changed.
+    func resealAll(
+        newKeyCheckValue: String,
+        _ transform: @Sendable (Int64, SealedTokenSecrets) throws -> SealedTokenSecrets
+    ) async throws
+}
+
+/// Devices and the cursor, written together.
+public protocol DeviceSyncStore: Sendable {
+    func cursor(tokenID: Int64) async throws -> SyncCursorState?
+    /// Stores a cursor alone (a new full fetch starting, a phase switch).
+    func setCursor(_ cursor: SyncCursorState?, tokenID: Int64) async throws
+    /// Applies one page of Apple's records and stores the cursor that follows it, in one transaction.
+    ///
+    /// A record older (by `op_date`) than the stored one is ignored; `deleted` keeps the device, removed, with the
+    /// date; every other record sets the device present and seen by `cursor.fetchGeneration`. With
+    /// `completesFetch`, devices not seen by that full fetch are marked removed in the same transaction.
+    func applyPage(
+        _ records: [Device],
+        cursor: SyncCursorState,
+        completesFetch: Bool,
+        tokenID: Int64,
+        now: Date
+    ) async throws -> PageChanges
+    /// A token's devices by serial number, after `serial` (keyset paging).
+    func devices(tokenID: Int64, after serial: String?, limit: Int, includeRemoved: Bool) async throws -> [StoredDevice]
+    func device(tokenID: Int64, serial: String) async throws -> StoredDevice?
+    /// How many devices a token has (present ones, or all).
+    func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int
+}
+
+/// The record of every sync run.
+public protocol SyncRunStore: Sendable {
+    func startRun(tokenID: Int64, kind: SyncRun.Kind, at date: Date) async throws -> SyncRun
+    func updateRun(_ run: SyncRun) async throws
+    /// A token's runs, newest first.
+    func runs(tokenID: Int64, limit: Int) async throws -> [SyncRun]
+}
+
+/// One syncing holder per token.
+public protocol LeaseStore: Sendable {
+    func lease(tokenID: Int64) async throws -> SyncLease?
+    /// Takes the lease when it is free, expired at `now`, already the caller's, or held by `replacing` (a holder the
+    /// caller found dead). Returns the lease that holds the token afterwards.
+    func acquireLease(_ lease: SyncLease, now: Date, replacing: String?) async throws -> SyncLease
+    /// Extends the caller's lease; false when it is no longer the caller's.
+    func renewLease(tokenID: Int64, holder: String, until: Date) async throws -> Bool
+    func releaseLease(tokenID: Int64, holder: String) async throws
+}
+
+/// Everything `ade` stores: the memory store, SQLite and PostgreSQL implement it and pass one test battery.
+public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore

@@ -1,0 +1,184 @@
+public import DEPClient
+public import Foundation
+
+/// An ``ADEStore`` in memory, for tests and for trying `ade` without a database. Nothing survives the process.
+public actor MemoryStore: ADEStore {
+    private var nextTokenID: Int64 = 1
+    private var nextRunID: Int64 = 1
+    private var tokenRows: [Int64: EnrollmentToken] = [:]
+    private var secretRows: [Int64: SealedTokenSecrets] = [:]
+    private var checkValue: String?
+    private var cursors: [Int64: SyncCursorState] = [:]
+    private var deviceRows: [Int64: [String: StoredDevice]] = [:]
+    private var runRows: [Int64: SyncRun] = [:]
+    private var leases: [Int64: SyncLease] = [:]
+
+    /// An empty store.
+    public init() {}
+
+    // MARK: - Tokens
+
+    public func createToken(name: String, baseURL: URL, createdAt: Date) throws -> EnrollmentToken {
+        guard token(named: name) == nil else { throw StoreError(.duplicateName, parameters: ["name": name]) }
+        let token = EnrollmentToken(id: nextTokenID, name: name, baseURL: baseURL, createdAt: createdAt)
+        nextTokenID += 1
+        tokenRows[token.id] = token
+        return token
+    }
+
+    public func token(id: Int64) -> EnrollmentToken? { tokenRows[id] }
+
+    public func token(named name: String) -> EnrollmentToken? {
+        tokenRows.values.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    public func token(serverUUID: String) -> EnrollmentToken? {
+        tokenRows.values.first { $0.serverUUID == serverUUID }
+    }
+
+    public func tokens() -> [EnrollmentToken] {
+        tokenRows.values.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    public func updateToken(_ token: EnrollmentToken) throws {
+        guard tokenRows[token.id] != nil else {
+            throw StoreError(.notFound, parameters: ["name": token.name])
+        }
+        if let other = self.token(named: token.name), other.id != token.id {
+            throw StoreError(.duplicateName, parameters: ["name": token.name])
+        }
+        if let uuid = token.serverUUID, let other = self.token(serverUUID: uuid), other.id != token.id {
+            throw StoreError(.duplicateServer, parameters: ["name": other.name])
+        }
+        tokenRows[token.id] = token
+    }
+
+    public func deleteToken(id: Int64) {
+        tokenRows[id] = nil
+        secretRows[id] = nil
+        cursors[id] = nil
+        deviceRows[id] = nil
+        leases[id] = nil
+        runRows = runRows.filter { $0.value.tokenID != id }
+    }
+
+    // MARK: - Secrets
+
+    public func keyCheckValue() -> String? { checkValue }
+    public func setKeyCheckValue(_ value: String) { checkValue = value }
+    public func hasSecrets() -> Bool { secretRows.values.contains { !$0.isEmpty } }
+    public func secrets(tokenID: Int64) -> SealedTokenSecrets { secretRows[tokenID] ?? SealedTokenSecrets() }
+
+    public func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64) throws {
+        guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
+        secretRows[tokenID] = secrets
+    }
+
+    public func resealAll(
+        newKeyCheckValue: String,
+        _ transform: @Sendable (Int64, SealedTokenSecrets) throws -> SealedTokenSecrets
+    ) throws {
+        var resealed: [Int64: SealedTokenSecrets] = [:]
+        for (id, secrets) in secretRows {
+            resealed[id] = try transform(id, secrets)
+        }
+        secretRows = resealed
+        checkValue = newKeyCheckValue
+    }
+
+    // MARK: - Devices and cursor
+
+    public func cursor(tokenID: Int64) -> SyncCursorState? { cursors[tokenID] }
+
+    public func setCursor(_ cursor: SyncCursorState?, tokenID: Int64) { cursors[tokenID] = cursor }
+
+    public func applyPage(
+        _ records: [Device],
+        cursor: SyncCursorState,
+        completesFetch: Bool,
+        tokenID: Int64,
+        now: Date
+    ) throws -> PageChanges {
+        guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
+        var rows = deviceRows[tokenID] ?? [:]
+        var changes = PageChanges()
+        for record in records {
+            let (device, change) = DeviceMerge.merge(
+                record,
+                into: rows[record.serialNumber],
+                tokenID: tokenID,
+                generation: cursor.fetchGeneration,
+                now: now
+            )
+            rows[record.serialNumber] = device
+            DeviceMerge.count(change, into: &changes)
+        }
+        if completesFetch {
+            for (serial, device) in rows
+            where device.removedAt == nil && device.fetchGeneration < cursor.fetchGeneration {
+                rows[serial]?.removedAt = now
+                rows[serial]?.updatedAt = now
+                changes.removed += 1
+            }
+        }
+        deviceRows[tokenID] = rows
+        cursors[tokenID] = cursor
+        return changes
+    }
+
+    public func devices(tokenID: Int64, after serial: String?, limit: Int, includeRemoved: Bool) -> [StoredDevice] {
+        let rows = (deviceRows[tokenID] ?? [:]).values
+            .filter { device in
+                (includeRemoved || device.removedAt == nil) && (serial.map { device.serialNumber > $0 } ?? true)
+            }
+            .sorted { $0.serialNumber < $1.serialNumber }
+        return Array(rows.prefix(max(0, limit)))
+    }
+
+    public func device(tokenID: Int64, serial: String) -> StoredDevice? {
+        deviceRows[tokenID]?[serial]
+    }
+
+    public func deviceCount(tokenID: Int64, includeRemoved: Bool) -> Int {
+        (deviceRows[tokenID] ?? [:]).values.filter { includeRemoved || $0.removedAt == nil }.count
+    }
+
+    // MARK: - Runs
+
+    public func startRun(tokenID: Int64, kind: SyncRun.Kind, at date: Date) -> SyncRun {
+        let run = SyncRun(id: nextRunID, tokenID: tokenID, kind: kind, startedAt: date)
+        nextRunID += 1
+        runRows[run.id] = run
+        return run
+    }
+
+    public func updateRun(_ run: SyncRun) { runRows[run.id] = run }
+
+    public func runs(tokenID: Int64, limit: Int) -> [SyncRun] {
+        Array(runRows.values.filter { $0.tokenID == tokenID }.sorted { $0.id > $1.id }.prefix(max(0, limit)))
+    }
+
+    // MARK: - Leases
+
+    public func lease(tokenID: Int64) -> SyncLease? { leases[tokenID] }
+
+    public func acquireLease(_ lease: SyncLease, now: Date, replacing: String?) -> SyncLease {
+        if let held = leases[lease.tokenID], held.holder != lease.holder, held.expiresAt > now,
+            held.holder != replacing
+        {
+            return held
+        }
+        leases[lease.tokenID] = lease
+        return lease
+    }
+
+    public func renewLease(tokenID: Int64, holder: String, until: Date) -> Bool {
+        guard leases[tokenID]?.holder == holder else { return false }
+        leases[tokenID]?.expiresAt = until
+        return true
+    }
+
+    public func releaseLease(tokenID: Int64, holder: String) {
+        if leases[tokenID]?.holder == holder { leases[tokenID] = nil }
+    }
+}

@@ -1,0 +1,44 @@
+/// The one error type of the stores.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible, CataloguedError {
+    /// A stable error code.
+    public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
+        fileprivate enum Backing: String, CaseIterable {
+            case duplicateName = "duplicate_name"
+            case duplicateServer = "duplicate_server"
+            case notFound = "not_found"
+            case unavailable
+            case migrationFailed = "migration_failed"
+        }
+        fileprivate let backing: Backing
+        public var rawValue: String { backing.rawValue }
+        public var description: String { backing.rawValue }
+        public static var allCases: [Code] { Backing.allCases.map(Code.init(backing:)) }
+
+        /// A token of that name exists (``StoreError/parameters`` `name`).
+        public static let duplicateName = Code(backing: .duplicateName)
+        /// Another token holds that MDM server (`name`: the other token).
+        public static let duplicateServer = Code(backing: .duplicateServer)
+        /// No such token.
+        public static let notFound = Code(backing: .notFound)
+        /// The database cannot be opened, read or written (`path`, `detail`).
+        public static let unavailable = Code(backing: .unavailable)
+        /// The database's schema could not be brought up to date (`detail`).
+        public static let migrationFailed = Code(backing: .migrationFailed)
+    }
+
+    public let code: Code
+    public let parameters: [String: String]
+
+    public init(_ code: Code, parameters: [String: String] = [:]) {
+        self.code = code
+        self.parameters = parameters
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public var description: String { "StoreError.\(code)" }
+
+    public var catalogueSubsystem: String { "store" }
+    public var catalogueCode: String { code.rawValue }
+    public var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
+}

@@ -1,0 +1,77 @@
+public import Foundation
+
+/// One sync of one token, as the store records it.
+public struct SyncRun: Sendable, Hashable, Identifiable, Codable {
+    /// A full fetch or a delta sync.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case full, delta
+    }
+
+    /// How the run ended.
+    public enum Outcome: String, Sendable, Hashable, Codable {
+        /// Still going (or its process died; a later run closes it as ``interrupted``).
+        case running
+        case succeeded
+        case failed
+        /// Its process stopped before it ended.
+        case interrupted
+    }
+
+    public var id: Int64
+    public var tokenID: Int64
+    public var kind: Kind
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var pages: Int
+    public var added: Int
+    public var modified: Int
+    public var removed: Int
+    public var outcome: Outcome
+    /// The error's stable code when it failed (`terms_not_signed`, `cursor_expired` …).
+    public var errorCode: String?
+
+    public init(
+        id: Int64,
+        tokenID: Int64,
+        kind: Kind,
+        startedAt: Date,
+        endedAt: Date? = nil,
+        pages: Int = 0,
+        added: Int = 0,
+        modified: Int = 0,
+        removed: Int = 0,
+        outcome: Outcome = .running,
+        errorCode: String? = nil
+    ) {
+        self.id = id
+        self.tokenID = tokenID
+        self.kind = kind
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.pages = pages
+        self.added = added
+        self.modified = modified
+        self.removed = removed
+        self.outcome = outcome
+        self.errorCode = errorCode
+    }
+}
+
+/// Who syncs a token now: one holder at a time, until the lease expires or is released.
+public struct SyncLease: Sendable, Hashable, Codable {
+    public var tokenID: Int64
+    /// A unique name of the holder (`host:pid:random`).
+    public var holder: String
+    /// The holder's host and process, so that a lease of a process that is gone can be taken over at once.
+    public var host: String
+    public var processID: Int32
+    public var expiresAt: Date
+
+    public init(tokenID: Int64, holder: String, host: String, processID: Int32, expiresAt: Date) {
+        self.tokenID = tokenID
+        self.holder = holder
+        self.host = host
+        self.processID = processID
+        self.expiresAt = expiresAt
+    }
+}

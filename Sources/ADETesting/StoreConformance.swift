@@ -1,0 +1,338 @@
+public import ADECore
+import DEPClient
+import Foundation
+import Testing
+
+/// The battery every ``ADEStore`` must pass: the memory store, SQLite, and later PostgreSQL run the same checks.
+public enum StoreConformance {
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+    static let apple = URL(string: "https://mdmenrollment.apple.com")!
+
+    /// A transform that refuses, to check that a failed rotation changes nothing.
+    struct Refused: Error {}
+
+    /// Every check, in order, each on a fresh store from `makeStore`.
+    public static func run(_ makeStore: () async throws -> any ADEStore) async throws {
+        try await tokens(makeStore())
+        try await secrets(makeStore())
+        try await fetchAndSync(makeStore())
+        try await staleAndDeletedRecords(makeStore())
+        try await paging(makeStore())
+        try await runs(makeStore())
+        try await leases(makeStore())
+        try await deletionCascades(makeStore())
+    }
+
+    static func device(
+        _ serial: String,
+        _ status: ProfileStatus = .empty,
+        op: OperationType? = nil,
+        at date: Date? = nil
+    )
+        -> Device
+    {
+        Device(
+            serialNumber: serial,
+            model: "iPhone 16",
+            description: "IPHONE 16 BLACK",
+            color: "Black",
+            deviceFamily: .iPhone,
+            os: .iOS,
+            profileStatus: status,
+            deviceAssignedDate: start,
+            deviceAssignedBy: "admin@example.com",
+            opType: op,
+            opDate: date
+        )
+    }
+
+    public static func tokens(_ store: some ADEStore) async throws {
+        let first = try await store.createToken(name: "Contoso iPads", baseURL: apple, createdAt: start)
+        let second = try await store.createToken(name: "Contoso Macs", baseURL: apple, createdAt: start)
+        #expect(first.id != second.id)
+        await #expect(throws: StoreError(.duplicateName)) {
+            try await store.createToken(name: "contoso IPADS", baseURL: apple, createdAt: start)
+        }
+        #expect(try await store.token(named: "CONTOSO ipads")?.id == first.id)
+        #expect(try await store.token(id: second.id)?.name == "Contoso Macs")
+        #expect(try await store.tokens().map(\.name) == ["Contoso iPads", "Contoso Macs"])
+
+        var updated = first
+        updated.serverUUID = "UUID-1"
+        updated.serverName = "iPads"
+        updated.consumerKey = "CK_1"
+        updated.accessTokenExpiry = start.addingTimeInterval(365 * 86_400)
+        updated.issuedAt = start
+        updated.organisationName = "Contoso"
+        updated.adminAppleID = "admin@contoso.example"
+        updated.uploadedAt = start
+        updated.pendingSince = start.addingTimeInterval(5)
+        updated.syncIntervalSeconds = 600
+        try await store.updateToken(updated)
+        #expect(try await store.token(id: first.id) == updated)
+        #expect(try await store.token(serverUUID: "UUID-1")?.id == first.id)
+
+        var clash = second
+        clash.serverUUID = "UUID-1"
+        await #expect(throws: StoreError(.duplicateServer)) { try await store.updateToken(clash) }
+        clash.serverUUID = nil
+        clash.name = "contoso ipads"
+        await #expect(throws: StoreError(.duplicateName)) { try await store.updateToken(clash) }
+        var missing = second
+        missing.id = 9999
+        await #expect(throws: StoreError(.notFound)) { try await store.updateToken(missing) }
+    }
+
+    public static func secrets(_ store: some ADEStore) async throws {
+        #expect(try await store.keyCheckValue() == nil)
+        #expect(try await store.hasSecrets() == false)
+        try await store.setKeyCheckValue("check-1")
+        #expect(try await store.keyCheckValue() == "check-1")
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        #expect(try await store.secrets(tokenID: token.id).isEmpty)
+        let sealed = SealedTokenSecrets(
+            credentials: [1, 2, 3],
+            currentKey: [4, 5],
+            currentCertificate: "-----BEGIN CERTIFICATE-----",
+            stagingKey: [6],
+            stagingCertificate: "staging"
+        )
+        try await store.setSecrets(sealed, tokenID: token.id)
+        #expect(try await store.secrets(tokenID: token.id) == sealed)
+        #expect(try await store.hasSecrets())
+
+        await #expect(throws: Refused.self) {
+            try await store.resealAll(newKeyCheckValue: "check-2") { _, _ in throw Refused() }
+        }
+        #expect(try await store.keyCheckValue() == "check-1", "a failed rotation changes nothing")
+        #expect(try await store.secrets(tokenID: token.id) == sealed)
+        try await store.resealAll(newKeyCheckValue: "check-2") { _, secrets in
+            var resealed = secrets
+            resealed.credentials = secrets.credentials.map { $0.map { $0 &+ 1 } }
+            return resealed
+        }
+        #expect(try await store.keyCheckValue() == "check-2")
+        #expect(try await store.secrets(tokenID: token.id).credentials == [2, 3, 4])
+        #expect(try await store.secrets(tokenID: token.id).stagingCertificate == "staging")
+    }
+
+    public static func fetchAndSync(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        #expect(try await store.cursor(tokenID: token.id) == nil)
+        // Generation 1: a full fetch in two pages.
+        let page1 = SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1, fetchStartedAt: start)
+        var changes = try await store.applyPage(
+            [device("A"), device("B")],
+            cursor: page1,
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        #expect(changes == PageChanges(added: 2))
+        #expect(try await store.cursor(tokenID: token.id) == page1, "the cursor is stored with its page")
+        let done = SyncCursorState(phase: .sync, cursor: "c2", fetchGeneration: 1, lastFullFetchAt: start)
+        changes = try await store.applyPage(
+            [device("C")],
+            cursor: done,
+            completesFetch: true,
+            tokenID: token.id,
+            now: start
+        )
+        #expect(changes == PageChanges(added: 1))
+        #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 3)
+
+        // Sync: one added, one modified, one deleted.
+        let later = start.addingTimeInterval(60)
+        changes = try await store.applyPage(
+            [
+                device("D", op: .added, at: later), device("A", .assigned, op: .modified, at: later),
+                device("B", op: .deleted, at: later),
+            ],
+            cursor: SyncCursorState(phase: .sync, cursor: "c3", fetchGeneration: 1),
+            completesFetch: false,
+            tokenID: token.id,
+            now: later
+        )
+        #expect(changes == PageChanges(added: 1, modified: 1, removed: 1))
+        #expect(try await store.device(tokenID: token.id, serial: "A")?.device.profileStatus == .assigned)
+        let removed = try await store.device(tokenID: token.id, serial: "B")
+        #expect(removed?.removedAt == later, "a deleted device is kept, removed, with its date")
+        #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 3)
+        #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: true) == 4)
+
+        // Generation 2: a full fetch that no longer sees C; B is back.
+        let refetch = start.addingTimeInterval(3600)
+        changes = try await store.applyPage(
+            [device("A", .assigned), device("B"), device("D")],
+            cursor: SyncCursorState(phase: .sync, cursor: "c4", fetchGeneration: 2, lastFullFetchAt: refetch),
+            completesFetch: true,
+            tokenID: token.id,
+            now: refetch
+        )
+        #expect(changes.added == 1, "B came back")
+        #expect(changes.removed == 1, "C was not seen by the full fetch")
+        #expect(try await store.device(tokenID: token.id, serial: "C")?.removedAt == refetch)
+        #expect(try await store.device(tokenID: token.id, serial: "B")?.removedAt == nil)
+        #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 3)
+    }
+
+    public static func staleAndDeletedRecords(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let cursor = SyncCursorState(phase: .sync, cursor: "c", fetchGeneration: 1)
+        let t1 = start.addingTimeInterval(10)
+        let t2 = start.addingTimeInterval(20)
+        _ = try await store.applyPage(
+            [device("A", .pushed, op: .modified, at: t2)],
+            cursor: cursor,
+            completesFetch: false,
+            tokenID: token.id,
+            now: t2
+        )
+        // The same serial twice in one page, older first and newer second: the newer wins.
+        let changes = try await store.applyPage(
+            [
+                device("A", .assigned, op: .modified, at: t1),
+                device("A", .removed, op: .modified, at: t2.addingTimeInterval(1)),
+            ],
+            cursor: cursor,
+            completesFetch: false,
+            tokenID: token.id,
+            now: t2
+        )
+        #expect(changes.stale == 1)
+        #expect(try await store.device(tokenID: token.id, serial: "A")?.device.profileStatus == .removed)
+        // A deleted record older than what is stored does not remove the device.
+        let stale = try await store.applyPage(
+            [device("A", op: .deleted, at: t1)],
+            cursor: cursor,
+            completesFetch: false,
+            tokenID: token.id,
+            now: t2
+        )
+        #expect(stale.stale == 1)
+        #expect(try await store.device(tokenID: token.id, serial: "A")?.removedAt == nil)
+        // Deleting twice counts once.
+        let t3 = t2.addingTimeInterval(60)
+        _ = try await store.applyPage(
+            [device("A", op: .deleted, at: t3)],
+            cursor: cursor,
+            completesFetch: false,
+            tokenID: token.id,
+            now: t3
+        )
+        let again = try await store.applyPage(
+            [device("A", op: .deleted, at: t3.addingTimeInterval(1))],
+            cursor: cursor,
+            completesFetch: false,
+            tokenID: token.id,
+            now: t3
+        )
+        #expect(again.removed == 0)
+        #expect(try await store.device(tokenID: token.id, serial: "A")?.removedAt == t3)
+    }
+
+    public static func paging(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let serials = (0..<250).map { String(format: "S%05d", $0) }
+        _ = try await store.applyPage(
+            serials.map { device($0) },
+            cursor: SyncCursorState(phase: .sync, cursor: "c", fetchGeneration: 1),
+            completesFetch: true,
+            tokenID: token.id,
+            now: start
+        )
+        var seen: [String] = []
+        var after: String?
+        while true {
+            let page = try await store.devices(tokenID: token.id, after: after, limit: 100, includeRemoved: false)
+            seen += page.map(\.serialNumber)
+            guard page.count == 100 else { break }
+            after = page.last?.serialNumber
+        }
+        #expect(seen == serials)
+        let stored = try #require(try await store.device(tokenID: token.id, serial: "S00007"))
+        #expect(stored.device == device("S00007"), "every field survives the store")
+        #expect(stored.fetchGeneration == 1)
+    }
+
+    public static func runs(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        var first = try await store.startRun(tokenID: token.id, kind: .full, at: start)
+        #expect(first.outcome == .running)
+        first.endedAt = start.addingTimeInterval(30)
+        first.pages = 3
+        first.added = 250
+        first.outcome = .succeeded
+        try await store.updateRun(first)
+        var second = try await store.startRun(tokenID: token.id, kind: .delta, at: start.addingTimeInterval(900))
+        second.outcome = .failed
+        second.errorCode = "terms_not_signed"
+        second.endedAt = start.addingTimeInterval(901)
+        try await store.updateRun(second)
+        let runs = try await store.runs(tokenID: token.id, limit: 10)
+        #expect(runs == [second, first])
+        #expect(try await store.runs(tokenID: token.id, limit: 1) == [second])
+    }
+
+    public static func leases(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let serve = SyncLease(
+            tokenID: token.id,
+            holder: "h:1:a",
+            host: "h",
+            processID: 1,
+            expiresAt: start.addingTimeInterval(60)
+        )
+        let sync = SyncLease(
+            tokenID: token.id,
+            holder: "h:2:b",
+            host: "h",
+            processID: 2,
+            expiresAt: start.addingTimeInterval(60)
+        )
+        #expect(try await store.acquireLease(serve, now: start, replacing: nil) == serve)
+        #expect(try await store.acquireLease(sync, now: start, replacing: nil) == serve, "one holder at a time")
+        #expect(
+            try await store.renewLease(tokenID: token.id, holder: serve.holder, until: start.addingTimeInterval(120))
+        )
+        #expect(try await store.renewLease(tokenID: token.id, holder: sync.holder, until: start) == false)
+        #expect(try await store.lease(tokenID: token.id)?.expiresAt == start.addingTimeInterval(120))
+        // A dead holder's lease is taken over at once; an expired one by anybody.
+        #expect(try await store.acquireLease(sync, now: start, replacing: serve.holder) == sync)
+        #expect(try await store.acquireLease(serve, now: start.addingTimeInterval(61), replacing: nil) == serve)
+        try await store.releaseLease(tokenID: token.id, holder: sync.holder)
+        #expect(try await store.lease(tokenID: token.id) == serve, "only the holder releases")
+        try await store.releaseLease(tokenID: token.id, holder: serve.holder)
+        #expect(try await store.lease(tokenID: token.id) == nil)
+    }
+
+    public static func deletionCascades(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let other = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
+        for id in [token.id, other.id] {
+            try await store.setSecrets(SealedTokenSecrets(credentials: [1]), tokenID: id)
+            _ = try await store.applyPage(
+                [device("A\(id)")],
+                cursor: SyncCursorState(phase: .sync, cursor: "c", fetchGeneration: 1),
+                completesFetch: false,
+                tokenID: id,
+                now: start
+            )
+            _ = try await store.startRun(tokenID: id, kind: .full, at: start)
+            _ = try await store.acquireLease(
+                SyncLease(tokenID: id, holder: "h", host: "h", processID: 1, expiresAt: start),
+                now: start,
+                replacing: nil
+            )
+        }
+        try await store.deleteToken(id: token.id)
+        #expect(try await store.token(id: token.id) == nil)
+        #expect(try await store.secrets(tokenID: token.id).isEmpty)
+        #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: true) == 0)
+        #expect(try await store.cursor(tokenID: token.id) == nil)
+        #expect(try await store.runs(tokenID: token.id, limit: 10).isEmpty)
+        #expect(try await store.lease(tokenID: token.id) == nil)
+        #expect(try await store.deviceCount(tokenID: other.id, includeRemoved: true) == 1, "other tokens keep theirs")
+        #expect(try await store.secrets(tokenID: other.id).credentials == [1])
+    }
+}
