@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // MARK: Libraries, in import order (DESIGN.md's module table)
@@ -75,7 +76,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ADENotify", dependencies: ["ADECore"], swiftSettings: swiftSettings),
-        .target(name: "ADESQLite", dependencies: ["ADECore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ADESQLite",
+            dependencies: ["ADECore", "DEPClient", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "ADEPostgres", dependencies: ["ADECore"], swiftSettings: swiftSettings),
         .target(name: "ADEServer", dependencies: ["ADECore"], swiftSettings: swiftSettings),
         .target(
@@ -139,6 +144,11 @@ let package = Package(
         .testTarget(
             name: "ADECoreTests",
             dependencies: ["ADECore", "ADETesting", "DEPClient", "ServerToken"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ADESQLiteTests",
+            dependencies: ["ADESQLite", "ADECore", "ADETesting", "DEPClient"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

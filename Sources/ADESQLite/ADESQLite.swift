@@ -1,4 +1,0 @@
-// ADESQLite: the SQLite store (GRDB), passing the shared store test battery.
-//
-// This module is part of ade's architecture (see DESIGN.md, "Modules") and is filled by a later issue.
-// It exists now so that the package's import graph is fixed from the start and every module builds.

@@ -1,0 +1,99 @@
+import GRDB
+
+/// The schema of the SQLite store, as versioned migrations: a database written by an older `ade` is brought up to
+/// date when it opens, and never changed by hand.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE metadata (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value TEXT NOT NULL
+                    );
+                    CREATE TABLE tokens (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        base_url TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL,
+                        consumer_key TEXT,
+                        access_token_expiry DOUBLE,
+                        issued_at DOUBLE,
+                        server_name TEXT,
+                        server_uuid TEXT UNIQUE,
+                        organisation_name TEXT,
+                        admin_apple_id TEXT,
+                        uploaded_at DOUBLE,
+                        pending_since DOUBLE,
+                        sync_interval_seconds INTEGER
+                    );
+                    CREATE TABLE token_secrets (
+                        token_id INTEGER PRIMARY KEY NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        credentials BLOB,
+                        pending_credentials BLOB,
+                        current_key BLOB,
+                        current_certificate TEXT,
+                        staging_key BLOB,
+                        staging_certificate TEXT
+                    );
+                    CREATE TABLE sync_cursors (
+                        token_id INTEGER PRIMARY KEY NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        phase TEXT NOT NULL,
+                        cursor TEXT,
+                        fetch_generation INTEGER NOT NULL,
+                        fetch_started_at DOUBLE,
+                        last_full_fetch_at DOUBLE
+                    );
+                    CREATE TABLE devices (
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        serial TEXT NOT NULL,
+                        model TEXT,
+                        description TEXT,
+                        color TEXT,
+                        asset_tag TEXT,
+                        device_family TEXT,
+                        os TEXT,
+                        profile_status TEXT,
+                        profile_uuid TEXT,
+                        profile_assign_time DOUBLE,
+                        profile_push_time DOUBLE,
+                        device_assigned_date DOUBLE,
+                        device_assigned_by TEXT,
+                        op_type TEXT,
+                        op_date DOUBLE,
+                        extra TEXT,
+                        removed_at DOUBLE,
+                        fetch_generation INTEGER NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        PRIMARY KEY (token_id, serial)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX devices_by_presence ON devices (token_id, removed_at);
+                    CREATE INDEX devices_by_generation ON devices (token_id, fetch_generation);
+                    CREATE TABLE sync_runs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
+                        started_at DOUBLE NOT NULL,
+                        ended_at DOUBLE,
+                        pages INTEGER NOT NULL DEFAULT 0,
+                        added INTEGER NOT NULL DEFAULT 0,
+                        modified INTEGER NOT NULL DEFAULT 0,
+                        removed INTEGER NOT NULL DEFAULT 0,
+                        outcome TEXT NOT NULL,
+                        error_code TEXT
+                    );
+                    CREATE INDEX sync_runs_by_token ON sync_runs (token_id, id);
+                    CREATE TABLE sync_leases (
+                        token_id INTEGER PRIMARY KEY NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        holder TEXT NOT NULL,
+                        host TEXT NOT NULL,
+                        process_id INTEGER NOT NULL,
+                        expires_at DOUBLE NOT NULL
+                    );
+                    """
+            )
+        }
+        return migrator
+    }
+}

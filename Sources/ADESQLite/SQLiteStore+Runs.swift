@@ -1,0 +1,110 @@
+public import ADECore
+public import Foundation
+import GRDB
+
+extension SQLiteStore: SyncRunStore {
+    public func startRun(tokenID: Int64, kind: SyncRun.Kind, at date: Date) async throws -> SyncRun {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO sync_runs (token_id, kind, started_at, outcome) VALUES (?, ?, ?, ?)",
+                arguments: [tokenID, kind.rawValue, date.stored, SyncRun.Outcome.running.rawValue]
+            )
+            return SyncRun(id: db.lastInsertedRowID, tokenID: tokenID, kind: kind, startedAt: date)
+        }
+    }
+
+    public func updateRun(_ run: SyncRun) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE sync_runs SET kind = ?, started_at = ?, ended_at = ?, pages = ?, added = ?, modified = ?,
+                        removed = ?, outcome = ?, error_code = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    run.kind.rawValue, run.startedAt.stored, run.endedAt?.stored, run.pages, run.added, run.modified,
+                    run.removed, run.outcome.rawValue, run.errorCode, run.id,
+                ]
+            )
+        }
+    }
+
+    public func runs(tokenID: Int64, limit: Int) async throws -> [SyncRun] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM sync_runs WHERE token_id = ? ORDER BY id DESC LIMIT ?",
+                arguments: [tokenID, max(0, limit)]
+            ).map { row in
+                SyncRun(
+                    id: row["id"],
+                    tokenID: row["token_id"],
+                    kind: SyncRun.Kind(rawValue: row["kind"]) ?? .delta,
+                    startedAt: Date(stored: row["started_at"]),
+                    endedAt: (row["ended_at"] as Double?).map(Date.init(stored:)),
+                    pages: row["pages"],
+                    added: row["added"],
+                    modified: row["modified"],
+                    removed: row["removed"],
+                    outcome: SyncRun.Outcome(rawValue: row["outcome"]) ?? .interrupted,
+                    errorCode: row["error_code"]
+                )
+            }
+        }
+    }
+}
+
+extension SQLiteStore: LeaseStore {
+    public func lease(tokenID: Int64) async throws -> SyncLease? {
+        try await read { db in try Self.lease(db, tokenID: tokenID) }
+    }
+
+    public func acquireLease(_ lease: SyncLease, now: Date, replacing: String?) async throws -> SyncLease {
+        try await write { db in
+            if let held = try Self.lease(db, tokenID: lease.tokenID), held.holder != lease.holder,
+                held.expiresAt > now, held.holder != replacing
+            {
+                return held
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO sync_leases (token_id, holder, host, process_id, expires_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [lease.tokenID, lease.holder, lease.host, lease.processID, lease.expiresAt.stored]
+            )
+            return lease
+        }
+    }
+
+    public func renewLease(tokenID: Int64, holder: String, until: Date) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE sync_leases SET expires_at = ? WHERE token_id = ? AND holder = ?",
+                arguments: [until.stored, tokenID, holder]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    public func releaseLease(tokenID: Int64, holder: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM sync_leases WHERE token_id = ? AND holder = ?",
+                arguments: [tokenID, holder]
+            )
+        }
+    }
+
+    static func lease(_ db: Database, tokenID: Int64) throws -> SyncLease? {
+        try Row.fetchOne(db, sql: "SELECT * FROM sync_leases WHERE token_id = ?", arguments: [tokenID]).map { row in
+            SyncLease(
+                tokenID: row["token_id"],
+                holder: row["holder"],
+                host: row["host"],
+                processID: row["process_id"],
+                expiresAt: Date(stored: row["expires_at"])
+            )
+        }
+    }
+}

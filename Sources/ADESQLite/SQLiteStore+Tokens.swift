@@ -1,0 +1,102 @@
+public import ADECore
+public import Foundation
+import GRDB
+
+extension SQLiteStore: TokenStore {
+    public func createToken(name: String, baseURL: URL, createdAt: Date) async throws -> EnrollmentToken {
+        try await write { db in
+            guard try Self.tokenRow(db, "name = ?", [name]) == nil else {
+                throw StoreError(.duplicateName, parameters: ["name": name])
+            }
+            try db.execute(
+                sql: "INSERT INTO tokens (name, base_url, created_at) VALUES (?, ?, ?)",
+                arguments: [name, baseURL.absoluteString, createdAt.stored]
+            )
+            return EnrollmentToken(id: db.lastInsertedRowID, name: name, baseURL: baseURL, createdAt: createdAt)
+        }
+    }
+
+    public func token(id: Int64) async throws -> EnrollmentToken? {
+        try await read { db in try Self.tokenRow(db, "id = ?", [id]) }
+    }
+
+    public func token(named name: String) async throws -> EnrollmentToken? {
+        try await read { db in try Self.tokenRow(db, "name = ?", [name]) }
+    }
+
+    public func token(serverUUID: String) async throws -> EnrollmentToken? {
+        try await read { db in try Self.tokenRow(db, "server_uuid = ?", [serverUUID]) }
+    }
+
+    public func tokens() async throws -> [EnrollmentToken] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY name COLLATE NOCASE").map(Self.token(from:))
+        }
+    }
+
+    public func updateToken(_ token: EnrollmentToken) async throws {
+        try await write { db in
+            guard try Self.tokenRow(db, "id = ?", [token.id]) != nil else {
+                throw StoreError(.notFound, parameters: ["name": token.name])
+            }
+            if let other = try Self.tokenRow(db, "name = ? AND id <> ?", [token.name, token.id]) {
+                throw StoreError(.duplicateName, parameters: ["name": other.name])
+            }
+            if let uuid = token.serverUUID,
+                let other = try Self.tokenRow(db, "server_uuid = ? AND id <> ?", [uuid, token.id])
+            {
+                throw StoreError(.duplicateServer, parameters: ["name": other.name])
+            }
+            try db.execute(
+                sql: """
+                    UPDATE tokens SET name = ?, base_url = ?, created_at = ?, consumer_key = ?, access_token_expiry = ?,
+                        issued_at = ?, server_name = ?, server_uuid = ?, organisation_name = ?, admin_apple_id = ?,
+                        uploaded_at = ?, pending_since = ?, sync_interval_seconds = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    token.name, token.baseURL.absoluteString, token.createdAt.stored, token.consumerKey,
+                    token.accessTokenExpiry?.stored, token.issuedAt?.stored, token.serverName, token.serverUUID,
+                    token.organisationName, token.adminAppleID, token.uploadedAt?.stored, token.pendingSince?.stored,
+                    token.syncIntervalSeconds, token.id,
+                ]
+            )
+        }
+    }
+
+    public func deleteToken(id: Int64) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM tokens WHERE id = ?", arguments: [id])
+        }
+    }
+
+    static func tokenRow(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
+        -> EnrollmentToken?
+    {
+        try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE \(condition)", arguments: arguments).map(token(from:))
+    }
+
+    static func token(from row: Row) -> EnrollmentToken {
+        EnrollmentToken(
+            id: row["id"],
+            name: row["name"],
+            baseURL: URL(string: row["base_url"]) ?? DEPServerDefaults.appleBaseURL,
+            createdAt: Date(stored: row["created_at"]),
+            consumerKey: row["consumer_key"],
+            accessTokenExpiry: (row["access_token_expiry"] as Double?).map(Date.init(stored:)),
+            issuedAt: (row["issued_at"] as Double?).map(Date.init(stored:)),
+            serverName: row["server_name"],
+            serverUUID: row["server_uuid"],
+            organisationName: row["organisation_name"],
+            adminAppleID: row["admin_apple_id"],
+            uploadedAt: (row["uploaded_at"] as Double?).map(Date.init(stored:)),
+            pendingSince: (row["pending_since"] as Double?).map(Date.init(stored:)),
+            syncIntervalSeconds: row["sync_interval_seconds"]
+        )
+    }
+}
+
+/// Apple's base URL, for a row whose URL no longer parses.
+enum DEPServerDefaults {
+    static let appleBaseURL = URL(string: "https://mdmenrollment.apple.com")!
+}

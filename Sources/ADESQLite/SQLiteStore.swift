@@ -1,0 +1,91 @@
+public import ADECore
+import DEPClient
+public import Foundation
+import GRDB
+
+/// The SQLite ``ADEStore`` (GRDB): one file, WAL mode, versioned migrations; the default store, for one node.
+///
+/// Secrets arrive sealed and are stored as sealed blobs; the file alone reveals none.
+public final class SQLiteStore: Sendable {
+    let database: any DatabaseWriter
+    /// Where the database lives (`:memory:` for an in-memory one).
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// - Throws: ``StoreError`` `unavailable` or `migration_failed`.
+    public convenience init(path: String) throws {
+        let pool: DatabasePool
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError(.unavailable, parameters: ["path": path, "detail": Self.detail(error)])
+        }
+        try self.init(database: pool, path: path)
+    }
+
+    /// A database in memory, for tests.
+    public static func inMemory() throws -> SQLiteStore {
+        do {
+            return try SQLiteStore(database: DatabaseQueue(), path: ":memory:")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, parameters: ["path": ":memory:", "detail": Self.detail(error)])
+        }
+    }
+
+    private init(database: any DatabaseWriter, path: String) throws {
+        self.database = database
+        self.path = path
+        try migrate()
+    }
+
+    private func migrate() throws {
+        do {
+            try SQLiteSchema.migrator.migrate(database)
+        } catch {
+            throw StoreError(.migrationFailed, parameters: ["detail": Self.detail(error)])
+        }
+    }
+
+    /// Runs a read, mapping database failures to ``StoreError``.
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await database.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, parameters: ["path": path, "detail": Self.detail(error)])
+        }
+    }
+
+    /// Runs a write transaction, mapping database failures to ``StoreError``; other errors pass through.
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await database.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError(.unavailable, parameters: ["path": path, "detail": Self.detail(error)])
+        }
+    }
+
+    /// A database error's message, without the SQL arguments (which could hold sealed data).
+    static func detail(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+        return String(describing: error)
+    }
+}
+
+extension Date {
+    /// Seconds since 1970, as stored.
+    var stored: Double { timeIntervalSince1970 }
+
+    init(stored: Double) {
+        self.init(timeIntervalSince1970: stored)
+    }
+}
