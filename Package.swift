@@ -71,7 +71,11 @@ let package = Package(
         ),
         .target(
             name: "ADECore",
-            dependencies: ["DEPClient", "ServerToken", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "DEPClient", "ServerToken",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Resources/Messages")],
             swiftSettings: swiftSettings
         ),

@@ -122,10 +122,13 @@ public final class DEPSimulator: Sendable {
 
     /// Downloads a new server token (`.p7m` text), encrypted to the uploaded certificate as ABM does. The previous
     /// token is rejected from now on.
-    public func downloadToken(server uuid: String) throws(DEPSimulatorError) -> (fileName: String, contents: String) {
+    /// - Parameter byAnotherAdministrator: Another ABM user downloads it: the consumer key changes.
+    public func downloadToken(server uuid: String, byAnotherAdministrator: Bool = false) throws(DEPSimulatorError)
+        -> (fileName: String, contents: String)
+    {
         let now = clock.now()
         return try withServer(uuid) { world, number throws(DEPSimulatorError) in
-            try world.downloadToken(server: number, now: now)
+            try world.downloadToken(server: number, now: now, byAnotherAdministrator: byAnotherAdministrator)
         }
     }
 

@@ -43,25 +43,52 @@ public struct TokenKeyPair: Sendable {
         notValidBefore: Date,
         validityDays: Int = defaultValidityDays
     ) throws -> TokenKeyPair {
-        guard (1...64).contains(commonName.count), !commonName.contains(where: { $0.isNewline }) else {
-            throw ServerTokenError(
-                .invalidParameter,
-                parameters: ["parameter": "common-name", "allowed": "1-64"],
-                reason: "common name must be 1 to 64 characters on one line"
-            )
-        }
-        guard validityDaysRange.contains(validityDays) else {
-            throw ServerTokenError(
-                .invalidParameter,
-                parameters: [
-                    "parameter": "days",
-                    "allowed": "\(validityDaysRange.lowerBound)-\(validityDaysRange.upperBound)",
-                ],
-                reason: "validity of \(validityDays) days is out of range"
-            )
-        }
+        try checkParameters(commonName: commonName, validityDays: validityDays)
+        let signingKey: _RSA.Signing.PrivateKey
         do {
-            let signingKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            signingKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        } catch {
+            throw ServerTokenError(.cryptoFailure, reason: "key generation failed: \(type(of: error))")
+        }
+        return try certify(
+            signingKey,
+            commonName: commonName,
+            notValidBefore: notValidBefore,
+            validityDays: validityDays
+        )
+    }
+
+    /// Makes a self-signed certificate for an existing key, such as one imported from another tool: tokens already
+    /// encrypted to that key keep decrypting, and the certificate can be uploaded to ABM again.
+    /// - Throws: `invalid_parameter`; `crypto_failure`.
+    public static func certify(
+        _ privateKey: TokenPrivateKey,
+        commonName: String = defaultCommonName,
+        notValidBefore: Date,
+        validityDays: Int = defaultValidityDays
+    ) throws -> TokenKeyPair {
+        try checkParameters(commonName: commonName, validityDays: validityDays)
+        let signingKey: _RSA.Signing.PrivateKey
+        do {
+            signingKey = try _RSA.Signing.PrivateKey(derRepresentation: privateKey.rsaKey.derRepresentation)
+        } catch {
+            throw ServerTokenError(.unsupportedKey, parameters: ["key": "RSA"], reason: "key cannot sign")
+        }
+        return try certify(
+            signingKey,
+            commonName: commonName,
+            notValidBefore: notValidBefore,
+            validityDays: validityDays
+        )
+    }
+
+    private static func certify(
+        _ signingKey: _RSA.Signing.PrivateKey,
+        commonName: String,
+        notValidBefore: Date,
+        validityDays: Int
+    ) throws -> TokenKeyPair {
+        do {
             let publicKey = Certificate.PublicKey(signingKey.publicKey)
             let name = try DistinguishedName { CommonName(commonName) }
             let certificate = try Certificate(
@@ -85,7 +112,27 @@ public struct TokenKeyPair: Sendable {
         } catch let error as ServerTokenError {
             throw error
         } catch {
-            throw ServerTokenError(.cryptoFailure, reason: "key pair generation failed: \(type(of: error))")
+            throw ServerTokenError(.cryptoFailure, reason: "certificate generation failed: \(type(of: error))")
+        }
+    }
+
+    private static func checkParameters(commonName: String, validityDays: Int) throws {
+        guard (1...64).contains(commonName.count), !commonName.contains(where: { $0.isNewline }) else {
+            throw ServerTokenError(
+                .invalidParameter,
+                parameters: ["parameter": "common-name", "allowed": "1-64"],
+                reason: "common name must be 1 to 64 characters on one line"
+            )
+        }
+        guard validityDaysRange.contains(validityDays) else {
+            throw ServerTokenError(
+                .invalidParameter,
+                parameters: [
+                    "parameter": "days",
+                    "allowed": "\(validityDaysRange.lowerBound)-\(validityDaysRange.upperBound)",
+                ],
+                reason: "validity of \(validityDays) days is out of range"
+            )
         }
     }
 }

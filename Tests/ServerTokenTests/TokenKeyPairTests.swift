@@ -102,3 +102,28 @@ struct TokenKeyPairTests {
         }
     }
 }
+
+extension TokenKeyPairTests {
+    @Test func certifiesAnImportedKeySoItsTokensStillDecrypt() throws {
+        let original = try TokenKeyPair.generate(commonName: "nanodep", notValidBefore: start)
+        let token = try ServerTokenEncryptor(recipient: original.certificate).encrypt(
+            payload: Fixtures.syntheticCredentials.tokenPayload
+        )
+        let imported = try TokenKeyPair.certify(
+            original.privateKey,
+            commonName: "ade",
+            notValidBefore: start,
+            validityDays: 10
+        )
+        #expect(imported.certificate != original.certificate)
+        #expect(imported.certificate.commonName == "ade")
+        #expect(imported.certificate.matches(original.privateKey))
+        #expect(
+            try ServerTokenDecryptor(privateKey: imported.privateKey).decrypt(Array(token.utf8))
+                == Fixtures.syntheticCredentials
+        )
+        #expect(throws: ServerTokenError(.invalidParameter, reason: "")) {
+            try TokenKeyPair.certify(original.privateKey, commonName: "", notValidBefore: start)
+        }
+    }
+}

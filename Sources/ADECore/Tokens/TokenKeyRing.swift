@@ -57,7 +57,9 @@ public struct TokenKeyRing: Sendable {
         for (pair, isStaging) in [(staging, true), (current, false)] {
             guard let pair else { continue }
             do {
-                let credentials = try ServerTokenDecryptor(keyPair: pair).decrypt(file)
+                // Any recipient the key opens: a key imported from another tool comes with a new certificate, but
+                // its tokens name the old one.
+                let credentials = try ServerTokenDecryptor(privateKey: pair.privateKey).decrypt(file)
                 return Decryption(credentials: credentials, usedStaging: isStaging)
             } catch let error as ServerTokenError {
                 // A wrong pair says no_matching_recipient; anything else is about the file and wins.

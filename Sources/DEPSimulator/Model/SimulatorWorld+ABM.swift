@@ -17,14 +17,19 @@ extension SimulatorWorld {
 
     /// Downloads a new server token, encrypted to the uploaded certificate exactly as ABM does. The previous token
     /// stops working (`token_rejected`) and its sessions end.
-    mutating func downloadToken(server number: Int, now: Date) throws(DEPSimulatorError)
+    mutating func downloadToken(server number: Int, now: Date, byAnotherAdministrator: Bool = false)
+        throws(DEPSimulatorError)
         -> (fileName: String, contents: String)
     {
         guard let certificate = servers[number].certificate else {
             throw DEPSimulatorError(.noCertificate, "Upload the MDM server's public key certificate first.")
         }
         let previous = servers[number].credentials
-        let credentials = newCredentials(consumerKey: previous.consumerKey, now: now)
+        // Renewed by the same ABM user, the consumer key stays; another user's download brings a new one.
+        let credentials = newCredentials(
+            consumerKey: byAnotherAdministrator ? "CK_" + hex(48) : previous.consumerKey,
+            now: now
+        )
         let contents: String
         do {
             contents = try ServerTokenEncryptor(recipient: certificate).encrypt(credentials)
