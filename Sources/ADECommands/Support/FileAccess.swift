@@ -1,12 +1,5 @@
+import ADECore
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Reading the files a person names, and writing new ones with exact permissions.
 enum FileAccess {
@@ -44,27 +37,12 @@ enum FileAccess {
     /// - Parameter replacing: Remove an existing file first; otherwise an existing file is an error.
     /// - Throws: ``CommandError`` `file_exists` or `file_unwritable`.
     static func writeNew(_ path: String, contents: [UInt8], mode: mode_t, replacing: Bool) throws {
-        if replacing, unlink(path) != 0, errno != ENOENT {
+        do {
+            try SecureFile.create(path, contents: contents, mode: mode, replacing: replacing)
+        } catch .exists {
+            throw CommandError(.fileExists, path: path)
+        } catch {
             throw CommandError(.fileUnwritable, path: path)
-        }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
-            throw CommandError(errno == EEXIST ? .fileExists : .fileUnwritable, path: path)
-        }
-        defer { close(descriptor) }
-        guard fchmod(descriptor, mode) == 0 else {
-            unlink(path)
-            throw CommandError(.fileUnwritable, path: path)
-        }
-        var written = 0
-        while written < contents.count {
-            let result = contents[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0, errno == EINTR { continue }
-            guard result > 0 else {
-                unlink(path)
-                throw CommandError(.fileUnwritable, path: path)
-            }
-            written += result
         }
     }
 

@@ -7,6 +7,8 @@ public struct SecretError: Error, Hashable, Sendable, CustomStringConvertible, C
             case wrongMasterKey = "wrong_master_key"
             case sealedDataCorrupt = "sealed_data_corrupt"
             case unsupportedVersion = "unsupported_version"
+            case masterKeyMissing = "master_key_missing"
+            case keyFileUnwritable = "key_file_unwritable"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -21,6 +23,10 @@ public struct SecretError: Error, Hashable, Sendable, CustomStringConvertible, C
         public static let sealedDataCorrupt = Code(backing: .sealedDataCorrupt)
         /// Encrypted data of a format this version of ade does not know.
         public static let unsupportedVersion = Code(backing: .unsupportedVersion)
+        /// The database holds secrets, but neither `ADE_MASTER_KEY` nor its key file gives the key (`path`).
+        public static let masterKeyMissing = Code(backing: .masterKeyMissing)
+        /// The key file for a new database cannot be written (`path`).
+        public static let keyFileUnwritable = Code(backing: .keyFileUnwritable)
     }
 
     public let code: Code

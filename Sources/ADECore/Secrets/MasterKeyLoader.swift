@@ -1,0 +1,57 @@
+import Foundation
+
+/// Finds the master key for a database: `ADE_MASTER_KEY`, else the key file beside the database, which is created
+/// (mode 0600) only while the database holds no secret. The key is checked against the database's key-check value,
+/// which is recorded on first use.
+public enum MasterKeyLoader {
+    /// Where the key came from (for messages; never the key itself).
+    public enum Source: Sendable, Hashable {
+        case environment
+        case file(String)
+        case newFile(String)
+    }
+
+    /// The environment variable that holds the key.
+    public static let environmentVariable = "ADE_MASTER_KEY"
+
+    /// The key file of a database: `<database>.key`.
+    public static func keyFilePath(forDatabase path: String) -> String {
+        path + ".key"
+    }
+
+    /// Loads (or, for a database without secrets, creates) the master key and checks it against the store.
+    /// - Throws: ``SecretError`` `invalid_master_key`, `wrong_master_key`, `master_key_missing`,
+    ///   `key_file_unwritable`.
+    public static func load(
+        environment: [String: String],
+        keyFilePath: String,
+        store: some SecretStore
+    ) async throws -> (key: MasterKey, source: Source) {
+        let key: MasterKey
+        let source: Source
+        if let text = environment[environmentVariable], !text.isEmpty {
+            key = try MasterKey(base64: text)
+            source = .environment
+        } else if let data = FileManager.default.contents(atPath: keyFilePath) {
+            key = try MasterKey(base64: String(decoding: data, as: UTF8.self))
+            source = .file(keyFilePath)
+        } else {
+            guard try await !store.hasSecrets(), try await store.keyCheckValue() == nil else {
+                throw SecretError(.masterKeyMissing, parameters: ["path": keyFilePath])
+            }
+            key = MasterKey.generate()
+            do {
+                try SecureFile.create(keyFilePath, contents: Array((key.base64 + "\n").utf8), mode: 0o600)
+            } catch {
+                throw SecretError(.keyFileUnwritable, parameters: ["path": keyFilePath])
+            }
+            source = .newFile(keyFilePath)
+        }
+        if let check = try await store.keyCheckValue() {
+            try key.verify(checkValue: check)
+        } else {
+            try await store.setKeyCheckValue(key.checkValue)
+        }
+        return (key, source)
+    }
+}
