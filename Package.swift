@@ -157,7 +157,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ADECommandsTests",
-            dependencies: ["ADECommands", "ADECore", "ServerToken", "ADETesting", "DEPClient", "DEPSimulator"],
+            dependencies: [
+                "ADECommands", "ADECore", "ADESQLite", "ServerToken", "ADETesting", "DEPClient", "DEPSimulator",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

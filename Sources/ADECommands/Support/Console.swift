@@ -20,6 +20,9 @@ struct Console: Sendable {
     /// Prints one line of a result.
     func line(_ text: String) { writeOut(text + "\n") }
 
+    /// Prints one line of guidance on standard error, so that standard output stays the result alone.
+    func note(_ text: String) { writeError(text + "\n") }
+
     /// Prints the one-line report of an error a person can act on: its code, what happened, what to do.
     func report(_ error: some CataloguedError, locale: MessageLocale, catalogue: MessageCatalogue) {
         let (message, remedy) = catalogue.describe(error, locale: locale)

@@ -5,6 +5,10 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Manage ABM/ASM server tokens and their key pairs.",
-        subcommands: [TokenKeypairCommand.self, TokenDecryptCommand.self]
+        subcommands: [
+            TokenKeypairCommand.self, TokenCreateCommand.self, TokenCertificateCommand.self, TokenUploadCommand.self,
+            TokenImportCommand.self, TokenListCommand.self, TokenShowCommand.self, TokenDeleteCommand.self,
+            TokenDecryptCommand.self,
+        ]
     )
 }

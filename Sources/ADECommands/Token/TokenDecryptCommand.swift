@@ -16,10 +16,6 @@ struct TokenDecryptCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case json, text
-    }
-
     /// Private keys and certificates are a few kilobytes; this refuses a wrong file early.
     static let keyFileLimit = 64 * 1024
 
@@ -30,7 +26,7 @@ struct TokenDecryptCommand: AsyncParsableCommand {
     var certificate: String?
 
     @Option(name: .long, help: "Output format: json or text.")
-    var format: Format = .json
+    var format: OutputFormat = .json
 
     @Argument(help: "The server token file downloaded from ABM/ASM (.p7m).")
     var token: String

@@ -53,6 +53,11 @@ public struct SecretBox: Sendable {
         }
     }
 
+    /// The context of a token's secret field (`token/42/credentials`): the same for sealing, opening and rotation.
+    public static func context(tokenID: Int64, field: String) -> String {
+        "token/\(tokenID)/\(field)"
+    }
+
     /// Decrypts text sealed for `context`.
     public func openString(_ sealed: [UInt8], context: String) throws -> String {
         guard let text = String(validating: try open(sealed, context: context), as: UTF8.self) else {

@@ -328,20 +328,20 @@ public struct TokenService: Sendable {
     // MARK: - Sealing
 
     func sealCredentials(_ credentials: OAuthCredentials, tokenID: Int64, field: String) -> [UInt8] {
-        box.seal(credentials.tokenJSON, context: "token/\(tokenID)/\(field)")
+        box.seal(credentials.tokenJSON, context: SecretBox.context(tokenID: tokenID, field: field))
     }
 
     func openCredentials(_ sealed: [UInt8], tokenID: Int64, field: String) throws -> OAuthCredentials {
-        try OAuthCredentials(payload: Array(try box.open(sealed, context: "token/\(tokenID)/\(field)")))
+        try OAuthCredentials(payload: Array(try box.open(sealed, context: SecretBox.context(tokenID: tokenID, field: field))))
     }
 
     func seal(_ ring: TokenKeyRing, into secrets: inout SealedTokenSecrets, tokenID: Int64) {
         secrets.currentKey = ring.current.map {
-            box.seal($0.privateKey.pemRepresentation, context: "token/\(tokenID)/current_key")
+            box.seal($0.privateKey.pemRepresentation, context: SecretBox.context(tokenID: tokenID, field: "current_key"))
         }
         secrets.currentCertificate = ring.current?.certificate.pemRepresentation
         secrets.stagingKey = ring.staging.map {
-            box.seal($0.privateKey.pemRepresentation, context: "token/\(tokenID)/staging_key")
+            box.seal($0.privateKey.pemRepresentation, context: SecretBox.context(tokenID: tokenID, field: "staging_key"))
         }
         secrets.stagingCertificate = ring.staging?.certificate.pemRepresentation
     }
@@ -349,7 +349,7 @@ public struct TokenService: Sendable {
     func openRing(_ secrets: SealedTokenSecrets, tokenID: Int64) throws -> TokenKeyRing {
         func pair(_ key: [UInt8]?, _ certificate: String?, _ field: String) throws -> TokenKeyPair? {
             guard let key, let certificate else { return nil }
-            let pem = try box.openString(key, context: "token/\(tokenID)/\(field)")
+            let pem = try box.openString(key, context: SecretBox.context(tokenID: tokenID, field: field))
             return try TokenKeyPair(
                 privateKey: TokenPrivateKey(pemRepresentation: pem),
                 certificate: TokenCertificate(pemRepresentation: certificate)

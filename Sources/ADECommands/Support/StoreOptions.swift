@@ -1,0 +1,71 @@
+import ADECore
+import ADESQLite
+import ArgumentParser
+import DEPClient
+import Foundation
+import Logging
+
+/// Where `ade` keeps its data, and what it allows: options of every command that opens the database.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "The SQLite database (env ADE_DATABASE). Default: $XDG_DATA_HOME/ade/ade.sqlite, else ~/.local/share/ade/ade.sqlite."
+    )
+    var database: String?
+
+    @Flag(
+        name: .long,
+        help: "Allow service URLs other than Apple's, for simulators and tests (env ADE_ALLOW_CUSTOM_DEP_URL=1)."
+    )
+    var allowCustomDepURL = false
+
+    /// The database's path.
+    var databasePath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let database { return database }
+        if let path = environment["ADE_DATABASE"], !path.isEmpty { return path }
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() + "/.local/share")
+        return base + "/ade/ade.sqlite"
+    }
+
+    var customURLsAllowed: Bool {
+        allowCustomDepURL || ProcessInfo.processInfo.environment["ADE_ALLOW_CUSTOM_DEP_URL"] == "1"
+    }
+
+    /// Opens the database and its master key, and runs `body` with a token service whose client uses the production
+    /// transport (HTTPS proxy and extra CA from the environment).
+    func withTokenService<T>(_ body: (TokenService, SQLiteStore, MasterKeyLoader.Source) async throws -> T) async throws -> T {
+        let store = try SQLiteStore(path: databasePath)
+        let environment = ProcessInfo.processInfo.environment
+        let (key, source) = try await MasterKeyLoader.load(
+            environment: environment,
+            keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
+            store: store
+        )
+        let transport = try HTTPClientTransport(
+            configuration: .fromEnvironment(environment, extraCAFile: environment["ADE_EXTRA_CA_FILE"])
+        )
+        let logger = Logger(label: "ade") { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let service = TokenService(
+            store: store,
+            box: SecretBox(key: key),
+            client: DEPClient(transport: transport, logger: logger),
+            timeSource: SystemTimeSource(),
+            allowCustomURL: customURLsAllowed,
+            logger: logger
+        )
+        do {
+            let result = try await body(service, store, source)
+            try await transport.shutdown()
+            return result
+        } catch {
+            try? await transport.shutdown()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ADECore
+import ADESQLite
+import ADETesting
+import DEPClient
+import DEPSimulator
+import Foundation
+import ServerToken
+import Testing
+
+/// `ade token create|upload|renew|import|list|show|delete|certificate` and `ade key rotate` on a real SQLite
+/// database, against the simulator's ABM.
+struct TokenLifecycleCommandTests {
+    @Test func theWholeLifeCycle() async throws {
+        let configuration = SimulatorConfiguration(servers: [.init(name: "Contoso iPads", devices: 5), .init(name: "Macs", devices: 5)])
+        try await SimulatorHarness.with(configuration) { harness in
+            try await TemporaryDirectory.with { directory in
+                let database = ["--database", directory.path("data/ade.sqlite")]
+                let custom = ["--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
+
+                // Without permission, a simulator's URL is refused.
+                let refused = await CommandHarness.run(["token", "create", "iPads", "--url", harness.baseURL.absoluteString] + database)
+                #expect(refused.error.hasPrefix("error [custom_url_not_allowed]: "))
+
+                let created = await CommandHarness.run(["token", "create", "iPads"] + custom + database)
+                #expect(created.status == 0, "\(created.error)")
+                #expect(created.output.hasPrefix("-----BEGIN CERTIFICATE-----"))
+                #expect(created.error.contains("ade token upload iPads"))
+                let keyFile = directory.path("data/ade.sqlite.key")
+                #expect(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int == 0o600)
+
+                // ABM: upload the certificate, download the token.
+                let uuid = harness.simulator.servers[0].uuid
+                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
+                let tokenFile = try directory.write("ipads.p7m", Array(try harness.simulator.downloadToken(server: uuid).contents.utf8))
+                let uploaded = await CommandHarness.run(["token", "upload", "iPads", tokenFile] + database)
+                #expect(uploaded.status == 0, "\(uploaded.error)")
+                #expect(uploaded.output.contains("holds the MDM server “Contoso iPads”"))
+
+                let listed = await CommandHarness.run(["token", "list", "--format", "json"] + database)
+                let tokens = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]]
+                #expect(tokens?.count == 1)
+                #expect(tokens?.first?["server_uuid"] as? String == uuid)
+                for secret in ["CS_", "AS_", "AT_O", "PRIVATE KEY"] {
+                    #expect(!listed.output.contains(secret))
+                }
+                let shown = await CommandHarness.run(["token", "show", "ipads"] + database)
+                #expect(shown.output.contains("MDM server:") && shown.output.contains("Contoso iPads"))
+
+                // The master key rotates; everything still opens.
+                let rotated = await CommandHarness.run(["key", "rotate"] + database)
+                #expect(rotated.status == 0, "\(rotated.error)")
+                #expect(!FileManager.default.fileExists(atPath: keyFile + ".new"))
+                let renewalFile = try directory.write("renewal.p7m", Array(try harness.simulator.downloadToken(server: uuid).contents.utf8))
+                let renewed = await CommandHarness.run(["token", "renew", "iPads", renewalFile] + database)
+                #expect(renewed.status == 0, "\(renewed.error)")
+                #expect(renewed.output.contains("renewed"))
+
+                // Another server's token is refused, naming both.
+                try harness.simulator.uploadCertificate(pem: created.output, server: harness.simulator.servers[1].uuid)
+                let macsFile = try directory.write("macs.p7m", Array(try harness.simulator.downloadToken(server: harness.simulator.servers[1].uuid).contents.utf8))
+                let other = await CommandHarness.run(["token", "renew", "iPads", macsFile] + database)
+                #expect(other.error.hasPrefix("error [different_server]: "))
+                #expect(other.error.contains("Contoso iPads") && other.error.contains("Macs"))
+
+                // A wrong master key stops everything, and says so.
+                let original = try String(contentsOfFile: keyFile, encoding: .utf8)
+                try FileManager.default.removeItem(atPath: keyFile)
+                try directory.write("data/ade.sqlite.key", Array((MasterKey.generate().base64 + "\n").utf8))
+                let wrong = await CommandHarness.run(["token", "list"] + database)
+                #expect(wrong.status == 1)
+                #expect(wrong.error.hasPrefix("error [wrong_master_key]: "))
+                try FileManager.default.removeItem(atPath: keyFile)
+                try directory.write("data/ade.sqlite.key", Array(original.utf8))
+
+                let unconfirmed = await CommandHarness.run(["token", "delete", "iPads"] + database)
+                #expect(unconfirmed.error.contains("private keys"))
+                #expect(unconfirmed.error.contains("error [confirmation_required]"))
+                let deleted = await CommandHarness.run(["token", "delete", "iPads", "--yes"] + database)
+                #expect(deleted.status == 0)
+                let empty = await CommandHarness.run(["token", "list"] + database)
+                #expect(empty.output.contains("No tokens yet"))
+            }
+        }
+    }
+
+    @Test func importAdoptsAnotherToolsKey() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Legacy", devices: 3)])) { harness in
+            try await TemporaryDirectory.with { directory in
+                let nanodep = try TokenKeyPair.generate(commonName: "depserver", notValidBefore: Date())
+                let uuid = harness.simulator.defaultServerUUID
+                try harness.simulator.uploadCertificate(pem: nanodep.certificate.pemRepresentation, server: uuid)
+                let file = try directory.write("legacy.p7m", Array(try harness.simulator.downloadToken(server: uuid).contents.utf8))
+                let key = try directory.write("key.pem", Array(nanodep.privateKey.pemRepresentation.utf8))
+                let result = await CommandHarness.run([
+                    "token", "import", "Legacy", "--key", key, file, "--url", harness.baseURL.absoluteString,
+                    "--allow-custom-dep-url", "--database", directory.path("ade.sqlite"),
+                ])
+                #expect(result.status == 0, "\(result.error)")
+                #expect(result.output.contains("“Legacy”"))
+                let certificate = await CommandHarness.run(["token", "certificate", "Legacy", "--database", directory.path("ade.sqlite")])
+                #expect(try TokenCertificate(pemRepresentation: certificate.output).matches(nanodep.privateKey))
+            }
+        }
+    }
+}
