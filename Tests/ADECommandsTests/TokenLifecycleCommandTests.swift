@@ -11,14 +11,18 @@ import Testing
 /// database, against the simulator's ABM.
 struct TokenLifecycleCommandTests {
     @Test func theWholeLifeCycle() async throws {
-        let configuration = SimulatorConfiguration(servers: [.init(name: "Contoso iPads", devices: 5), .init(name: "Macs", devices: 5)])
+        let configuration = SimulatorConfiguration(servers: [
+            .init(name: "Contoso iPads", devices: 5), .init(name: "Macs", devices: 5),
+        ])
         try await SimulatorHarness.with(configuration) { harness in
             try await TemporaryDirectory.with { directory in
                 let database = ["--database", directory.path("data/ade.sqlite")]
                 let custom = ["--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
 
                 // Without permission, a simulator's URL is refused.
-                let refused = await CommandHarness.run(["token", "create", "iPads", "--url", harness.baseURL.absoluteString] + database)
+                let refused = await CommandHarness.run(
+                    ["token", "create", "iPads", "--url", harness.baseURL.absoluteString] + database
+                )
                 #expect(refused.error.hasPrefix("error [custom_url_not_allowed]: "))
 
                 let created = await CommandHarness.run(["token", "create", "iPads"] + custom + database)
@@ -31,7 +35,10 @@ struct TokenLifecycleCommandTests {
                 // ABM: upload the certificate, download the token.
                 let uuid = harness.simulator.servers[0].uuid
                 try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
-                let tokenFile = try directory.write("ipads.p7m", Array(try harness.simulator.downloadToken(server: uuid).contents.utf8))
+                let tokenFile = try directory.write(
+                    "ipads.p7m",
+                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                )
                 let uploaded = await CommandHarness.run(["token", "upload", "iPads", tokenFile] + database)
                 #expect(uploaded.status == 0, "\(uploaded.error)")
                 #expect(uploaded.output.contains("holds the MDM server “Contoso iPads”"))
@@ -50,14 +57,20 @@ struct TokenLifecycleCommandTests {
                 let rotated = await CommandHarness.run(["key", "rotate"] + database)
                 #expect(rotated.status == 0, "\(rotated.error)")
                 #expect(!FileManager.default.fileExists(atPath: keyFile + ".new"))
-                let renewalFile = try directory.write("renewal.p7m", Array(try harness.simulator.downloadToken(server: uuid).contents.utf8))
+                let renewalFile = try directory.write(
+                    "renewal.p7m",
+                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                )
                 let renewed = await CommandHarness.run(["token", "renew", "iPads", renewalFile] + database)
                 #expect(renewed.status == 0, "\(renewed.error)")
                 #expect(renewed.output.contains("renewed"))
 
                 // Another server's token is refused, naming both.
                 try harness.simulator.uploadCertificate(pem: created.output, server: harness.simulator.servers[1].uuid)
-                let macsFile = try directory.write("macs.p7m", Array(try harness.simulator.downloadToken(server: harness.simulator.servers[1].uuid).contents.utf8))
+                let macsFile = try directory.write(
+                    "macs.p7m",
+                    Array(try harness.simulator.downloadToken(server: harness.simulator.servers[1].uuid).contents.utf8)
+                )
                 let other = await CommandHarness.run(["token", "renew", "iPads", macsFile] + database)
                 #expect(other.error.hasPrefix("error [different_server]: "))
                 #expect(other.error.contains("Contoso iPads") && other.error.contains("Macs"))
@@ -84,12 +97,16 @@ struct TokenLifecycleCommandTests {
     }
 
     @Test func importAdoptsAnotherToolsKey() async throws {
-        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Legacy", devices: 3)])) { harness in
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Legacy", devices: 3)])) {
+            harness in
             try await TemporaryDirectory.with { directory in
                 let nanodep = try TokenKeyPair.generate(commonName: "depserver", notValidBefore: Date())
                 let uuid = harness.simulator.defaultServerUUID
                 try harness.simulator.uploadCertificate(pem: nanodep.certificate.pemRepresentation, server: uuid)
-                let file = try directory.write("legacy.p7m", Array(try harness.simulator.downloadToken(server: uuid).contents.utf8))
+                let file = try directory.write(
+                    "legacy.p7m",
+                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                )
                 let key = try directory.write("key.pem", Array(nanodep.privateKey.pemRepresentation.utf8))
                 let result = await CommandHarness.run([
                     "token", "import", "Legacy", "--key", key, file, "--url", harness.baseURL.absoluteString,
@@ -97,8 +114,39 @@ struct TokenLifecycleCommandTests {
                 ])
                 #expect(result.status == 0, "\(result.error)")
                 #expect(result.output.contains("“Legacy”"))
-                let certificate = await CommandHarness.run(["token", "certificate", "Legacy", "--database", directory.path("ade.sqlite")])
+                let certificate = await CommandHarness.run([
+                    "token", "certificate", "Legacy", "--database", directory.path("ade.sqlite"),
+                ])
                 #expect(try TokenCertificate(pemRepresentation: certificate.output).matches(nanodep.privateKey))
+            }
+        }
+    }
+}
+
+extension TokenLifecycleCommandTests {
+    @Test func depCallsAStoredTokenByName() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Stored", devices: 4)])) {
+            harness in
+            try await TemporaryDirectory.with { directory in
+                let database = ["--database", directory.path("ade.sqlite")]
+                let created = await CommandHarness.run(
+                    ["token", "create", "S", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
+                        + database
+                )
+                let uuid = harness.simulator.defaultServerUUID
+                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
+                let file = try directory.write(
+                    "s.p7m",
+                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                )
+                #expect(await CommandHarness.run(["token", "upload", "S", file] + database).status == 0)
+                let account = await CommandHarness.run(["dep", "account", "--token", "S"] + database)
+                #expect(account.status == 0, "\(account.error)")
+                #expect(account.output.contains(uuid))
+                let neither = await CommandHarness.run(["dep", "account"] + database)
+                #expect(neither.error.hasPrefix("error [credentials_required]: "))
+                let unknown = await CommandHarness.run(["dep", "account", "--token", "nobody"] + database)
+                #expect(unknown.error.hasPrefix("error [not_found]: "))
             }
         }
     }

@@ -18,7 +18,11 @@ struct MasterKeyLoaderTests {
             #expect(again.checkValue == key.checkValue)
 
             // With secrets stored and the key file gone, nothing is invented.
-            let token = try await store.createToken(name: "T", baseURL: URL(string: "https://mdmenrollment.apple.com")!, createdAt: Date())
+            let token = try await store.createToken(
+                name: "T",
+                baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+                createdAt: Date()
+            )
             try await store.setSecrets(SealedTokenSecrets(credentials: [1]), tokenID: token.id)
             try FileManager.default.removeItem(atPath: path)
             await #expect(throws: SecretError(.masterKeyMissing)) {
@@ -26,12 +30,24 @@ struct MasterKeyLoaderTests {
             }
             #expect(!FileManager.default.fileExists(atPath: path))
             // The key from the environment works; a wrong one is refused.
-            _ = try await MasterKeyLoader.load(environment: ["ADE_MASTER_KEY": key.base64], keyFilePath: path, store: store)
+            _ = try await MasterKeyLoader.load(
+                environment: ["ADE_MASTER_KEY": key.base64],
+                keyFilePath: path,
+                store: store
+            )
             await #expect(throws: SecretError(.wrongMasterKey)) {
-                try await MasterKeyLoader.load(environment: ["ADE_MASTER_KEY": MasterKey.generate().base64], keyFilePath: path, store: store)
+                try await MasterKeyLoader.load(
+                    environment: ["ADE_MASTER_KEY": MasterKey.generate().base64],
+                    keyFilePath: path,
+                    store: store
+                )
             }
             await #expect(throws: SecretError(.invalidMasterKey)) {
-                try await MasterKeyLoader.load(environment: ["ADE_MASTER_KEY": "short"], keyFilePath: path, store: store)
+                try await MasterKeyLoader.load(
+                    environment: ["ADE_MASTER_KEY": "short"],
+                    keyFilePath: path,
+                    store: store
+                )
             }
         }
     }

@@ -1,4 +1,5 @@
 import ADECore
+import ADESQLite
 import ArgumentParser
 import DEPClient
 import Foundation
@@ -12,10 +13,15 @@ struct DEPConnectionOptions: ParsableArguments {
         help:
             "A decrypted token's credentials as JSON (the output of 'ade token decrypt', or 'ade simulator --credentials-out')."
     )
-    var credentials: String
+    var credentials: String?
 
-    @Option(name: .long, help: "The service's base URL, e.g. a simulator's. Default: https://mdmenrollment.apple.com.")
+    @Option(name: .long, help: "A stored token's name: its credentials and service URL come from the database.")
+    var token: String?
+
+    @Option(name: .long, help: "With --credentials: the service's base URL, e.g. a simulator's. Default: Apple's.")
     var url: String?
+
+    @OptionGroup var storeOptions: StoreOptions
 
     @Option(name: .long, help: "X-Server-Protocol-Version to send.")
     var protocolVersion: Int = 10
@@ -32,30 +38,41 @@ struct DEPConnectionOptions: ParsableArguments {
     /// Credentials files are a few hundred bytes.
     static let credentialsLimit = 64 * 1024
 
-    /// The token to call as.
-    func server() throws -> DEPServer {
-        let bytes = try FileAccess.read(credentials, limit: Self.credentialsLimit)
+    /// The token to call as: from `--credentials`, or the stored token `--token`.
+    func server() async throws -> DEPServer {
+        switch (credentials, token) {
+        case (let path?, nil):
+            return try server(credentialsFile: path)
+        case (nil, let name?):
+            return try await storeOptions.withTokenService { service, store, _ in
+                guard let token = try await store.token(named: name) else {
+                    throw StoreError(.notFound, parameters: ["name": name])
+                }
+                return try await service.server(for: token)
+            }
+        default:
+            throw CommandError(.credentialsRequired, parameters: [:])
+        }
+    }
+
+    private func server(credentialsFile path: String) throws -> DEPServer {
+        let bytes = try FileAccess.read(path, limit: Self.credentialsLimit)
         let parsed: OAuthCredentials
         do {
             parsed = try OAuthCredentials(payload: bytes)
         } catch {
-            throw CommandError(.credentialsInvalid, path: credentials)
+            throw CommandError(.credentialsInvalid, path: path)
         }
         var baseURL = DEPServer.appleBaseURL
         if let url {
-            guard let parsedURL = URL(string: url), let scheme = parsedURL.scheme?.lowercased(),
-                scheme == "https" || scheme == "http", parsedURL.host != nil
-            else {
-                throw CommandError(.urlInvalid, parameters: ["url": url])
-            }
-            baseURL = parsedURL
+            baseURL = try parseServiceURL(url)
         }
         return DEPServer(name: parsed.consumerKey, credentials: parsed, baseURL: baseURL)
     }
 
     /// Runs `body` with a client on the production transport (HTTPS proxy from `HTTPS_PROXY`/`NO_PROXY`).
     func withClient<T>(_ body: (DEPClient, DEPServer) async throws -> T) async throws -> T {
-        let server = try server()
+        let server = try await server()
         let environment = ProcessInfo.processInfo.environment
         let caFile = extraCAFile ?? environment["ADE_EXTRA_CA_FILE"]
         if let caFile { _ = try FileAccess.read(caFile, limit: 1 << 20) }

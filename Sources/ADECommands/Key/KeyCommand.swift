@@ -38,7 +38,12 @@ struct KeyCommand: AsyncParsableCommand {
                 let staged = keyFile + ".new"
                 if source != .environment {
                     // The new key is on disk before any secret depends on it.
-                    try FileAccess.writeNew(staged, contents: Array((new.base64 + "\n").utf8), mode: 0o600, replacing: true)
+                    try FileAccess.writeNew(
+                        staged,
+                        contents: Array((new.base64 + "\n").utf8),
+                        mode: 0o600,
+                        replacing: true
+                    )
                 }
                 let oldBox = SecretBox(key: old)
                 let newBox = SecretBox(key: new)

@@ -15,6 +15,7 @@ struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringCon
             case confirmationRequired = "confirmation_required"
             case configurationInvalid = "configuration_invalid"
             case urlInvalid = "url_invalid"
+            case credentialsRequired = "credentials_required"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -36,6 +37,8 @@ struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringCon
         static let configurationInvalid = Code(backing: .configurationInvalid)
         /// A `--url` that is not an absolute http(s) URL.
         static let urlInvalid = Code(backing: .urlInvalid)
+        /// `ade dep` needs exactly one of `--credentials` and `--token`.
+        static let credentialsRequired = Code(backing: .credentialsRequired)
     }
 
     let code: Code

@@ -9,7 +9,8 @@ import Logging
 struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: "The SQLite database (env ADE_DATABASE). Default: $XDG_DATA_HOME/ade/ade.sqlite, else ~/.local/share/ade/ade.sqlite."
+        help:
+            "The SQLite database (env ADE_DATABASE). Default: $XDG_DATA_HOME/ade/ade.sqlite, else ~/.local/share/ade/ade.sqlite."
     )
     var database: String?
 
@@ -24,7 +25,8 @@ struct StoreOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         if let database { return database }
         if let path = environment["ADE_DATABASE"], !path.isEmpty { return path }
-        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() + "/.local/share")
         return base + "/ade/ade.sqlite"
     }
@@ -35,7 +37,9 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the database and its master key, and runs `body` with a token service whose client uses the production
     /// transport (HTTPS proxy and extra CA from the environment).
-    func withTokenService<T>(_ body: (TokenService, SQLiteStore, MasterKeyLoader.Source) async throws -> T) async throws -> T {
+    func withTokenService<T>(_ body: (TokenService, SQLiteStore, MasterKeyLoader.Source) async throws -> T) async throws
+        -> T
+    {
         let store = try SQLiteStore(path: databasePath)
         let environment = ProcessInfo.processInfo.environment
         let (key, source) = try await MasterKeyLoader.load(

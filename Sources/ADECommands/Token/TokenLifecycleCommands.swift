@@ -20,7 +20,8 @@ struct TokenCreateCommand: AsyncParsableCommand {
         discussion: "The certificate (PEM) goes to standard output, so 'ade token create NAME > NAME.pem' saves it."
     )
     @Argument(help: "The token's name (unique).") var name: String
-    @Option(name: .long, help: "The service's base URL; anything but Apple's needs --allow-custom-dep-url.") var url: String?
+    @Option(name: .long, help: "The service's base URL; anything but Apple's needs --allow-custom-dep-url.") var url:
+        String?
     @Option(name: .long, help: "The certificate's common name.") var commonName: String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
@@ -30,7 +31,11 @@ struct TokenCreateCommand: AsyncParsableCommand {
         try await reportingErrors(locale: locale) {
             let baseURL = try url.map(parseServiceURL)
             try await storeOptions.withTokenService { service, _, _ in
-                let (token, certificate) = try await service.create(name: name, baseURL: baseURL, commonName: commonName)
+                let (token, certificate) = try await service.create(
+                    name: name,
+                    baseURL: baseURL,
+                    commonName: commonName
+                )
                 Console.current.writeOut(certificate.pemRepresentation)
                 Console.current.note(
                     MessageCatalogue.bundled.string(.tokenCreateNext, locale: locale, ["name": .string(token.name)])
@@ -47,7 +52,10 @@ struct TokenCertificateCommand: AsyncParsableCommand {
         abstract: "Print a token's certificate for ABM; --new makes a new key pair first."
     )
     @Argument(help: "The token's name.") var name: String
-    @Flag(name: .long, help: "Make a new (staging) key pair; the current one works until a token for the new one is uploaded.")
+    @Flag(
+        name: .long,
+        help: "Make a new (staging) key pair; the current one works until a token for the new one is uploaded."
+    )
     var new = false
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
@@ -134,7 +142,8 @@ struct TokenImportCommand: AsyncParsableCommand {
     @Argument(help: "The new token's name.") var name: String
     @Option(name: .long, help: "The private key the token was encrypted to (PEM).") var key: String
     @Argument(help: "The server token file (.p7m).") var file: String
-    @Option(name: .long, help: "The service's base URL; anything but Apple's needs --allow-custom-dep-url.") var url: String?
+    @Option(name: .long, help: "The service's base URL; anything but Apple's needs --allow-custom-dep-url.") var url:
+        String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -147,7 +156,12 @@ struct TokenImportCommand: AsyncParsableCommand {
             let bytes = try FileAccess.read(file, limit: ServerTokenFile.maximumSize)
             let baseURL = try url.map(parseServiceURL)
             try await storeOptions.withTokenService { service, _, _ in
-                let outcome = try await service.importToken(name: name, privateKey: privateKey, file: bytes, baseURL: baseURL)
+                let outcome = try await service.importToken(
+                    name: name,
+                    privateKey: privateKey,
+                    file: bytes,
+                    baseURL: baseURL
+                )
                 TokenUploadCommand.report(outcome, locale: locale)
             }
         }
@@ -168,7 +182,10 @@ struct TokenListCommand: AsyncParsableCommand {
                 var summaries: [TokenSummary] = []
                 for token in try await store.tokens() {
                     summaries.append(
-                        TokenSummary(token: token, devices: try await store.deviceCount(tokenID: token.id, includeRemoved: false))
+                        TokenSummary(
+                            token: token,
+                            devices: try await store.deviceCount(tokenID: token.id, includeRemoved: false)
+                        )
                     )
                 }
                 switch format {
@@ -203,7 +220,10 @@ struct TokenShowCommand: AsyncParsableCommand {
                 guard let token = try await store.token(named: name) else {
                     throw StoreError(.notFound, parameters: ["name": name])
                 }
-                let summary = TokenSummary(token: token, devices: try await store.deviceCount(tokenID: token.id, includeRemoved: false))
+                let summary = TokenSummary(
+                    token: token,
+                    devices: try await store.deviceCount(tokenID: token.id, includeRemoved: false)
+                )
                 switch format {
                 case .json: Console.current.line(try TokenSummary.json(summary))
                 case .text: Console.current.line(summary.text(locale: locale, detailed: true))

@@ -3,8 +3,8 @@ public enum KeyRotation {
     /// The fields of ``SealedTokenSecrets`` that hold sealed data, with their sealing context's field name.
     static var fields: [(WritableKeyPath<SealedTokenSecrets, [UInt8]?>, String)] {
         [
-        (\.credentials, "credentials"), (\.pendingCredentials, "pending_credentials"),
-        (\.currentKey, "current_key"), (\.stagingKey, "staging_key"),
+            (\.credentials, "credentials"), (\.pendingCredentials, "pending_credentials"),
+            (\.currentKey, "current_key"), (\.stagingKey, "staging_key"),
         ]
     }
 

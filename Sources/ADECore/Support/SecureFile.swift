@@ -17,7 +17,8 @@ public enum SecureFile {
 
     /// Creates `path` with `mode` and writes `contents`.
     /// - Parameter replacing: Remove an existing file (not what a link points to) first.
-    public static func create(_ path: String, contents: [UInt8], mode: mode_t, replacing: Bool = false) throws(Failure) {
+    public static func create(_ path: String, contents: [UInt8], mode: mode_t, replacing: Bool = false) throws(Failure)
+    {
         if replacing, unlink(path) != 0, errno != ENOENT {
             throw .unwritable
         }

@@ -332,16 +332,24 @@ public struct TokenService: Sendable {
     }
 
     func openCredentials(_ sealed: [UInt8], tokenID: Int64, field: String) throws -> OAuthCredentials {
-        try OAuthCredentials(payload: Array(try box.open(sealed, context: SecretBox.context(tokenID: tokenID, field: field))))
+        try OAuthCredentials(
+            payload: Array(try box.open(sealed, context: SecretBox.context(tokenID: tokenID, field: field)))
+        )
     }
 
     func seal(_ ring: TokenKeyRing, into secrets: inout SealedTokenSecrets, tokenID: Int64) {
         secrets.currentKey = ring.current.map {
-            box.seal($0.privateKey.pemRepresentation, context: SecretBox.context(tokenID: tokenID, field: "current_key"))
+            box.seal(
+                $0.privateKey.pemRepresentation,
+                context: SecretBox.context(tokenID: tokenID, field: "current_key")
+            )
         }
         secrets.currentCertificate = ring.current?.certificate.pemRepresentation
         secrets.stagingKey = ring.staging.map {
-            box.seal($0.privateKey.pemRepresentation, context: SecretBox.context(tokenID: tokenID, field: "staging_key"))
+            box.seal(
+                $0.privateKey.pemRepresentation,
+                context: SecretBox.context(tokenID: tokenID, field: "staging_key")
+            )
         }
         secrets.stagingCertificate = ring.staging?.certificate.pemRepresentation
     }
