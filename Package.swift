@@ -147,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ADECoreTests",
-            dependencies: ["ADECore", "ADETesting", "DEPClient", "ServerToken"],
+            dependencies: ["ADECore", "ADESQLite", "ADETesting", "DEPClient", "DEPSimulator", "ServerToken"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,7 +13,10 @@ public struct ADE: AsyncParsableCommand {
             profiles, and says which token is in an error state, why, and how to fix it.
             """,
         version: version,
-        subcommands: [TokenCommand.self, KeyCommand.self, DEPCommand.self, SimulatorCommand.self, BenchCommand.self]
+        subcommands: [
+            TokenCommand.self, KeyCommand.self, SyncCommand.self, DevicesCommand.self, DEPCommand.self,
+            SimulatorCommand.self, BenchCommand.self,
+        ]
     )
 
     public init() {}

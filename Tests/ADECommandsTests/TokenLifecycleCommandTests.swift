@@ -151,3 +151,56 @@ extension TokenLifecycleCommandTests {
         }
     }
 }
+
+extension TokenLifecycleCommandTests {
+    @Test func syncAndListDevices() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Fleet", devices: 1234)])) {
+            harness in
+            try await TemporaryDirectory.with { directory in
+                let database = ["--database", directory.path("ade.sqlite")]
+                let created = await CommandHarness.run(
+                    ["token", "create", "Fleet", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
+                        + database
+                )
+                let uuid = harness.simulator.defaultServerUUID
+                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
+                let file = try directory.write(
+                    "f.p7m",
+                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                )
+                #expect(await CommandHarness.run(["token", "upload", "Fleet", file] + database).status == 0)
+
+                let synced = await CommandHarness.run(["sync"] + database)
+                #expect(synced.status == 0, "\(synced.error)")
+                #expect(synced.output.contains("Fleet: full sync, 2 pages, 1234 added"))
+                try harness.simulator.churn(server: uuid, added: 5, deleted: 2)
+                let delta = await CommandHarness.run(["sync", "Fleet"] + database)
+                #expect(
+                    delta.output.contains("delta sync") && delta.output.contains("5 added")
+                        && delta.output.contains("2 removed")
+                )
+                #expect(delta.output.contains("1237 devices"))
+
+                let listed = await CommandHarness.run(
+                    ["devices", "list", "--format", "json", "--limit", "5000"] + database
+                )
+                let devices = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]]
+                #expect(devices?.count == 1237)
+                let expected = Set(try harness.simulator.serials(server: uuid, limit: 5000))
+                #expect(
+                    Set(devices?.compactMap { $0["serial_number"] as? String } ?? []) == expected,
+                    "the table equals Apple's list"
+                )
+                let removed = await CommandHarness.run(
+                    ["devices", "list", "--include-removed", "--limit", "5000"] + database
+                )
+                #expect(removed.output.split(separator: "\n").filter { $0.contains("removed on") }.count == 2)
+
+                harness.simulator.publishTerms()
+                let failed = await CommandHarness.run(["sync"] + database)
+                #expect(failed.status == 1)
+                #expect(failed.error.contains("error [terms_not_signed]"))
+            }
+        }
+    }
+}

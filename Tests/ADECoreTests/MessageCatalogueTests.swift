@@ -211,3 +211,13 @@ extension MessageCatalogueTests {
         }
     }
 }
+
+extension MessageCatalogueTests {
+    @Test func everySyncErrorCodeHasAMessageAndARemedy() throws {
+        let english = try #require(catalogue.languages["en"])
+        for code in SyncError.Code.allCases {
+            let error = SyncError(code)
+            #expect(english[error.messageKey.rawValue] != nil && english[error.remedyKey.rawValue] != nil, "\(code)")
+        }
+    }
+}

@@ -54,3 +54,12 @@ extension MessageKey {
     static let keyRotateFile: MessageKey = "cli.key.rotate.file"
     static let keyRotateEnvironment: MessageKey = "cli.key.rotate.environment"
 }
+
+extension MessageKey {
+    static let syncSummary: MessageKey = "cli.sync.summary"
+    static let syncKindFull: MessageKey = "cli.sync.kind.full"
+    static let syncKindDelta: MessageKey = "cli.sync.kind.delta"
+    static let syncFailed: MessageKey = "cli.sync.failed"
+    static let devicesEmpty: MessageKey = "cli.devices.empty"
+    static let devicesRemovedOn: MessageKey = "cli.devices.removed_on"
+}

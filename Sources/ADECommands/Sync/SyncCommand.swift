@@ -1,0 +1,98 @@
+import ADECore
+import ADESQLite
+import ArgumentParser
+import DEPClient
+import Foundation
+import Logging
+
+/// `ade sync [NAME] [--full]`: one sync run per token, in the foreground.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync the devices of one token, or of every token, with Apple now.",
+        discussion: """
+            Each run is recorded. A token another process syncs is reported, not waited for, in this version. Exit \
+            status 1 when any token failed.
+            """
+    )
+    @Argument(help: "The token's name; every token when left out.") var name: String?
+    @Flag(name: .long, help: "Start a new full fetch instead of a delta sync.") var full = false
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let locale = global.locale
+        try await reportingErrors(locale: locale) {
+            let failed = try await storeOptions.withTokenService { service, store, _ in
+                let tokens: [EnrollmentToken]
+                if let name {
+                    guard let token = try await store.token(named: name) else {
+                        throw StoreError(.notFound, parameters: ["name": name])
+                    }
+                    tokens = [token]
+                } else {
+                    tokens = try await store.tokens().filter { $0.uploadedAt != nil }
+                }
+                let transport = try HTTPClientTransport(
+                    configuration: .fromEnvironment(ProcessInfo.processInfo.environment)
+                )
+                let logger = Logger(label: "ade.sync") { label in
+                    var handler = StreamLogHandler.standardError(label: label)
+                    handler.logLevel = .warning
+                    return handler
+                }
+                let syncer = TokenSyncer(
+                    store: store,
+                    tokens: service,
+                    client: DEPClient(transport: transport, logger: logger),
+                    timeSource: SystemTimeSource(),
+                    logger: logger
+                )
+                let holder = TokenSyncer.Holder.current()
+                var failed = 0
+                for token in tokens {
+                    let started = ContinuousClock.now
+                    do {
+                        let run = try await syncer.run(token, forceFull: full, holder: holder)
+                        let devices = try await store.deviceCount(tokenID: token.id, includeRemoved: false)
+                        Console.current.line(
+                            Self.summary(
+                                run,
+                                token: token,
+                                devices: devices,
+                                elapsed: ContinuousClock.now - started,
+                                locale: locale
+                            )
+                        )
+                    } catch let error as any CataloguedError {
+                        failed += 1
+                        Console.current.note(
+                            MessageCatalogue.bundled.string(.syncFailed, locale: locale, ["name": .string(token.name)])
+                        )
+                        Console.current.report(error, locale: locale, catalogue: .bundled)
+                    }
+                }
+                try? await transport.shutdown()
+                return failed
+            }
+            if failed > 0 { throw ExitCode.failure }
+        }
+    }
+
+    static func summary(_ run: SyncRun, token: EnrollmentToken, devices: Int, elapsed: Duration, locale: MessageLocale)
+        -> String
+    {
+        let catalogue = MessageCatalogue.bundled
+        return catalogue.string(
+            .syncSummary,
+            locale: locale,
+            [
+                "name": .string(token.name),
+                "kind": .string(catalogue.string(run.kind == .full ? .syncKindFull : .syncKindDelta, locale: locale)),
+                "pages": .int(run.pages), "added": .int(run.added), "modified": .int(run.modified),
+                "removed": .int(run.removed), "devices": .int(devices),
+                "seconds": .string(String(format: "%.1f", elapsed.timeInterval)),
+            ]
+        )
+    }
+}

@@ -1,0 +1,35 @@
+/// The one error type of the sync engine's own refusals (Apple's answers stay ``DEPError``s).
+public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible, CataloguedError {
+    /// A stable error code.
+    public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
+        fileprivate enum Backing: String, CaseIterable {
+            case leaseHeld = "lease_held"
+            case tooManyPages = "too_many_pages"
+        }
+        fileprivate let backing: Backing
+        public var rawValue: String { backing.rawValue }
+        public var description: String { backing.rawValue }
+        public static var allCases: [Code] { Backing.allCases.map(Code.init(backing:)) }
+
+        /// Another process syncs the token now (`token`, `holder`, `until`).
+        public static let leaseHeld = Code(backing: .leaseHeld)
+        /// A run reached its page bound before Apple said it was done (`token`, `pages`).
+        public static let tooManyPages = Code(backing: .tooManyPages)
+    }
+
+    public let code: Code
+    public let parameters: [String: String]
+
+    public init(_ code: Code, parameters: [String: String] = [:]) {
+        self.code = code
+        self.parameters = parameters
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public var description: String { "SyncError.\(code)" }
+
+    public var catalogueSubsystem: String { "sync" }
+    public var catalogueCode: String { code.rawValue }
+    public var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
+}

@@ -1,0 +1,308 @@
+public import DEPClient
+public import Foundation
+public import Logging
+
+/// One sync run of one token: a full fetch when one is due or was interrupted, else a delta sync, page by page,
+/// each page committed with the cursor that follows it, under the token's lease.
+///
+/// - An unfinished fetch resumes with `/server/devices`; `EXHAUSTED_CURSOR` or the last page switches to sync, and
+///   the same transaction marks every device the fetch did not see as removed.
+/// - An expired, invalid or missing cursor starts a new full fetch (at most once per run).
+/// - A full fetch runs at least every ``Configuration/fullFetchInterval``, since throttled devices can vanish from
+///   sync without events.
+/// - Apple's same-cursor bug (the cursor sent comes back with `more_to_follow`) stops paging until the next run.
+public struct TokenSyncer: Sendable {
+    /// Settings of every run.
+    public struct Configuration: Sendable {
+        /// Devices per page (Apple: at most 1000).
+        public var pageLimit: Int
+        /// The longest time between full fetches.
+        public var fullFetchInterval: TimeInterval
+        /// How long a lease lasts without renewal; renewed with every page.
+        public var leaseDuration: TimeInterval
+        /// The most pages one run reads: a bound on every loop, far above any real organisation.
+        public var maximumPages: Int
+
+        public init(
+            pageLimit: Int = 1000,
+            fullFetchInterval: TimeInterval = 7 * 86_400,
+            leaseDuration: TimeInterval = 60,
+            maximumPages: Int = 20_000
+        ) {
+            self.pageLimit = pageLimit
+            self.fullFetchInterval = fullFetchInterval
+            self.leaseDuration = leaseDuration
+            self.maximumPages = maximumPages
+        }
+    }
+
+    /// Who holds the lease while syncing.
+    public struct Holder: Sendable, Hashable {
+        public var name: String
+        public var host: String
+        public var processID: Int32
+
+        public init(name: String, host: String, processID: Int32) {
+            self.name = name
+            self.host = host
+            self.processID = processID
+        }
+
+        /// This process.
+        public static func current() -> Holder {
+            let host = ProcessInfo.processInfo.hostName
+            let pid = ProcessInfo.processInfo.processIdentifier
+            return Holder(name: "\(host):\(pid):\(UUID().uuidString.prefix(8))", host: host, processID: pid)
+        }
+    }
+
+    /// Progress after each page, for a progress bar.
+    public struct Progress: Sendable {
+        public var pages: Int
+        public var devices: Int
+        public var changes: PageChanges
+        public var phase: SyncCursorState.Phase
+    }
+
+    let store: any ADEStore
+    let tokens: TokenService
+    let client: DEPClient
+    let timeSource: any TimeSource
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(
+        store: any ADEStore,
+        tokens: TokenService,
+        client: DEPClient,
+        timeSource: any TimeSource,
+        configuration: Configuration = Configuration(),
+        logger: Logger
+    ) {
+        self.store = store
+        self.tokens = tokens
+        self.client = client
+        self.timeSource = timeSource
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs one sync of a token and records it.
+    /// - Parameters:
+    ///   - token: The token.
+    ///   - forceFull: Start a new full fetch whatever the cursor says.
+    ///   - holder: Who takes the lease; a lease held by a process that is gone (same host) is taken over.
+    ///   - progress: Called after every page.
+    /// - Returns: The recorded run.
+    /// - Throws: ``SyncError`` `lease_held`; ``TokenError`` `not_uploaded`; ``DEPError`` when Apple fails the run
+    ///   (recorded first).
+    public func run(
+        _ token: EnrollmentToken,
+        forceFull: Bool = false,
+        holder: Holder,
+        progress: (@Sendable (Progress) -> Void)? = nil
+    ) async throws -> SyncRun {
+        try await acquireLease(token, holder: holder)
+        do {
+            let run = try await sync(token, forceFull: forceFull, holder: holder, progress: progress)
+            try? await store.releaseLease(tokenID: token.id, holder: holder.name)
+            return run
+        } catch {
+            try? await store.releaseLease(tokenID: token.id, holder: holder.name)
+            throw error
+        }
+    }
+
+    /// The run itself, under the lease.
+    private func sync(
+        _ token: EnrollmentToken,
+        forceFull: Bool,
+        holder: Holder,
+        progress: (@Sendable (Progress) -> Void)?
+    ) async throws -> SyncRun {
+        var token = token
+        if token.pendingSince != nil, let confirmed = try? await tokens.confirmPending(name: token.name) {
+            token = confirmed
+        }
+        let server = try await tokens.server(for: token)
+        var state = try await startingState(token, forceFull: forceFull)
+        var run = try await store.startRun(
+            tokenID: token.id,
+            kind: state.phase == .fetch ? .full : .delta,
+            at: timeSource.now()
+        )
+        var devices = 0
+        var restarted = false
+        do {
+            paging: while true {
+                guard run.pages < configuration.maximumPages else {
+                    throw SyncError(.tooManyPages, parameters: ["token": token.name, "pages": String(run.pages)])
+                }
+                let sent = state.cursor
+                let page: DevicePage
+                do {
+                    page =
+                        state.phase == .fetch
+                        ? try await client.fetchDevices(server, cursor: sent, limit: configuration.pageLimit)
+                        : try await client.syncDevices(server, cursor: sent ?? "", limit: configuration.pageLimit)
+                } catch let error as DEPError where error.code == .cursorExhausted && state.phase == .fetch {
+                    // The fetch had already returned everything: complete it.
+                    state = completedFetch(state, cursor: sent)
+                    run.removed += try await store.applyPage(
+                        [],
+                        cursor: state,
+                        completesFetch: true,
+                        tokenID: token.id,
+                        now: timeSource.now()
+                    ).removed
+                    break paging
+                } catch let error as DEPError
+                    where [.cursorExpired, .cursorInvalid, .cursorRequired].contains(error.code) && !restarted
+                {
+                    logger.notice(
+                        "Cursor refused; full fetch",
+                        metadata: ["token": "\(token.name)", "dep.error": "\(error.code)"]
+                    )
+                    restarted = true
+                    state = newFetch(after: state)
+                    try await store.setCursor(state, tokenID: token.id)
+                    run.kind = .full
+                    continue paging
+                }
+                run.pages += 1
+                devices += page.devices.count
+                if page.moreToFollow, page.cursor == sent {
+                    // Apple's same-cursor bug: stop until the next run, keeping the cursor.
+                    logger.warning(
+                        "Apple returned the same cursor; paging stops until the next run",
+                        metadata: ["token": "\(token.name)"]
+                    )
+                    break paging
+                }
+                var next = state
+                next.cursor = page.cursor ?? sent
+                let completes = state.phase == .fetch && !page.moreToFollow
+                if completes { next = completedFetch(next, cursor: next.cursor) }
+                let changes = try await store.applyPage(
+                    page.devices,
+                    cursor: next,
+                    completesFetch: completes,
+                    tokenID: token.id,
+                    now: timeSource.now()
+                )
+                state = next
+                run.added += changes.added
+                run.modified += changes.modified
+                run.removed += changes.removed
+                progress?(
+                    Progress(
+                        pages: run.pages,
+                        devices: devices,
+                        changes: PageChanges(added: run.added, modified: run.modified, removed: run.removed),
+                        phase: state.phase
+                    )
+                )
+                _ = try await store.renewLease(
+                    tokenID: token.id,
+                    holder: holder.name,
+                    until: timeSource.now().addingTimeInterval(configuration.leaseDuration)
+                )
+                if !page.moreToFollow { break paging }
+            }
+            run.outcome = .succeeded
+            run.endedAt = timeSource.now()
+            try await store.updateRun(run)
+            return run
+        } catch {
+            run.outcome = .failed
+            run.endedAt = timeSource.now()
+            run.errorCode =
+                (error as? DEPError)?.code.rawValue ?? (error as? any CataloguedError)?.catalogueCode ?? "internal"
+            try? await store.updateRun(run)
+            throw error
+        }
+    }
+
+    // MARK: - Cursor phases
+
+    private func startingState(_ token: EnrollmentToken, forceFull: Bool) async throws -> SyncCursorState {
+        let stored = try await store.cursor(tokenID: token.id)
+        if let stored, !forceFull {
+            switch stored.phase {
+            case .fetch:
+                return stored  // An interrupted fetch resumes where it stopped.
+            case .sync:
+                let due =
+                    stored.lastFullFetchAt.map {
+                        timeSource.now().timeIntervalSince($0) >= configuration.fullFetchInterval
+                    } ?? true
+                if !due, stored.cursor != nil { return stored }
+            }
+        }
+        let state = newFetch(after: stored)
+        try await store.setCursor(state, tokenID: token.id)
+        return state
+    }
+
+    private func newFetch(after state: SyncCursorState?) -> SyncCursorState {
+        SyncCursorState(
+            phase: .fetch,
+            cursor: nil,
+            fetchGeneration: (state?.fetchGeneration ?? 0) + 1,
+            fetchStartedAt: timeSource.now(),
+            lastFullFetchAt: state?.lastFullFetchAt
+        )
+    }
+
+    private func completedFetch(_ state: SyncCursorState, cursor: String?) -> SyncCursorState {
+        SyncCursorState(
+            phase: .sync,
+            cursor: cursor,
+            fetchGeneration: state.fetchGeneration,
+            fetchStartedAt: nil,
+            lastFullFetchAt: timeSource.now()
+        )
+    }
+
+    // MARK: - Lease
+
+    private func acquireLease(_ token: EnrollmentToken, holder: Holder) async throws {
+        let now = timeSource.now()
+        var replacing: String?
+        if let held = try await store.lease(tokenID: token.id), held.holder != holder.name, held.expiresAt > now,
+            held.host == holder.host, !Self.processIsAlive(held.processID)
+        {
+            replacing = held.holder  // Its process is gone: take over at once.
+        }
+        let lease = SyncLease(
+            tokenID: token.id,
+            holder: holder.name,
+            host: holder.host,
+            processID: holder.processID,
+            expiresAt: now.addingTimeInterval(configuration.leaseDuration)
+        )
+        let granted = try await store.acquireLease(lease, now: now, replacing: replacing)
+        guard granted.holder == holder.name else {
+            throw SyncError(
+                .leaseHeld,
+                parameters: [
+                    "token": token.name, "holder": granted.holder,
+                    "until": DEPJSON.formatDate(granted.expiresAt),
+                ]
+            )
+        }
+    }
+
+    /// Whether a process of this host is alive (signal 0 checks without signalling).
+    static func processIsAlive(_ processID: Int32) -> Bool {
+        processID > 0 && (kill(processID, 0) == 0 || errno == EPERM)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

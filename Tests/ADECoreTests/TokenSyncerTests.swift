@@ -1,0 +1,185 @@
+import ADECore
+import ADESQLite
+import ADETesting
+import DEPClient
+import DEPSimulator
+import Foundation
+import Testing
+
+/// Sync runs against the simulator: full fetch, delta, every cursor fault, resumption, leases, failures recorded.
+struct TokenSyncerTests {
+    static func withSyncer(
+        devices: Int = 2500,
+        store makeStore: @escaping @Sendable () throws -> any ADEStore = { MemoryStore() },
+        _ body: @escaping @Sendable (SimulatorHarness, TokenSyncer, any ADEStore, EnrollmentToken) async throws -> Void
+    ) async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Sync", devices: devices)])) {
+            harness in
+            try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
+                let store = try makeStore()
+                let service = harness.tokenService(store: store, client: client)
+                let token = try await harness.enroll("Sync", with: service)
+                let syncer = TokenSyncer(
+                    store: store,
+                    tokens: service,
+                    client: client,
+                    timeSource: SystemTimeSource(),
+                    logger: SimulatorHarness.quietLogger
+                )
+                try await body(harness, syncer, store, token)
+            }
+        }
+    }
+
+    static let holder = TokenSyncer.Holder(
+        name: "test",
+        host: ProcessInfo.processInfo.hostName,
+        processID: ProcessInfo.processInfo.processIdentifier
+    )
+
+    @Test func aFullFetchThenDeltasMatchApple() async throws {
+        try await Self.withSyncer { harness, syncer, store, token in
+            let full = try await syncer.run(token, holder: Self.holder)
+            #expect(full.kind == .full)
+            #expect(full.outcome == .succeeded)
+            #expect(full.pages == 3)
+            #expect(full.added == 2500)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 2500)
+            let cursor = try #require(try await store.cursor(tokenID: token.id))
+            #expect(cursor.phase == .sync && cursor.lastFullFetchAt != nil)
+
+            try harness.simulator.churn(
+                server: harness.simulator.defaultServerUUID,
+                added: 30,
+                modified: 20,
+                deleted: 10
+            )
+            let delta = try await syncer.run(token, holder: Self.holder)
+            #expect(delta.kind == .delta)
+            #expect(delta.added == 30)
+            #expect(delta.removed == 10)
+            #expect(delta.modified >= 1)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 2520)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: true) == 2530)
+            let quiet = try await syncer.run(token, holder: Self.holder)
+            #expect(quiet.pages == 1 && quiet.added + quiet.modified + quiet.removed == 0)
+            #expect(try await store.runs(tokenID: token.id, limit: 10).count == 3)
+        }
+    }
+
+    @Test func anExpiredCursorStartsAFullFetchThatRemovesUnseenDevices() async throws {
+        try await Self.withSyncer(devices: 300) { harness, syncer, store, token in
+            _ = try await syncer.run(token, holder: Self.holder)
+            let gone = try harness.simulator.serials(server: harness.simulator.defaultServerUUID, limit: 3)
+            // Devices leave without a sync event reaching us (as throttled devices can), then the cursor expires.
+            _ = try harness.simulator.move(
+                serials: gone,
+                to: harness.simulator.addServer(name: "Other", devices: 0).uuid
+            )
+            harness.simulator.advanceClock(by: 8 * 86_400)
+            let run = try await syncer.run(token, holder: Self.holder)
+            #expect(run.kind == .full)
+            #expect(run.removed == 3)
+            for serial in gone {
+                #expect(try await store.device(tokenID: token.id, serial: serial)?.removedAt != nil)
+            }
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 297)
+        }
+    }
+
+    @Test func anInvalidCursorStartsAFullFetch() async throws {
+        try await Self.withSyncer(devices: 100) { harness, syncer, store, token in
+            _ = try await syncer.run(token, holder: Self.holder)
+            let generation = try #require(try await store.cursor(tokenID: token.id)).fetchGeneration
+            try harness.simulator.invalidateCursors(server: harness.simulator.defaultServerUUID)
+            let run = try await syncer.run(token, holder: Self.holder)
+            #expect(run.kind == .full && run.outcome == .succeeded)
+            #expect(try await store.cursor(tokenID: token.id)?.fetchGeneration == generation + 1)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 100)
+        }
+    }
+
+    @Test func theSameCursorBugStopsPaging() async throws {
+        try await Self.withSyncer(devices: 2500) { harness, syncer, store, token in
+            var faults = SimulatedFaults()
+            faults.sameCursorBug = true
+            try harness.simulator.setFaults(faults, server: harness.simulator.defaultServerUUID)
+            let run = try await syncer.run(token, holder: Self.holder)
+            #expect(run.outcome == .succeeded)
+            #expect(run.pages == 2, "the first page, then the repeated cursor")
+            #expect(try await store.cursor(tokenID: token.id)?.phase == .fetch, "the fetch resumes next time")
+            try harness.simulator.setFaults(SimulatedFaults(), server: harness.simulator.defaultServerUUID)
+            let next = try await syncer.run(token, holder: Self.holder)
+            #expect(next.outcome == .succeeded)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 2500)
+        }
+    }
+
+    @Test func anInterruptedFetchResumesWhereItStopped() async throws {
+        try await Self.withSyncer(devices: 2500, store: { try SQLiteStore.inMemory() }) {
+            harness,
+            syncer,
+            store,
+            token in
+            let uuid = harness.simulator.defaultServerUUID
+            var faults = SimulatedFaults()
+            faults.serverErrorRate = 0.4
+            try harness.simulator.setFaults(faults, server: uuid)
+            var failures = 0
+            while try await store.cursor(tokenID: token.id)?.phase != .sync {
+                do {
+                    _ = try await syncer.run(token, holder: Self.holder)
+                } catch let error as DEPError {
+                    #expect(error.code == .serverError)
+                    failures += 1
+                }
+                #expect(failures < 100)
+            }
+            try harness.simulator.setFaults(SimulatedFaults(), server: uuid)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 2500)
+            let runs = try await store.runs(tokenID: token.id, limit: 200)
+            #expect(runs.filter { $0.outcome == .failed }.allSatisfy { $0.errorCode == "server_error" })
+            #expect(runs.allSatisfy { $0.outcome != .running })
+        }
+    }
+
+    @Test func tokenFaultsFailTheRunAndAreRecorded() async throws {
+        try await Self.withSyncer(devices: 10) { harness, syncer, store, token in
+            harness.simulator.publishTerms()
+            await #expect(throws: DEPError(.termsNotSigned, endpoint: "")) {
+                try await syncer.run(token, holder: Self.holder)
+            }
+            let failed = try #require(try await store.runs(tokenID: token.id, limit: 1).first)
+            #expect(failed.outcome == .failed && failed.errorCode == "terms_not_signed")
+            harness.simulator.acceptTerms()
+            #expect(try await syncer.run(token, holder: Self.holder).outcome == .succeeded)
+            #expect(try await store.lease(tokenID: token.id) == nil, "the lease is released after every run")
+        }
+    }
+
+    @Test func oneHolderAtATime() async throws {
+        try await Self.withSyncer(devices: 10) { _, syncer, store, token in
+            let other = SyncLease(
+                tokenID: token.id,
+                holder: "serve",
+                host: Self.holder.host,
+                processID: ProcessInfo.processInfo.processIdentifier,
+                expiresAt: Date().addingTimeInterval(60)
+            )
+            _ = try await store.acquireLease(other, now: Date(), replacing: nil)
+            do {
+                _ = try await syncer.run(token, holder: Self.holder)
+                Issue.record("a held token was synced")
+            } catch let error as SyncError {
+                #expect(error.code == .leaseHeld)
+                #expect(error.parameters["holder"] == "serve")
+            }
+            // A lease of a process that is gone is taken over at once.
+            try await store.releaseLease(tokenID: token.id, holder: "serve")
+            var dead = other
+            dead.processID = 999_999
+            _ = try await store.acquireLease(dead, now: Date(), replacing: nil)
+            #expect(try await syncer.run(token, holder: Self.holder).outcome == .succeeded)
+        }
+    }
+}
