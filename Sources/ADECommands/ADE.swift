@@ -14,7 +14,8 @@ public struct ADE: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            TokenCommand.self, KeyCommand.self, SyncCommand.self, DevicesCommand.self, DEPCommand.self,
+            TokenCommand.self, KeyCommand.self, SyncCommand.self, DevicesCommand.self, DoctorCommand.self,
+            DEPCommand.self,
             SimulatorCommand.self, BenchCommand.self,
         ]
     )

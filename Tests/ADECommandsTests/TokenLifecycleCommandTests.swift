@@ -204,3 +204,53 @@ extension TokenLifecycleCommandTests {
         }
     }
 }
+
+extension TokenLifecycleCommandTests {
+    @Test func doctorExitsThreeForAnErrorStateAndClearsWithIt() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Doc", devices: 3)])) { harness in
+            try await TemporaryDirectory.with { directory in
+                let database = ["--database", directory.path("ade.sqlite")]
+                let missing = await CommandHarness.run(["doctor"] + database)
+                #expect(missing.status == 1)
+                #expect(missing.error.hasPrefix("error [database_missing]: "))
+
+                let created = await CommandHarness.run(
+                    ["token", "create", "Doc", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
+                        + database
+                )
+                let awaiting = await CommandHarness.run(["doctor"] + database)
+                #expect(awaiting.status == 0)
+                #expect(awaiting.output.contains("Awaiting upload"))
+
+                let uuid = harness.simulator.defaultServerUUID
+                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
+                let file = try directory.write(
+                    "d.p7m",
+                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                )
+                _ = await CommandHarness.run(["token", "upload", "Doc", file] + database)
+                _ = await CommandHarness.run(["sync"] + database)
+                let healthy = await CommandHarness.run(["doctor", "--format", "json"] + database)
+                #expect(healthy.status == 0)
+                let report = try JSONSerialization.jsonObject(with: Data(healthy.output.utf8)) as? [String: Any]
+                let first = (report?["tokens"] as? [[String: Any]])?.first
+                #expect(first?["state"] as? String == "healthy")
+                #expect((first?["days_left"] as? Int).map { $0 >= 364 } == true)
+
+                harness.simulator.publishTerms()
+                _ = await CommandHarness.run(["sync"] + database)
+                let broken = await CommandHarness.run(["doctor"] + database)
+                #expect(broken.status == 3)
+                #expect(broken.output.contains("Terms not accepted"))
+                #expect(broken.output.contains("accept the new terms"))
+
+                harness.simulator.acceptTerms()
+                _ = await CommandHarness.run(["sync"] + database)
+                #expect(
+                    await CommandHarness.run(["doctor"] + database).status == 0,
+                    "the state clears once the cause is gone"
+                )
+            }
+        }
+    }
+}

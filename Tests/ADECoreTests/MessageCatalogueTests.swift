@@ -52,7 +52,13 @@ struct MessageCatalogueTests {
             #expect(english[key] != nil, "\(key) is declared in the sources but missing from en.json")
         }
         let errorKeys = english.keys.filter { $0.hasPrefix("error.") }
-        for key in Set(english.keys).subtracting(declared).subtracting(errorKeys) {
+        let stateKeys =
+            TokenState.allCases.flatMap { [$0.titleKey, $0.causeKey, $0.remedyKey] }.map(\.rawValue)
+            + Severity.allCases.map(\.nameKey.rawValue)
+        for key in stateKeys {
+            #expect(english[key] != nil, "\(key) is missing")
+        }
+        for key in Set(english.keys).subtracting(declared).subtracting(errorKeys).subtracting(stateKeys) {
             Issue.record("\(key) is in en.json but no source declares it")
         }
         for key in errorKeys {

@@ -16,6 +16,7 @@ struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringCon
             case configurationInvalid = "configuration_invalid"
             case urlInvalid = "url_invalid"
             case credentialsRequired = "credentials_required"
+            case databaseMissing = "database_missing"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -39,6 +40,8 @@ struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringCon
         static let urlInvalid = Code(backing: .urlInvalid)
         /// `ade dep` needs exactly one of `--credentials` and `--token`.
         static let credentialsRequired = Code(backing: .credentialsRequired)
+        /// A command that only reads found no database (`path`).
+        static let databaseMissing = Code(backing: .databaseMissing)
     }
 
     let code: Code

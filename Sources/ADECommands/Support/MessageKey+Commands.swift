@@ -63,3 +63,10 @@ extension MessageKey {
     static let devicesEmpty: MessageKey = "cli.devices.empty"
     static let devicesRemovedOn: MessageKey = "cli.devices.removed_on"
 }
+
+extension MessageKey {
+    static let doctorLine: MessageKey = "cli.doctor.line"
+    static let doctorRemedy: MessageKey = "cli.doctor.remedy"
+    static let doctorSummary: MessageKey = "cli.doctor.summary"
+    static let doctorNoTokens: MessageKey = "cli.doctor.no_tokens"
+}

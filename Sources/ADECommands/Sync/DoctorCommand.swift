@@ -1,0 +1,127 @@
+import ADECore
+import ADESQLite
+import ArgumentParser
+import Foundation
+
+/// `ade doctor [--format json]`: every token's state. Exit 0 healthy or warnings only, 3 when a token is in an error
+/// state, 1 when it cannot evaluate (no database, wrong key).
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Report every token's state; exit 3 when any token is in an error state.",
+        discussion: "Exit status: 0 healthy or warnings only; 3 a token is in an error state; 1 ade cannot evaluate."
+    )
+    @Option(name: .long, help: "Output format: json or text.") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var global: GlobalOptions
+
+    /// The exit status when a token is in an error state.
+    static let errorStateStatus: Int32 = 3
+
+    struct Report: Encodable {
+        struct Entry: Encodable {
+            var name: String
+            var state: TokenState
+            var severity: Severity
+            var daysLeft: Int?
+            var errorCode: String?
+            var since: String?
+            var cause: String
+            var remedy: String
+
+            enum CodingKeys: String, CodingKey {
+                case name, state, severity, cause, remedy, since
+                case daysLeft = "days_left"
+                case errorCode = "error_code"
+            }
+        }
+        var tokens: [Entry]
+        var counts: [String: Int]
+    }
+
+    func run() async throws {
+        let locale = global.locale
+        var worst = Severity.ok
+        try await reportingErrors(locale: locale) {
+            let path = storeOptions.databasePath
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CommandError(.databaseMissing, path: path)
+            }
+            let report = try await storeOptions.withTokenService { _, store, _ in
+                try await Self.report(store: store, locale: locale)
+            }
+            worst = report.tokens.map(\.severity).max() ?? .ok
+            let catalogue = MessageCatalogue.bundled
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                Console.current.line(String(decoding: try encoder.encode(report), as: UTF8.self))
+            case .text:
+                if report.tokens.isEmpty { Console.current.line(catalogue.string(.doctorNoTokens, locale: locale)) }
+                for entry in report.tokens {
+                    Console.current.line(
+                        catalogue.string(
+                            .doctorLine,
+                            locale: locale,
+                            [
+                                "severity": .string(catalogue.string(entry.severity.nameKey, locale: locale)),
+                                "name": .string(entry.name),
+                                "title": .string(catalogue.string(entry.state.titleKey, locale: locale)),
+                                "cause": .string(entry.cause),
+                            ]
+                        )
+                    )
+                    if entry.severity != .ok {
+                        Console.current.line(
+                            catalogue.string(.doctorRemedy, locale: locale, ["remedy": .string(entry.remedy)])
+                        )
+                    }
+                }
+                Console.current.line(
+                    catalogue.string(
+                        .doctorSummary,
+                        locale: locale,
+                        [
+                            "errors": .int(report.counts["error"] ?? 0),
+                            "warnings": .int(report.counts["warning"] ?? 0),
+                            "ok": .int(report.counts["ok"] ?? 0),
+                        ]
+                    )
+                )
+            }
+        }
+        if worst == .error { throw ExitCode(Self.errorStateStatus) }
+    }
+
+    static func report(store: SQLiteStore, locale: MessageLocale) async throws -> Report {
+        let catalogue = MessageCatalogue.bundled
+        var entries: [Report.Entry] = []
+        var counts: [String: Int] = ["ok": 0, "warning": 0, "error": 0]
+        for token in try await store.tokens() {
+            let runs = try await store.runs(tokenID: token.id, limit: 50)
+            let health = TokenHealth.evaluate(
+                token: token,
+                lastRun: runs.first { $0.outcome != .running },
+                lastSuccess: runs.first { $0.outcome == .succeeded },
+                now: Date()
+            )
+            var arguments: [String: MessageArgument] = ["name": .string(token.name)]
+            if let days = health.daysLeft { arguments["count"] = .int(days) }
+            entries.append(
+                Report.Entry(
+                    name: token.name,
+                    state: health.state,
+                    severity: health.severity,
+                    daysLeft: health.daysLeft,
+                    errorCode: health.errorCode,
+                    since: health.since.map { ISO8601DateFormatter().string(from: $0) },
+                    cause: catalogue.string(health.state.causeKey, locale: locale, arguments),
+                    remedy: catalogue.string(health.state.remedyKey, locale: locale, arguments)
+                )
+            )
+            counts[health.severity.rawValue, default: 0] += 1
+        }
+        return Report(tokens: entries, counts: counts)
+    }
+}
