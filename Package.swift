@@ -147,7 +147,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ADECoreTests",
-            dependencies: ["ADECore", "ADESQLite", "ADETesting", "DEPClient", "DEPSimulator", "ServerToken"],
+            dependencies: [
+                "ADECore", "ADESQLite", "ADETesting", "DEPClient", "DEPSimulator", "ServerToken",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,6 +4,9 @@ import ADETesting
 import DEPClient
 import DEPSimulator
 import Foundation
+import InMemoryLogging
+import Logging
+import ServerToken
 import Testing
 
 /// Sync runs against the simulator: full fetch, delta, every cursor fault, resumption, leases, failures recorded.
@@ -180,6 +183,43 @@ struct TokenSyncerTests {
             dead.processID = 999_999
             _ = try await store.acquireLease(dead, now: Date(), replacing: nil)
             #expect(try await syncer.run(token, holder: Self.holder).outcome == .succeeded)
+        }
+    }
+}
+
+extension TokenSyncerTests {
+    /// A full sync with trace logging everywhere: no secret, session token or `Authorization` header in the logs.
+    @Test func logsOfAFullSyncHoldNoSecret() async throws {
+        let logs = InMemoryLogHandler()
+        var logger = Logger(label: "trace") { _ in logs }
+        logger.logLevel = .trace
+        let traced = logger
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Logs", devices: 1500)])) { harness in
+            try await harness.withClient(configuration: DEPClient.Configuration(retry: RetryPolicy(maximumAttempts: 10, jitter: 0)), timeSource: ManualTimeSource(), logger: traced) { client in
+                let store = try SQLiteStore.inMemory()
+                let service = TokenService(
+                    store: store,
+                    box: SecretBox(key: MasterKey.generate()),
+                    client: client,
+                    timeSource: SystemTimeSource(),
+                    allowCustomURL: true,
+                    logger: traced
+                )
+                let token = try await harness.enroll("Logs", with: service)
+                var faults = SimulatedFaults()
+                faults.serverErrorRate = 0.3
+                try harness.simulator.setFaults(faults, server: harness.simulator.defaultServerUUID)
+                let syncer = TokenSyncer(store: store, tokens: service, client: client, timeSource: SystemTimeSource(), logger: traced)
+                #expect(try await syncer.run(token, holder: Self.holder).outcome == .succeeded)
+                harness.simulator.advanceClock(by: 8 * 86_400)
+                _ = try await syncer.run(token, holder: Self.holder)
+                let credentials = try await service.credentials(for: token)
+                let text = logs.entries.map { "\($0.level) \($0.message) \($0.metadata)" }.joined(separator: "\n")
+                #expect(logs.entries.count > 3, "the run was logged")
+                for secret in [credentials.consumerSecret, credentials.accessSecret, credentials.accessToken, "SIM", "OAuth ", "oauth_signature", "X-ADM-Auth-Session", "PRIVATE KEY"] {
+                    #expect(!text.contains(secret), "\(secret) leaked")
+                }
+            }
         }
     }
 }
