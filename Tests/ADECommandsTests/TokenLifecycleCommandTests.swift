@@ -172,7 +172,7 @@ extension TokenLifecycleCommandTests {
 
                 let synced = await CommandHarness.run(["sync"] + database)
                 #expect(synced.status == 0, "\(synced.error)")
-                #expect(synced.output.contains("Fleet: full sync, 2 pages, 1234 added"))
+                #expect(synced.output.contains("Fleet: full sync, 3 pages, 1234 added"))
                 try harness.simulator.churn(server: uuid, added: 5, deleted: 2)
                 let delta = await CommandHarness.run(["sync", "Fleet"] + database)
                 #expect(

@@ -45,7 +45,7 @@ struct TokenSyncerTests {
             let full = try await syncer.run(token, holder: Self.holder)
             #expect(full.kind == .full)
             #expect(full.outcome == .succeeded)
-            #expect(full.pages == 3)
+            #expect(full.pages == 4, "three fetch pages, then one sync page from the fetch's cursor")
             #expect(full.added == 2500)
             #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 2500)
             let cursor = try #require(try await store.cursor(tokenID: token.id))
@@ -194,8 +194,13 @@ extension TokenSyncerTests {
         var logger = Logger(label: "trace") { _ in logs }
         logger.logLevel = .trace
         let traced = logger
-        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Logs", devices: 1500)])) { harness in
-            try await harness.withClient(configuration: DEPClient.Configuration(retry: RetryPolicy(maximumAttempts: 10, jitter: 0)), timeSource: ManualTimeSource(), logger: traced) { client in
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Logs", devices: 1500)])) {
+            harness in
+            try await harness.withClient(
+                configuration: DEPClient.Configuration(retry: RetryPolicy(maximumAttempts: 10, jitter: 0)),
+                timeSource: ManualTimeSource(),
+                logger: traced
+            ) { client in
                 let store = try SQLiteStore.inMemory()
                 let service = TokenService(
                     store: store,
@@ -209,14 +214,23 @@ extension TokenSyncerTests {
                 var faults = SimulatedFaults()
                 faults.serverErrorRate = 0.3
                 try harness.simulator.setFaults(faults, server: harness.simulator.defaultServerUUID)
-                let syncer = TokenSyncer(store: store, tokens: service, client: client, timeSource: SystemTimeSource(), logger: traced)
+                let syncer = TokenSyncer(
+                    store: store,
+                    tokens: service,
+                    client: client,
+                    timeSource: SystemTimeSource(),
+                    logger: traced
+                )
                 #expect(try await syncer.run(token, holder: Self.holder).outcome == .succeeded)
                 harness.simulator.advanceClock(by: 8 * 86_400)
                 _ = try await syncer.run(token, holder: Self.holder)
                 let credentials = try await service.credentials(for: token)
                 let text = logs.entries.map { "\($0.level) \($0.message) \($0.metadata)" }.joined(separator: "\n")
                 #expect(logs.entries.count > 3, "the run was logged")
-                for secret in [credentials.consumerSecret, credentials.accessSecret, credentials.accessToken, "SIM", "OAuth ", "oauth_signature", "X-ADM-Auth-Session", "PRIVATE KEY"] {
+                for secret in [
+                    credentials.consumerSecret, credentials.accessSecret, credentials.accessToken, "SIM", "OAuth ",
+                    "oauth_signature", "X-ADM-Auth-Session", "PRIVATE KEY",
+                ] {
                     #expect(!text.contains(secret), "\(secret) leaked")
                 }
             }

@@ -6,7 +6,7 @@ public import Logging
 /// each page committed with the cursor that follows it, under the token's lease.
 ///
 /// - An unfinished fetch resumes with `/server/devices`; `EXHAUSTED_CURSOR` or the last page switches to sync, and
-///   the same transaction marks every device the fetch did not see as removed.
+///   the same transaction marks every device the fetch did not see as removed; the run then goes on with sync.
 /// - An expired, invalid or missing cursor starts a new full fetch (at most once per run).
 /// - A full fetch runs at least every ``Configuration/fullFetchInterval``, since throttled devices can vanish from
 ///   sync without events.
@@ -146,7 +146,7 @@ public struct TokenSyncer: Sendable {
                         ? try await client.fetchDevices(server, cursor: sent, limit: configuration.pageLimit)
                         : try await client.syncDevices(server, cursor: sent ?? "", limit: configuration.pageLimit)
                 } catch let error as DEPError where error.code == .cursorExhausted && state.phase == .fetch {
-                    // The fetch had already returned everything: complete it.
+                    // The fetch had already returned everything: complete it, then read what changed since.
                     state = completedFetch(state, cursor: sent)
                     run.removed += try await store.applyPage(
                         [],
@@ -155,7 +155,7 @@ public struct TokenSyncer: Sendable {
                         tokenID: token.id,
                         now: timeSource.now()
                     ).removed
-                    break paging
+                    continue paging
                 } catch let error as DEPError
                     where [.cursorExpired, .cursorInvalid, .cursorRequired].contains(error.code) && !restarted
                 {
@@ -207,7 +207,9 @@ public struct TokenSyncer: Sendable {
                     holder: holder.name,
                     until: timeSource.now().addingTimeInterval(configuration.leaseDuration)
                 )
-                if !page.moreToFollow { break paging }
+                // A completed fetch goes on with sync from its cursor, so the run ends in step with Apple even when
+                // the fetch began long ago (it may have resumed across runs).
+                if !page.moreToFollow, !completes { break paging }
             }
             run.outcome = .succeeded
             run.endedAt = timeSource.now()

@@ -1,0 +1,113 @@
+import ADECore
+import ADESQLite
+import ADETesting
+import DEPClient
+import DEPSimulator
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `ade sync` process, killed with SIGKILL at random moments of a 100,000-device sync, then allowed to finish:
+/// the device table equals Apple's list exactly, with nothing lost or duplicated.
+struct CrashSafetyTests {
+    /// The `ade` executable built beside the test bundle (`scripts/test` builds it first).
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ade")
+    }
+
+    @Test func killedSyncsConvergeToApplesList() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
+            Issue.record("ade is not built at \(Self.executable.path): run scripts/test, which builds it first")
+            return
+        }
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Crash", devices: 100_000)])) {
+            harness in
+            try await TemporaryDirectory.with { directory in
+                let databasePath = directory.path("ade.sqlite")
+                let database = ["--database", databasePath]
+                let created = await CommandHarness.run(
+                    ["token", "create", "Crash", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
+                        + database
+                )
+                let uuid = harness.simulator.defaultServerUUID
+                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
+                let file = try directory.write(
+                    "c.p7m",
+                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                )
+                #expect(await CommandHarness.run(["token", "upload", "Crash", file] + database).status == 0)
+
+                var generator = SystemRandomNumberGenerator()
+                var kills: [Int] = []
+                var round = 0
+                var churned = false
+                while kills.count < 10 {
+                    round += 1
+                    #expect(round < 60, "could not kill a running sync ten times")
+                    if round >= 60 { break }
+                    if kills.count >= 5, !churned {
+                        try harness.simulator.churn(server: uuid, added: 500, modified: 300, deleted: 200)
+                        churned = true
+                    }
+                    let process = Process()
+                    process.executableURL = Self.executable
+                    process.arguments = ["sync", "Crash"] + database
+                    process.standardOutput = FileHandle.nullDevice
+                    process.standardError = FileHandle.nullDevice
+                    try process.run()
+                    // A few milliseconds to most of a full sync: early rounds die in the fetch, later ones anywhere.
+                    let delay = Int.random(in: 20...(kills.count < 5 ? 1500 : 400), using: &generator)
+                    try await Task.sleep(for: .milliseconds(delay))
+                    if process.isRunning {
+                        kill(process.processIdentifier, SIGKILL)
+                        kills.append(delay)
+                    }
+                    process.waitUntilExit()
+                }
+                #expect(kills.count >= 10, "killed \(kills.count) times at \(kills) ms")
+
+                // Let it finish: a run completes within a few attempts (a killed holder's lease is taken over).
+                var finished = false
+                for _ in 0..<5 where !finished {
+                    let process = Process()
+                    process.executableURL = Self.executable
+                    process.arguments = ["sync", "Crash"] + database
+                    process.standardOutput = FileHandle.nullDevice
+                    process.standardError = FileHandle.nullDevice
+                    try process.run()
+                    process.waitUntilExit()
+                    finished = process.terminationStatus == 0
+                }
+                #expect(finished)
+                let store = try SQLiteStore(path: databasePath)
+                let token = try #require(try await store.token(named: "Crash"))
+                var stored: [String] = []
+                var after: String?
+                while true {
+                    let page = try await store.devices(
+                        tokenID: token.id,
+                        after: after,
+                        limit: 10_000,
+                        includeRemoved: false
+                    )
+                    stored += page.map(\.serialNumber)
+                    guard let last = page.last, page.count == 10_000 else { break }
+                    after = last.serialNumber
+                }
+                let apple = try harness.simulator.serials(server: uuid, offset: 0, limit: 200_000)
+                let missing = Set(apple).subtracting(stored).count
+                let extra = Set(stored).subtracting(apple).count
+                #expect(stored.count == apple.count, "after kills at \(kills) ms")
+                #expect(
+                    missing == 0 && extra == 0,
+                    "the device table equals Apple's list: \(missing) missing, \(extra) extra"
+                )
+                #expect(Set(stored).count == stored.count, "no duplicates")
+                #expect(apple.count == 100_000 + 500 - 200)
+            }
+        }
+    }
+}
