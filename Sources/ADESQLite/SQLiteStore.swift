@@ -1,6 +1,6 @@
-public import ADECore
+import ADECore
 import DEPClient
-public import Foundation
+import Foundation
 import GRDB
 
 /// The SQLite ``ADEStore`` (GRDB): one file, WAL mode, versioned migrations; the default store, for one node.

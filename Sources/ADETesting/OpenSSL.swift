@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Runs the `openssl` command-line tool, the reference implementation tests compare `ade` against.
 ///

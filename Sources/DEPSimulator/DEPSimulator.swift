@@ -1,4 +1,4 @@
-public import DEPClient
+import DEPClient
 public import Foundation
 public import Logging
 public import ServerToken

@@ -244,7 +244,7 @@ struct EndpointTests {
         }
         var withoutSeed = Self.configuration
         withoutSeed.appleSeedForIT = false
-        try await SimulatorHarness.with(withoutSeed) { harness in
+        _ = try await SimulatorHarness.with(withoutSeed) { harness in
             try await harness.withClient { client in
                 await #expect(throws: DEPError(.appleSeedTurnedOff, endpoint: "")) {
                     try await client.betaEnrollmentTokens(try harness.defaultServer)

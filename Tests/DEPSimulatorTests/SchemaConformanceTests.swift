@@ -45,13 +45,8 @@ struct SchemaConformanceTests {
                     query: [(String, String)] = [],
                     body: (some Encodable)? = nil as Int?
                 ) async throws -> [UInt8] {
-                    try await client.send(
-                        method,
-                        path,
-                        query: query,
-                        body: try body.map(DEPJSON.encode),
-                        server: server
-                    ).body
+                    let encoded: [UInt8]? = if let body { try DEPJSON.encode(body) } else { nil }
+                    return try await client.send(method, path, query: query, body: encoded, server: server).body
                 }
                 let serials = try harness.simulator.serials(server: server.name, limit: 30)
                 try harness.simulator.churn(server: server.name, added: 2, modified: 2, deleted: 1)

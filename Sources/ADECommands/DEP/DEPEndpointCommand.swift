@@ -14,7 +14,9 @@ struct DEPRequest {
         self.method = method
         self.path = path
         self.query = query
-        self.body = try body.map(DEPJSON.encode)
+        if let body {
+            self.body = try DEPJSON.encode(body)
+        }
     }
 }
 
