@@ -216,10 +216,13 @@ public struct TokenSyncer: Sendable {
             try await store.updateRun(run)
             return run
         } catch {
-            run.outcome = .failed
             run.endedAt = timeSource.now()
-            run.errorCode =
-                (error as? DEPError)?.code.rawValue ?? (error as? any CataloguedError)?.catalogueCode ?? "internal"
+            if error is CancellationError || Task.isCancelled {
+                run.outcome = .interrupted  // Shutdown: what was committed stays; the next run resumes.
+            } else {
+                run.outcome = .failed
+                run.errorCode = (error as? any CataloguedError)?.catalogueCode ?? "internal"
+            }
             try? await store.updateRun(run)
             throw error
         }

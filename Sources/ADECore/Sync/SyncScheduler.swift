@@ -1,0 +1,241 @@
+public import DEPClient
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The ServiceLifecycle service that syncs every token on its schedule: a delta every ``Configuration/interval``,
+/// at most ``Configuration/maximumConcurrentSyncs`` at once, first runs spread by a random delay, token-level
+/// failures (expired, terms, rejected, access denied, forbidden) probed on a slow interval so that their state clears
+/// by itself once the admin fixes it, transient ones retried sooner. "Sync now" and a token added or renewed wake it.
+public final class SyncScheduler: Service, Sendable {
+    /// The schedule.
+    public struct Configuration: Sendable {
+        /// Between two delta syncs of a token (a token may override it).
+        public var interval: TimeInterval
+        /// Tokens synced at the same time.
+        public var maximumConcurrentSyncs: Int
+        /// The shortest time between two "sync now" requests for one token.
+        public var minimumSyncNowInterval: TimeInterval
+        /// After a token-level failure, how long until the next probe.
+        public var tokenFailureProbeInterval: TimeInterval
+        /// After a transient failure (Apple unavailable, network), how long until the next try.
+        public var transientRetryInterval: TimeInterval
+        /// First runs start after a random delay up to this long, so that many tokens do not start together.
+        public var startJitter: TimeInterval
+        /// The longest sleep: new tokens are noticed at least this often.
+        public var idleCheckInterval: TimeInterval
+
+        public init(
+            interval: TimeInterval = 900,
+            maximumConcurrentSyncs: Int = 4,
+            minimumSyncNowInterval: TimeInterval = 60,
+            tokenFailureProbeInterval: TimeInterval = 3600,
+            transientRetryInterval: TimeInterval = 300,
+            startJitter: TimeInterval = 30,
+            idleCheckInterval: TimeInterval = 60
+        ) {
+            self.interval = interval
+            self.maximumConcurrentSyncs = max(1, maximumConcurrentSyncs)
+            self.minimumSyncNowInterval = minimumSyncNowInterval
+            self.tokenFailureProbeInterval = tokenFailureProbeInterval
+            self.transientRetryInterval = transientRetryInterval
+            self.startJitter = startJitter
+            self.idleCheckInterval = idleCheckInterval
+        }
+    }
+
+    /// The answer to "sync now".
+    public enum SyncNowAnswer: Sendable, Hashable {
+        /// A sync starts at once.
+        case started
+        /// Too soon after the last request; the next may start at this time.
+        case tooSoon(nextAllowed: Date)
+    }
+
+    /// Error codes after which only a slow probe is worth making.
+    static let tokenLevelCodes: Set<String> = [
+        "terms_not_signed", "token_rejected", "token_expired", "signature_invalid", "oauth_unauthorized",
+        "unauthorized", "access_denied", "forbidden", "not_uploaded",
+    ]
+
+    private struct State {
+        var forced: Set<Int64> = []
+        var lastSyncNow: [Int64: Date] = [:]
+        var jitter: [Int64: TimeInterval] = [:]
+        var pendingWakeup = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    let store: any ADEStore
+    let syncer: TokenSyncer
+    let timeSource: any TimeSource
+    let configuration: Configuration
+    let holder: TokenSyncer.Holder
+    let logger: Logger
+    private let state = Mutex(State())
+
+    public init(
+        store: any ADEStore,
+        syncer: TokenSyncer,
+        timeSource: any TimeSource,
+        configuration: Configuration = Configuration(),
+        holder: TokenSyncer.Holder = .current(),
+        logger: Logger
+    ) {
+        self.store = store
+        self.syncer = syncer
+        self.timeSource = timeSource
+        self.configuration = configuration
+        self.holder = holder
+        self.logger = logger
+    }
+
+    /// Runs until cancelled or a graceful shutdown; a sync in progress finishes its page and stops.
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await self.loop()
+        }
+    }
+
+    /// Asks for a sync of a token now.
+    public func syncNow(tokenID: Int64) -> SyncNowAnswer {
+        let now = timeSource.now()
+        let answer = state.withLock { state -> SyncNowAnswer in
+            if let last = state.lastSyncNow[tokenID], now.timeIntervalSince(last) < configuration.minimumSyncNowInterval
+            {
+                return .tooSoon(nextAllowed: last.addingTimeInterval(configuration.minimumSyncNowInterval))
+            }
+            state.lastSyncNow[tokenID] = now
+            state.forced.insert(tokenID)
+            return .started
+        }
+        if answer == .started { wake() }
+        return answer
+    }
+
+    /// A token was added or renewed: sync it at once.
+    public func tokenChanged(tokenID: Int64) {
+        state.withLock { _ = $0.forced.insert(tokenID) }
+        wake()
+    }
+
+    // MARK: - Loop
+
+    private func loop() async throws {
+        while !Task.isCancelled {
+            let now = timeSource.now()
+            let plan = try await schedule(now: now)
+            let due = plan.filter { $0.due <= now }.prefix(configuration.maximumConcurrentSyncs)
+            if !due.isEmpty {
+                await withTaskGroup(of: Void.self) { group in
+                    for entry in due {
+                        group.addTask { await self.sync(entry.token) }
+                    }
+                }
+                continue
+            }
+            let next = plan.map(\.due).min() ?? now.addingTimeInterval(configuration.idleCheckInterval)
+            let wait = min(max(next.timeIntervalSince(now), 0.001), configuration.idleCheckInterval)
+            await sleepOrWake(for: wait)
+        }
+    }
+
+    /// When each uploaded token is next due.
+    func schedule(now: Date) async throws -> [(token: EnrollmentToken, due: Date)] {
+        let forced = state.withLock { $0.forced }
+        var plan: [(EnrollmentToken, Date)] = []
+        for token in try await store.tokens() where token.uploadedAt != nil {
+            if forced.contains(token.id) {
+                plan.append((token, now))
+                continue
+            }
+            guard let last = try await store.runs(tokenID: token.id, limit: 1).first else {
+                let jitter = state.withLock { state in
+                    if let jitter = state.jitter[token.id] { return jitter }
+                    let jitter = Double.random(in: 0...max(configuration.startJitter, 0))
+                    state.jitter[token.id] = jitter
+                    return jitter
+                }
+                plan.append((token, (token.uploadedAt ?? now).addingTimeInterval(jitter)))
+                continue
+            }
+            let ended = last.endedAt ?? last.startedAt
+            let wait: TimeInterval
+            switch last.outcome {
+            case .succeeded:
+                wait = token.syncIntervalSeconds.map(TimeInterval.init) ?? configuration.interval
+            case .failed where Self.tokenLevelCodes.contains(last.errorCode ?? ""):
+                wait = configuration.tokenFailureProbeInterval
+            case .failed, .interrupted:
+                wait = configuration.transientRetryInterval
+            case .running:
+                // A run that never ended: its process died; the lease expires, then it is due.
+                wait = syncer.configuration.leaseDuration
+            }
+            plan.append((token, ended.addingTimeInterval(wait)))
+        }
+        return plan
+    }
+
+    private func sync(_ token: EnrollmentToken) async {
+        state.withLock { _ = $0.forced.remove(token.id) }
+        do {
+            let run = try await syncer.run(token, holder: holder)
+            logger.info(
+                "Sync finished",
+                metadata: ["token": "\(token.name)", "kind": "\(run.kind)", "pages": "\(run.pages)"]
+            )
+        } catch let error as SyncError where error.code == .leaseHeld {
+            logger.debug("Token synced elsewhere", metadata: ["token": "\(token.name)"])
+        } catch {
+            let code = (error as? any CataloguedError)?.catalogueCode ?? "\(type(of: error))"
+            logger.notice("Sync failed", metadata: ["token": "\(token.name)", "error": "\(code)"])
+        }
+    }
+
+    // MARK: - Waking
+
+    private func wake() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.pendingWakeup = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Sleeps on the time source, or less when woken.
+    private func sleepOrWake(for seconds: TimeInterval) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await self.timeSource.sleep(for: .interval(seconds)) }
+            group.addTask { await self.waitForWakeup() }
+            await group.next()
+            group.cancelAll()
+            self.wake()  // Releases the wake-up waiter if the sleep won.
+            await group.waitForAll()
+            self.state.withLock { $0.pendingWakeup = false }
+        }
+    }
+
+    private func waitForWakeup() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.pendingWakeup {
+                        state.pendingWakeup = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            self.wake()
+        }
+    }
+}

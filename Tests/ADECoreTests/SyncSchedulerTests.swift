@@ -1,0 +1,115 @@
+import ADECore
+import ADETesting
+import DEPClient
+import DEPSimulator
+import Foundation
+import Testing
+
+/// The scheduler on a manual clock: cadence, slow probes after token-level failures, "sync now", bounded.
+struct SyncSchedulerTests {
+    /// Runs a scheduler until the manual clock has passed `hours`, then stops it.
+    static func runScheduler(
+        _ scheduler: SyncScheduler,
+        clock: ManualTimeSource,
+        until end: Date,
+        during body: @escaping @Sendable () async throws -> Void = {}
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await scheduler.run() }
+            group.addTask {
+                try await body()
+                while clock.now() < end {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    static func setUp(
+        tokens: Int,
+        _ body:
+            @escaping @Sendable (SimulatorHarness, SyncScheduler, MemoryStore, [EnrollmentToken], ManualTimeSource)
+            async throws -> Void
+    ) async throws {
+        let servers = (0..<tokens).map { SimulatorConfiguration.Server(name: "S\($0)", devices: 20) }
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: servers)) { harness in
+            try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
+                let store = MemoryStore()
+                let service = harness.tokenService(store: store, client: client)
+                var enrolled: [EnrollmentToken] = []
+                for index in 0..<tokens {
+                    enrolled.append(try await harness.enroll("T\(index)", server: index, with: service))
+                }
+                let clock = ManualTimeSource()
+                let syncer = TokenSyncer(
+                    store: store,
+                    tokens: service,
+                    client: client,
+                    timeSource: clock,
+                    logger: SimulatorHarness.quietLogger
+                )
+                let scheduler = SyncScheduler(
+                    store: store,
+                    syncer: syncer,
+                    timeSource: clock,
+                    configuration: .init(interval: 900, maximumConcurrentSyncs: 2, tokenFailureProbeInterval: 3600),
+                    logger: SimulatorHarness.quietLogger
+                )
+                try await body(harness, scheduler, store, enrolled, clock)
+            }
+        }
+    }
+
+    @Test func syncsEveryTokenOnItsIntervalAndNoMore() async throws {
+        try await Self.setUp(tokens: 3) { _, scheduler, store, tokens, clock in
+            let end = clock.now().addingTimeInterval(3600 + 60)
+            try await Self.runScheduler(scheduler, clock: clock, until: end)
+            for token in tokens {
+                // Stopping the scheduler may interrupt a run; those are recorded as such and not counted.
+                let runs = try await store.runs(tokenID: token.id, limit: 100).filter { $0.outcome != .interrupted }
+                // The first run within the start jitter, then one every 15 minutes: 5 in the hour.
+                #expect((5...6).contains(runs.count), "\(token.name): \(runs.count) runs")
+                #expect(runs.allSatisfy { $0.outcome == .succeeded }, "\(runs.map { $0.errorCode ?? "ok" })")
+                let starts = runs.map(\.startedAt).sorted()
+                for (earlier, later) in zip(starts, starts.dropFirst()) {
+                    #expect(later.timeIntervalSince(earlier) >= 899, "no token is synced more often than its interval")
+                }
+            }
+        }
+    }
+
+    @Test func aTokenLevelFailureIsProbedSlowlyAndClearsByItself() async throws {
+        try await Self.setUp(tokens: 1) { harness, scheduler, store, tokens, clock in
+            harness.simulator.publishTerms()
+            let start = clock.now()
+            try await Self.runScheduler(scheduler, clock: clock, until: start.addingTimeInterval(3 * 3600 + 60))
+            let failed = try await store.runs(tokenID: tokens[0].id, limit: 100).filter { $0.outcome != .interrupted }
+            #expect((3...5).contains(failed.count), "probed hourly, not every 15 minutes: \(failed.count) runs")
+            #expect(failed.allSatisfy { $0.errorCode == "terms_not_signed" })
+
+            harness.simulator.acceptTerms()
+            let resumed = clock.now()
+            try await Self.runScheduler(scheduler, clock: clock, until: resumed.addingTimeInterval(3600 + 60))
+            let runs = try await store.runs(tokenID: tokens[0].id, limit: 100).filter { $0.outcome != .interrupted }
+            #expect(runs.first?.outcome == .succeeded, "the state cleared once the terms were accepted")
+            let last = try #require(runs.first)
+            let health = TokenHealth.evaluate(token: tokens[0], lastRun: last, lastSuccess: last, now: clock.now())
+            #expect(health.state == .healthy)
+        }
+    }
+
+    @Test func syncNowIsRateLimited() async throws {
+        try await Self.setUp(tokens: 1) { _, scheduler, _, tokens, clock in
+            #expect(scheduler.syncNow(tokenID: tokens[0].id) == .started)
+            guard case .tooSoon(let next) = scheduler.syncNow(tokenID: tokens[0].id) else {
+                Issue.record("a second sync-now within a minute was accepted")
+                return
+            }
+            #expect(abs(next.timeIntervalSince(clock.now()) - 60) < 1)
+            clock.advance(by: 61)
+            #expect(scheduler.syncNow(tokenID: tokens[0].id) == .started)
+        }
+    }
+}
