@@ -68,7 +68,7 @@ struct SyncSchedulerTests {
             try await Self.runScheduler(scheduler, clock: clock, until: end)
             for token in tokens {
                 // Stopping the scheduler may interrupt a run; those are recorded as such and not counted.
-                let runs = try await store.runs(tokenID: token.id, limit: 100).filter { $0.outcome != .interrupted }
+                let runs = await store.runs(tokenID: token.id, limit: 100).filter { $0.outcome != .interrupted }
                 // The first run within the start jitter, then one every 15 minutes: 5 in the hour.
                 #expect((5...6).contains(runs.count), "\(token.name): \(runs.count) runs")
                 #expect(runs.allSatisfy { $0.outcome == .succeeded }, "\(runs.map { $0.errorCode ?? "ok" })")
@@ -85,14 +85,14 @@ struct SyncSchedulerTests {
             harness.simulator.publishTerms()
             let start = clock.now()
             try await Self.runScheduler(scheduler, clock: clock, until: start.addingTimeInterval(3 * 3600 + 60))
-            let failed = try await store.runs(tokenID: tokens[0].id, limit: 100).filter { $0.outcome != .interrupted }
+            let failed = await store.runs(tokenID: tokens[0].id, limit: 100).filter { $0.outcome != .interrupted }
             #expect((3...5).contains(failed.count), "probed hourly, not every 15 minutes: \(failed.count) runs")
             #expect(failed.allSatisfy { $0.errorCode == "terms_not_signed" })
 
             harness.simulator.acceptTerms()
             let resumed = clock.now()
             try await Self.runScheduler(scheduler, clock: clock, until: resumed.addingTimeInterval(3600 + 60))
-            let runs = try await store.runs(tokenID: tokens[0].id, limit: 100).filter { $0.outcome != .interrupted }
+            let runs = await store.runs(tokenID: tokens[0].id, limit: 100).filter { $0.outcome != .interrupted }
             #expect(runs.first?.outcome == .succeeded, "the state cleared once the terms were accepted")
             let last = try #require(runs.first)
             let health = TokenHealth.evaluate(token: tokens[0], lastRun: last, lastSuccess: last, now: clock.now())
