@@ -254,3 +254,57 @@ extension TokenLifecycleCommandTests {
         }
     }
 }
+
+extension TokenLifecycleCommandTests {
+    @Test func syncWaitsForTheHolderNamingIt() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Wait", devices: 3)])) { harness in
+            try await TemporaryDirectory.with { directory in
+                let path = directory.path("ade.sqlite")
+                let database = ["--database", path]
+                let created = await CommandHarness.run(
+                    ["token", "create", "W", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
+                        + database
+                )
+                let uuid = harness.simulator.defaultServerUUID
+                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
+                let file = try directory.write(
+                    "w.p7m",
+                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                )
+                _ = await CommandHarness.run(["token", "upload", "W", file] + database)
+                // Another live process (this one) holds the lease for 3 seconds.
+                let store = try SQLiteStore(path: path)
+                let token = try #require(try await store.token(named: "W"))
+                _ = try await store.acquireLease(
+                    SyncLease(
+                        tokenID: token.id,
+                        holder: "ade-serve-1",
+                        host: ProcessInfo.processInfo.hostName,
+                        processID: ProcessInfo.processInfo.processIdentifier,
+                        expiresAt: Date().addingTimeInterval(3)
+                    ),
+                    now: Date(),
+                    replacing: nil
+                )
+                let waited = await CommandHarness.run(["sync", "W"] + database)
+                #expect(waited.status == 0, "\(waited.error)")
+                #expect(waited.error.contains("ade-serve-1 is syncing this token"))
+                #expect(waited.output.contains("W: full sync"))
+                _ = try await store.acquireLease(
+                    SyncLease(
+                        tokenID: token.id,
+                        holder: "ade-serve-2",
+                        host: ProcessInfo.processInfo.hostName,
+                        processID: ProcessInfo.processInfo.processIdentifier,
+                        expiresAt: Date().addingTimeInterval(60)
+                    ),
+                    now: Date(),
+                    replacing: nil
+                )
+                let gaveUp = await CommandHarness.run(["sync", "W", "--wait", "0"] + database)
+                #expect(gaveUp.status == 1)
+                #expect(gaveUp.error.contains("error [lease_held]") && gaveUp.error.contains("ade-serve-2"))
+            }
+        }
+    }
+}

@@ -60,6 +60,7 @@ extension MessageKey {
     static let syncKindFull: MessageKey = "cli.sync.kind.full"
     static let syncKindDelta: MessageKey = "cli.sync.kind.delta"
     static let syncFailed: MessageKey = "cli.sync.failed"
+    static let syncWaiting: MessageKey = "cli.sync.waiting"
     static let devicesEmpty: MessageKey = "cli.devices.empty"
     static let devicesRemovedOn: MessageKey = "cli.devices.removed_on"
 }

@@ -11,12 +11,13 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Sync the devices of one token, or of every token, with Apple now.",
         discussion: """
-            Each run is recorded. A token another process syncs is reported, not waited for, in this version. Exit \
-            status 1 when any token failed.
+            Each run is recorded. While another process syncs a token, ade sync waits for it (naming it), at most \
+            --wait seconds. Exit status 1 when any token failed.
             """
     )
     @Argument(help: "The token's name; every token when left out.") var name: String?
     @Flag(name: .long, help: "Start a new full fetch instead of a delta sync.") var full = false
+    @Option(name: .long, help: "Seconds to wait for another process syncing the same token.") var wait: Int = 600
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -53,7 +54,14 @@ struct SyncCommand: AsyncParsableCommand {
                 for token in tokens {
                     let started = ContinuousClock.now
                     do {
-                        let run = try await syncer.run(token, forceFull: full, holder: holder)
+                        let run = try await Self.runWaitingForLease(
+                            syncer: syncer,
+                            token: token,
+                            full: full,
+                            holder: holder,
+                            wait: wait,
+                            locale: locale
+                        )
                         let devices = try await store.deviceCount(tokenID: token.id, includeRemoved: false)
                         Console.current.line(
                             Self.summary(
@@ -76,6 +84,40 @@ struct SyncCommand: AsyncParsableCommand {
                 return failed
             }
             if failed > 0 { throw ExitCode.failure }
+        }
+    }
+
+    /// Runs a sync; while another process holds the token's lease, says so once and tries again every 2 seconds, for
+    /// at most `wait` seconds.
+    static func runWaitingForLease(
+        syncer: TokenSyncer,
+        token: EnrollmentToken,
+        full: Bool,
+        holder: TokenSyncer.Holder,
+        wait: Int,
+        locale: MessageLocale
+    ) async throws -> SyncRun {
+        let deadline = ContinuousClock.now + .seconds(max(0, wait))
+        var announced = false
+        while true {
+            do {
+                return try await syncer.run(token, forceFull: full, holder: holder)
+            } catch let error as SyncError where error.code == .leaseHeld && ContinuousClock.now < deadline {
+                if !announced {
+                    announced = true
+                    Console.current.note(
+                        MessageCatalogue.bundled.string(
+                            .syncWaiting,
+                            locale: locale,
+                            [
+                                "name": .string(token.name), "holder": .string(error.parameters["holder"] ?? ""),
+                                "count": .int(wait),
+                            ]
+                        )
+                    )
+                }
+                try await Task.sleep(for: .seconds(2))
+            }
         }
     }
 
