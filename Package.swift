@@ -95,8 +95,11 @@ let package = Package(
                 "ServerToken", "DEPClient", "DEPSimulator", "ADECore", "ADENotify", "ADESQLite", "ADEPostgres",
                 "ADEServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

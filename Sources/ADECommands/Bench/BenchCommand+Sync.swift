@@ -1,0 +1,162 @@
+import ADECore
+import ADESQLite
+import ArgumentParser
+import AsyncHTTPClient
+import DEPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServerToken
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension BenchCommand {
+    /// `ade bench sync [--devices N]`: a full sync from `ade simulator` in its own process into SQLite, by an
+    /// `ade sync` process of its own; then a delta sync with no change.
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Full sync of N devices from a separate 'ade simulator' into SQLite by a separate 'ade sync'.",
+            discussion: """
+                Reports the end-to-end rate, the peak RSS of the 'ade sync' process, and the time of a delta sync \
+                with no change (in process, median of 5). Build with -c release.
+                """
+        )
+        @Option(name: .long, help: "Devices of the simulated MDM server.") var devices: Int = 1_000_000
+
+        func run() async throws {
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "ade-bench-\(UUID().uuidString)"
+            )
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+
+            // The simulator, in its own process.
+            let simulator = Process()
+            simulator.executableURL = executable
+            simulator.arguments = ["simulator", "--port", "0", "--devices", String(devices), "--log-level", "error"]
+            let output = Pipe()
+            simulator.standardOutput = output
+            simulator.standardError = FileHandle.nullDevice
+            try simulator.run()
+            defer {
+                simulator.terminate()
+                simulator.waitUntilExit()
+            }
+            let url = try Self.listeningURL(output.fileHandleForReading)
+
+            // A token through the real path: key pair, certificate to the simulated ABM, .p7m, upload.
+            let databasePath = directory.appendingPathComponent("ade.sqlite").path
+            let store = try SQLiteStore(path: databasePath)
+            let (key, _) = try await MasterKeyLoader.load(
+                environment: [:],
+                keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
+                store: store
+            )
+            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let transport = try HTTPClientTransport()
+            let client = DEPClient(transport: transport, logger: quiet)
+            let service = TokenService(
+                store: store,
+                box: SecretBox(key: key),
+                client: client,
+                timeSource: SystemTimeSource(),
+                allowCustomURL: true,
+                logger: quiet
+            )
+            let (_, certificate) = try await service.create(name: "bench", baseURL: URL(string: url)!)
+            let state = try await Self.control(url + "/control/state")
+            let uuid = try Self.defaultServer(in: state)
+            _ = try await Self.control(
+                url + "/control/servers/\(uuid)/certificate",
+                method: .PUT,
+                body: certificate.pemRepresentation
+            )
+            let token = try await Self.control(url + "/control/servers/\(uuid)/token", method: .POST)
+            let uploaded = try await service.upload(name: "bench", file: Array(token.utf8)).token
+
+            // The full sync, by an `ade sync` process.
+            let sync = Process()
+            sync.executableURL = executable
+            sync.arguments = ["sync", "bench", "--database", databasePath]
+            sync.standardOutput = FileHandle.nullDevice
+            sync.standardError = FileHandle.nullDevice
+            let start = ContinuousClock.now
+            try sync.run()
+            sync.waitUntilExit()
+            let elapsed = (ContinuousClock.now - start).timeInterval
+            var usage = rusage()
+            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+            let stored = try await store.deviceCount(tokenID: uploaded.id, includeRemoved: false)
+
+            // Deltas with no change, in process.
+            let syncer = TokenSyncer(
+                store: store,
+                tokens: service,
+                client: client,
+                timeSource: SystemTimeSource(),
+                logger: quiet
+            )
+            var deltas: [Double] = []
+            for _ in 0..<5 {
+                let deltaStart = ContinuousClock.now
+                _ = try await syncer.run(uploaded, holder: .current())
+                deltas.append((ContinuousClock.now - deltaStart).timeInterval * 1000)
+            }
+            try await transport.shutdown()
+
+            Console.current.line("devices: \(stored) of \(devices), 'ade sync' exit status \(sync.terminationStatus)")
+            Console.current.line(
+                String(
+                    format: "full sync, simulator and ade sync in separate processes: %.2f s, %.0f devices/s",
+                    elapsed,
+                    Double(stored) / elapsed
+                )
+            )
+            Console.current.line(
+                String(format: "peak RSS of the ade sync process: %.1f MB", Double(usage.ru_maxrss) / 1024)
+            )
+            Console.current.line(
+                String(
+                    format: "delta sync with no change (in process): median %.1f ms, runs %@",
+                    deltas.sorted()[2],
+                    deltas.map { String(format: "%.1f", $0) }.joined(separator: " ")
+                )
+            )
+        }
+
+        /// Reads the simulator's first line for its URL.
+        static func listeningURL(_ handle: FileHandle) throws -> String {
+            var text = ""
+            while !text.contains("\n") {
+                let data = handle.availableData
+                guard !data.isEmpty else { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            guard let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
+                throw CommandError(.urlInvalid, parameters: ["url": text])
+            }
+            return String(text[range])
+        }
+
+        static func control(_ url: String, method: HTTPMethod = .GET, body: String? = nil) async throws -> String {
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            if let body { request.body = .bytes(ByteBuffer(string: body)) }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            return String(buffer: try await response.body.collect(upTo: 1 << 20))
+        }
+
+        static func defaultServer(in state: String) throws -> String {
+            guard let object = try JSONSerialization.jsonObject(with: Data(state.utf8)) as? [String: Any],
+                let servers = object["servers"] as? [[String: Any]], let uuid = servers.first?["uuid"] as? String
+            else {
+                throw CommandError(.jsonInvalid, path: "/control/state", parameters: ["detail": "no server"])
+            }
+            return uuid
+        }
+    }
+}
