@@ -1,7 +1,9 @@
 import ADECore
 
 /// The one error type of `ADECommands`: problems with the files and options a person gave a command.
-struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringConvertible {
+struct CommandError: Error, Sendable, CodedError {
+    static let subsystem = "command"
+
     /// A stable error code.
     struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
         fileprivate enum Backing: String, CaseIterable {
@@ -57,12 +59,4 @@ struct CommandError: Error, Hashable, Sendable, CataloguedError, CustomStringCon
         self.parameters = parameters
     }
 
-    static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
-    func hash(into hasher: inout Hasher) { hasher.combine(code) }
-
-    var description: String { "CommandError.\(code)" }
-
-    var catalogueSubsystem: String { "command" }
-    var catalogueCode: String { code.rawValue }
-    var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
 }

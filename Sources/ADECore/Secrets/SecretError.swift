@@ -1,5 +1,7 @@
 /// The one error type of secret handling: the master key and what it encrypts.
-public struct SecretError: Error, Hashable, Sendable, CustomStringConvertible, CataloguedError {
+public struct SecretError: Error, Sendable, CodedError {
+    public static let subsystem = "secret"
+
     /// A stable error code.
     public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
         fileprivate enum Backing: String, CaseIterable {
@@ -38,11 +40,4 @@ public struct SecretError: Error, Hashable, Sendable, CustomStringConvertible, C
         self.parameters = parameters
     }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-    public var description: String { "SecretError.\(code)" }
-
-    public var catalogueSubsystem: String { "secret" }
-    public var catalogueCode: String { code.rawValue }
-    public var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
 }

@@ -1,5 +1,7 @@
 /// The one error type of the stores.
-public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible, CataloguedError {
+public struct StoreError: Error, Sendable, CodedError {
+    public static let subsystem = "store"
+
     /// A stable error code.
     public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
         fileprivate enum Backing: String, CaseIterable {
@@ -34,11 +36,4 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible, Ca
         self.parameters = parameters
     }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-    public var description: String { "StoreError.\(code)" }
-
-    public var catalogueSubsystem: String { "store" }
-    public var catalogueCode: String { code.rawValue }
-    public var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
 }

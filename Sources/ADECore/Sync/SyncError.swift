@@ -1,5 +1,7 @@
 /// The one error type of the sync engine's own refusals (Apple's answers stay ``DEPError``s).
-public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible, CataloguedError {
+public struct SyncError: Error, Sendable, CodedError {
+    public static let subsystem = "sync"
+
     /// A stable error code.
     public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
         fileprivate enum Backing: String, CaseIterable {
@@ -25,11 +27,4 @@ public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible, Cat
         self.parameters = parameters
     }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-    public var description: String { "SyncError.\(code)" }
-
-    public var catalogueSubsystem: String { "sync" }
-    public var catalogueCode: String { code.rawValue }
-    public var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
 }

@@ -1,5 +1,7 @@
 /// The one error type of the token life cycle: what `ade` refuses about a token, and why.
-public struct TokenError: Error, Hashable, Sendable, CustomStringConvertible, CataloguedError {
+public struct TokenError: Error, Sendable, CodedError {
+    public static let subsystem = "token"
+
     /// A stable error code.
     public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
         fileprivate enum Backing: String, CaseIterable {
@@ -35,11 +37,4 @@ public struct TokenError: Error, Hashable, Sendable, CustomStringConvertible, Ca
         self.parameters = parameters
     }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-    public var description: String { "TokenError.\(code)" }
-
-    public var catalogueSubsystem: String { "token" }
-    public var catalogueCode: String { code.rawValue }
-    public var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
 }
