@@ -20,6 +20,12 @@ public final class SQLiteStore: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
+            // WAL with synchronous=NORMAL: a commit does not wait for the disk, a checkpoint does. A crashed or
+            // killed process loses nothing committed, and a power cut can only lose the last commits whole — each
+            // page and its cursor stay together, and Apple is asked again for what was lost.
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw StoreError(.unavailable, parameters: ["path": path, "detail": Self.detail(error)])
