@@ -90,5 +90,6 @@ public struct SimulatorHarness: Sendable {
 /// The simulator could not be started or stopped early.
 public struct SimulatorHarnessError: Error, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

@@ -1,4 +1,6 @@
+import ADETesting
 import ArgumentParser
+import DEPSimulator
 import Foundation
 import Synchronization
 
@@ -41,5 +43,32 @@ enum CommandHarness {
             }
         }
         return Result(status: status, output: output.value, error: error.value)
+    }
+}
+
+extension CommandHarness {
+    /// The whole path through the commands: `ade token create NAME` for the simulator, the certificate uploaded to
+    /// its ABM, the `.p7m` downloaded there and stored with `ade token upload`.
+    static func enroll(
+        _ name: String,
+        harness: SimulatorHarness,
+        directory: TemporaryDirectory,
+        database: [String],
+        server index: Int = 0
+    ) async throws {
+        let created = await run(
+            ["token", "create", name, "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"] + database
+        )
+        guard created.status == 0 else { throw SimulatorHarnessError(message: "token create failed: \(created.error)") }
+        let uuid = harness.simulator.servers[index].uuid
+        try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
+        let file = try directory.write(
+            "\(name).p7m",
+            Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+        )
+        let uploaded = await run(["token", "upload", name, file] + database)
+        guard uploaded.status == 0 else {
+            throw SimulatorHarnessError(message: "token upload failed: \(uploaded.error)")
+        }
     }
 }

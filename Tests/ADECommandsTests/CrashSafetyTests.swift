@@ -28,17 +28,8 @@ struct CrashSafetyTests {
             try await TemporaryDirectory.with { directory in
                 let databasePath = directory.path("ade.sqlite")
                 let database = ["--database", databasePath]
-                let created = await CommandHarness.run(
-                    ["token", "create", "Crash", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
-                        + database
-                )
+                try await CommandHarness.enroll("Crash", harness: harness, directory: directory, database: database)
                 let uuid = harness.simulator.defaultServerUUID
-                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
-                let file = try directory.write(
-                    "c.p7m",
-                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
-                )
-                #expect(await CommandHarness.run(["token", "upload", "Crash", file] + database).status == 0)
 
                 var generator = SystemRandomNumberGenerator()
                 var kills: [Int] = []

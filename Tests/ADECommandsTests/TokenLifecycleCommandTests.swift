@@ -129,17 +129,8 @@ extension TokenLifecycleCommandTests {
             harness in
             try await TemporaryDirectory.with { directory in
                 let database = ["--database", directory.path("ade.sqlite")]
-                let created = await CommandHarness.run(
-                    ["token", "create", "S", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
-                        + database
-                )
+                try await CommandHarness.enroll("S", harness: harness, directory: directory, database: database)
                 let uuid = harness.simulator.defaultServerUUID
-                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
-                let file = try directory.write(
-                    "s.p7m",
-                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
-                )
-                #expect(await CommandHarness.run(["token", "upload", "S", file] + database).status == 0)
                 let account = await CommandHarness.run(["dep", "account", "--token", "S"] + database)
                 #expect(account.status == 0, "\(account.error)")
                 #expect(account.output.contains(uuid))
@@ -158,17 +149,8 @@ extension TokenLifecycleCommandTests {
             harness in
             try await TemporaryDirectory.with { directory in
                 let database = ["--database", directory.path("ade.sqlite")]
-                let created = await CommandHarness.run(
-                    ["token", "create", "Fleet", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
-                        + database
-                )
+                try await CommandHarness.enroll("Fleet", harness: harness, directory: directory, database: database)
                 let uuid = harness.simulator.defaultServerUUID
-                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
-                let file = try directory.write(
-                    "f.p7m",
-                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
-                )
-                #expect(await CommandHarness.run(["token", "upload", "Fleet", file] + database).status == 0)
 
                 let synced = await CommandHarness.run(["sync"] + database)
                 #expect(synced.status == 0, "\(synced.error)")
@@ -261,17 +243,7 @@ extension TokenLifecycleCommandTests {
             try await TemporaryDirectory.with { directory in
                 let path = directory.path("ade.sqlite")
                 let database = ["--database", path]
-                let created = await CommandHarness.run(
-                    ["token", "create", "W", "--url", harness.baseURL.absoluteString, "--allow-custom-dep-url"]
-                        + database
-                )
-                let uuid = harness.simulator.defaultServerUUID
-                try harness.simulator.uploadCertificate(pem: created.output, server: uuid)
-                let file = try directory.write(
-                    "w.p7m",
-                    Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
-                )
-                _ = await CommandHarness.run(["token", "upload", "W", file] + database)
+                try await CommandHarness.enroll("W", harness: harness, directory: directory, database: database)
                 // Another live process (this one) holds the lease for 3 seconds.
                 let store = try SQLiteStore(path: path)
                 let token = try #require(try await store.token(named: "W"))

@@ -45,9 +45,7 @@ struct DEPConnectionOptions: ParsableArguments {
             return try server(credentialsFile: path)
         case (nil, let name?):
             return try await storeOptions.withTokenService { service, store, _ in
-                guard let token = try await store.token(named: name) else {
-                    throw StoreError(.notFound, parameters: ["name": name])
-                }
+                let token = try await service.token(named: name)
                 return try await service.server(for: token)
             }
         default:

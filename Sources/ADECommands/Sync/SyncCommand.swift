@@ -27,9 +27,7 @@ struct SyncCommand: AsyncParsableCommand {
             let failed = try await storeOptions.withTokenService { service, store, _ in
                 let tokens: [EnrollmentToken]
                 if let name {
-                    guard let token = try await store.token(named: name) else {
-                        throw StoreError(.notFound, parameters: ["name": name])
-                    }
+                    let token = try await service.token(named: name)
                     tokens = [token]
                 } else {
                     tokens = try await store.tokens().filter { $0.uploadedAt != nil }

@@ -216,10 +216,8 @@ struct TokenShowCommand: AsyncParsableCommand {
     func run() async throws {
         let locale = global.locale
         try await reportingErrors(locale: locale) {
-            try await storeOptions.withTokenService { _, store, _ in
-                guard let token = try await store.token(named: name) else {
-                    throw StoreError(.notFound, parameters: ["name": name])
-                }
+            try await storeOptions.withTokenService { service, store, _ in
+                let token = try await service.token(named: name)
                 let summary = TokenSummary(
                     token: token,
                     devices: try await store.deviceCount(tokenID: token.id, includeRemoved: false)
@@ -248,9 +246,7 @@ struct TokenDeleteCommand: AsyncParsableCommand {
         let locale = global.locale
         try await reportingErrors(locale: locale) {
             try await storeOptions.withTokenService { service, store, _ in
-                guard let token = try await store.token(named: name) else {
-                    throw StoreError(.notFound, parameters: ["name": name])
-                }
+                let token = try await service.token(named: name)
                 let catalogue = MessageCatalogue.bundled
                 guard yes else {
                     let count = try await store.deviceCount(tokenID: token.id, includeRemoved: true)

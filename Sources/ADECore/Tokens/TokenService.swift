@@ -65,7 +65,7 @@ public struct TokenService: Sendable {
     /// Makes a new staging key pair for a token and returns its certificate; the current pair keeps working until a
     /// token encrypted to the new certificate is uploaded.
     public func newCertificate(name: String, commonName: String? = nil) async throws -> TokenCertificate {
-        let token = try await existing(name)
+        let token = try await token(named: name)
         var secrets = try await store.secrets(tokenID: token.id)
         var ring = try openRing(secrets, tokenID: token.id)
         let certificate = try ring.makeStagingPair(
@@ -79,7 +79,7 @@ public struct TokenService: Sendable {
 
     /// The certificate to upload to ABM: the staging pair's while one waits, else the current pair's.
     public func certificate(name: String) async throws -> TokenCertificate? {
-        let token = try await existing(name)
+        let token = try await token(named: name)
         return try openRing(try await store.secrets(tokenID: token.id), tokenID: token.id).certificateForABM
     }
 
@@ -117,7 +117,7 @@ public struct TokenService: Sendable {
     /// - Throws: ``ServerTokenError`` for the file; ``TokenError``; ``DEPError`` when Apple refuses the uploaded
     ///   token itself (rejected, expired).
     public func upload(name: String, file: [UInt8], force: Bool = false) async throws -> UploadOutcome {
-        var token = try await existing(name)
+        var token = try await token(named: name)
         var secrets = try await store.secrets(tokenID: token.id)
         var ring = try openRing(secrets, tokenID: token.id)
         let decryption = try ring.decrypt(file)
@@ -180,7 +180,7 @@ public struct TokenService: Sendable {
     /// Tries again to confirm a pending renewal with Apple. Returns the token as it is afterwards; a renewal of
     /// another MDM server is dropped and refused.
     public func confirmPending(name: String) async throws -> EnrollmentToken {
-        var token = try await existing(name)
+        var token = try await token(named: name)
         var secrets = try await store.secrets(tokenID: token.id)
         guard let sealed = secrets.pendingCredentials else { return token }
         let credentials = try openCredentials(sealed, tokenID: token.id, field: "pending_credentials")
@@ -235,7 +235,7 @@ public struct TokenService: Sendable {
 
     /// Deletes a token with its private keys, devices and profiles.
     public func delete(name: String) async throws {
-        let token = try await existing(name)
+        let token = try await token(named: name)
         try await store.deleteToken(id: token.id)
         logger.notice("Token deleted", metadata: ["token": "\(name)"])
     }
@@ -308,7 +308,9 @@ public struct TokenService: Sendable {
         token.adminAppleID = account.adminID
     }
 
-    private func existing(_ name: String) async throws -> EnrollmentToken {
+    /// The token of that name.
+    /// - Throws: ``StoreError`` `not_found`.
+    public func token(named name: String) async throws -> EnrollmentToken {
         guard let token = try await store.token(named: name) else {
             throw StoreError(.notFound, parameters: ["name": name])
         }
