@@ -32,9 +32,6 @@ struct SyncCommand: AsyncParsableCommand {
                 } else {
                     tokens = try await store.tokens().filter { $0.uploadedAt != nil }
                 }
-                let transport = try HTTPClientTransport(
-                    configuration: .fromEnvironment(ProcessInfo.processInfo.environment)
-                )
                 let logger = Logger(label: "ade.sync") { label in
                     var handler = StreamLogHandler.standardError(label: label)
                     handler.logLevel = .warning
@@ -43,7 +40,7 @@ struct SyncCommand: AsyncParsableCommand {
                 let syncer = TokenSyncer(
                     store: store,
                     tokens: service,
-                    client: DEPClient(transport: transport, logger: logger),
+                    client: service.client,
                     timeSource: SystemTimeSource(),
                     logger: logger
                 )
@@ -78,7 +75,6 @@ struct SyncCommand: AsyncParsableCommand {
                         Console.current.report(error, locale: locale, catalogue: .bundled)
                     }
                 }
-                try? await transport.shutdown()
                 return failed
             }
             if failed > 0 { throw ExitCode.failure }

@@ -11,7 +11,8 @@ public struct TokenService: Sendable {
 
     let store: any ADEStore
     let box: SecretBox
-    let client: DEPClient
+    /// The client the service asks Apple with; the sync engine uses the same one.
+    public let client: DEPClient
     let timeSource: any TimeSource
     let allowCustomURL: Bool
     let logger: Logger
