@@ -16,7 +16,7 @@ struct KeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-encrypt every secret with a new master key, in one transaction.",
             discussion: """
-                With a key file, the new key replaces it (the old one is kept as .old until the database is updated). \
+                With a key file, the new key is written beside it as .new and replaces it once the database is updated. \
                 With ADE_MASTER_KEY, the new key is printed: set it before ade starts again.
                 """
         )
@@ -60,10 +60,7 @@ struct KeyCommand: AsyncParsableCommand {
                     Console.current.line(new.base64)
                     Console.current.note(catalogue.string(.keyRotateEnvironment, locale: locale))
                 } else {
-                    _ = try? FileManager.default.removeItem(atPath: keyFile + ".old")
-                    try? FileManager.default.moveItem(atPath: keyFile, toPath: keyFile + ".old")
-                    try FileManager.default.moveItem(atPath: staged, toPath: keyFile)
-                    try? FileManager.default.removeItem(atPath: keyFile + ".old")
+                    try FileAccess.replace(keyFile, with: staged)
                     Console.current.line(catalogue.string(.keyRotateFile, locale: locale, ["path": .string(keyFile)]))
                 }
             }

@@ -46,6 +46,15 @@ enum FileAccess {
         }
     }
 
+    /// Puts `staged` in place of `path` in one atomic `rename(2)`: `path` holds the old contents or the new, never
+    /// neither.
+    /// - Throws: ``CommandError`` `file_unwritable`.
+    static func replace(_ path: String, with staged: String) throws {
+        guard rename(staged, path) == 0 else {
+            throw CommandError(.fileUnwritable, path: path)
+        }
+    }
+
     /// Creates a directory and its parents when missing.
     static func makeDirectory(_ path: String) throws {
         do {
