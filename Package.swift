@@ -84,7 +84,10 @@ let package = Package(
         .target(name: "ADENotify", dependencies: ["ADECore"], swiftSettings: swiftSettings),
         .target(
             name: "ADESQLite",
-            dependencies: ["ADECore", "DEPClient", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ADECore", "DEPClient", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "ADEPostgres", dependencies: ["ADECore"], swiftSettings: swiftSettings),
@@ -161,7 +164,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ADESQLiteTests",
-            dependencies: ["ADESQLite", "ADECore", "ADETesting", "DEPClient"],
+            dependencies: [
+                "ADESQLite", "ADECore", "ADETesting", "DEPClient", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

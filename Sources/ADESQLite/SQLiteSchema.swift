@@ -94,6 +94,51 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v2") { db in
+            // Apple sends devices in its own order, random by serial. Keyed by serial, every page's transaction
+            // rewrote a page of the table for nearly every device; with a row id the rows are appended in arrival
+            // order and only the small serial index is written at random. The two secondary indexes multiplied
+            // the random writes; the one query that used them (the end of a full fetch) scans the token's devices
+            // once per fetch.
+            try db.execute(
+                sql: """
+                    CREATE TABLE devices_v2 (
+                        id INTEGER PRIMARY KEY,
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        serial TEXT NOT NULL,
+                        model TEXT,
+                        description TEXT,
+                        color TEXT,
+                        asset_tag TEXT,
+                        device_family TEXT,
+                        os TEXT,
+                        profile_status TEXT,
+                        profile_uuid TEXT,
+                        profile_assign_time DOUBLE,
+                        profile_push_time DOUBLE,
+                        device_assigned_date DOUBLE,
+                        device_assigned_by TEXT,
+                        op_type TEXT,
+                        op_date DOUBLE,
+                        extra TEXT,
+                        removed_at DOUBLE,
+                        fetch_generation INTEGER NOT NULL,
+                        updated_at DOUBLE NOT NULL
+                    );
+                    INSERT INTO devices_v2 (token_id, serial, model, description, color, asset_tag, device_family,
+                        os, profile_status, profile_uuid, profile_assign_time, profile_push_time,
+                        device_assigned_date, device_assigned_by, op_type, op_date, extra, removed_at,
+                        fetch_generation, updated_at)
+                    SELECT token_id, serial, model, description, color, asset_tag, device_family, os,
+                        profile_status, profile_uuid, profile_assign_time, profile_push_time, device_assigned_date,
+                        device_assigned_by, op_type, op_date, extra, removed_at, fetch_generation, updated_at
+                    FROM devices;
+                    DROP TABLE devices;
+                    ALTER TABLE devices_v2 RENAME TO devices;
+                    CREATE UNIQUE INDEX devices_by_serial ON devices (token_id, serial);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -20,11 +20,21 @@ extension SQLiteStore: DeviceSyncStore {
         cursor: SyncCursorState,
         completesFetch: Bool,
         tokenID: Int64,
+        lease: LeaseRenewal?,
         now: Date
     ) async throws -> PageChanges {
         try await write { db in
             guard try Self.tokenRow(db, "id = ?", [tokenID]) != nil else {
                 throw StoreError(.notFound, parameters: ["name": String(tokenID)])
+            }
+            if let lease {
+                try db.execute(
+                    sql: "UPDATE sync_leases SET expires_at = ? WHERE token_id = ? AND holder = ?",
+                    arguments: [lease.until.stored, tokenID, lease.holder]
+                )
+                guard db.changesCount == 1 else {
+                    throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
+                }
             }
             var current = try Self.existingDevices(db, tokenID: tokenID, serials: Set(records.map(\.serialNumber)))
             var changed: [String: StoredDevice] = [:]
@@ -44,8 +54,9 @@ extension SQLiteStore: DeviceSyncStore {
                 }
             }
             let insert = try db.cachedStatement(sql: Self.upsertSQL)
-            for device in changed.values {
-                try insert.execute(arguments: Self.arguments(device))
+            // In serial order: consecutive writes share the index's pages.
+            for serial in changed.keys.sorted() {
+                try Self.upsert(changed[serial]!, with: insert, in: db)
             }
             if completesFetch {
                 try db.execute(
@@ -69,7 +80,7 @@ extension SQLiteStore: DeviceSyncStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM devices WHERE token_id = ? AND serial > ? \(includeRemoved ? "" : "AND removed_at IS NULL")
+                    SELECT \(Self.deviceColumns) FROM devices WHERE token_id = ? AND serial > ? \(includeRemoved ? "" : "AND removed_at IS NULL")
                     ORDER BY serial LIMIT ?
                     """,
                 arguments: [tokenID, serial ?? "", max(0, limit)]
@@ -81,7 +92,7 @@ extension SQLiteStore: DeviceSyncStore {
         try await read { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT * FROM devices WHERE token_id = ? AND serial = ?",
+                sql: "SELECT \(Self.deviceColumns) FROM devices WHERE token_id = ? AND serial = ?",
                 arguments: [tokenID, serial]
             )
             .map(Self.device(from:))
@@ -112,7 +123,7 @@ extension SQLiteStore: DeviceSyncStore {
             let arguments = StatementArguments([tokenID]) + StatementArguments(chunk)
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM devices WHERE token_id = ? AND serial IN (\(placeholders))",
+                sql: "SELECT \(deviceColumns) FROM devices WHERE token_id = ? AND serial IN (\(placeholders))",
                 arguments: arguments
             ) {
                 let device = device(from: row)
@@ -122,51 +133,54 @@ extension SQLiteStore: DeviceSyncStore {
         return result
     }
 
-    static let upsertSQL = """
-        INSERT OR REPLACE INTO devices (token_id, serial, model, description, color, asset_tag, device_family, os,
-            profile_status, profile_uuid, profile_assign_time, profile_push_time, device_assigned_date,
-            device_assigned_by, op_type, op_date, extra, removed_at, fetch_generation, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    /// The device columns, in the order of ``upsert(_:with:in:)`` and ``device(from:)``.
+    static let deviceColumns = """
+        token_id, serial, model, description, color, asset_tag, device_family, os, profile_status, profile_uuid, \
+        profile_assign_time, profile_push_time, device_assigned_date, device_assigned_by, op_type, op_date, extra, \
+        removed_at, fetch_generation, updated_at
         """
 
-    static func arguments(_ stored: StoredDevice) -> StatementArguments {
-        let device = stored.device
-        let values: [(any DatabaseValueConvertible)?] = [
-            stored.tokenID, device.serialNumber, device.model, device.description, device.color, device.assetTag,
-            device.deviceFamily?.rawValue, device.os?.rawValue, device.profileStatus?.rawValue, device.profileUUID,
-            device.profileAssignTime?.stored, device.profilePushTime?.stored, device.deviceAssignedDate?.stored,
-            device.deviceAssignedBy, device.opType?.rawValue, device.opDate?.stored, DeviceExtras(device).json,
-            stored.removedAt?.stored, stored.fetchGeneration, stored.updatedAt.stored,
-        ]
-        return StatementArguments(values)
-    }
+    /// Inserts a device, or updates it in place (keeping its row id, so its row is not moved).
+    static let upsertSQL = """
+        INSERT INTO devices (\(deviceColumns))
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (token_id, serial) DO UPDATE SET model = excluded.model, description = excluded.description,
+            color = excluded.color, asset_tag = excluded.asset_tag, device_family = excluded.device_family,
+            os = excluded.os, profile_status = excluded.profile_status, profile_uuid = excluded.profile_uuid,
+            profile_assign_time = excluded.profile_assign_time, profile_push_time = excluded.profile_push_time,
+            device_assigned_date = excluded.device_assigned_date, device_assigned_by = excluded.device_assigned_by,
+            op_type = excluded.op_type, op_date = excluded.op_date, extra = excluded.extra,
+            removed_at = excluded.removed_at, fetch_generation = excluded.fetch_generation,
+            updated_at = excluded.updated_at
+        """
 
+    /// A device from a row of ``deviceColumns``, read by position (a lookup by name costs more than the rest).
     static func device(from row: Row) -> StoredDevice {
-        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(stored:)) }
+        func date(_ index: Int) -> Date? { (row[index] as Double?).map(Date.init(stored:)) }
         var device = Device(
-            serialNumber: row["serial"],
-            model: row["model"],
-            description: row["description"],
-            color: row["color"],
-            assetTag: row["asset_tag"],
-            deviceFamily: (row["device_family"] as String?).map(DeviceFamily.init(rawValue:)),
-            os: (row["os"] as String?).map(OperatingSystem.init(rawValue:)),
-            profileStatus: (row["profile_status"] as String?).map(ProfileStatus.init(rawValue:)),
-            profileUUID: row["profile_uuid"],
-            profileAssignTime: date("profile_assign_time"),
-            profilePushTime: date("profile_push_time"),
-            deviceAssignedDate: date("device_assigned_date"),
-            deviceAssignedBy: row["device_assigned_by"],
-            opType: (row["op_type"] as String?).map(OperationType.init(rawValue:)),
-            opDate: date("op_date")
+            serialNumber: row[1],
+            model: row[2],
+            description: row[3],
+            color: row[4],
+            assetTag: row[5],
+            deviceFamily: (row[6] as String?).map(DeviceFamily.init(rawValue:)),
+            os: (row[7] as String?).map(OperatingSystem.init(rawValue:)),
+            profileStatus: (row[8] as String?).map(ProfileStatus.init(rawValue:)),
+            profileUUID: row[9],
+            profileAssignTime: date(10),
+            profilePushTime: date(11),
+            deviceAssignedDate: date(12),
+            deviceAssignedBy: row[13],
+            opType: (row[14] as String?).map(OperationType.init(rawValue:)),
+            opDate: date(15)
         )
-        DeviceExtras(json: row["extra"])?.apply(to: &device)
+        DeviceExtras(json: row[16])?.apply(to: &device)
         return StoredDevice(
-            tokenID: row["token_id"],
+            tokenID: row[0],
             device: device,
-            removedAt: date("removed_at"),
-            fetchGeneration: row["fetch_generation"],
-            updatedAt: Date(stored: row["updated_at"])
+            removedAt: date(17),
+            fetchGeneration: row[18],
+            updatedAt: Date(stored: row[19])
         )
     }
 

@@ -20,6 +20,7 @@ public enum StoreConformance {
         try await paging(makeStore())
         try await runs(makeStore())
         try await leases(makeStore())
+        try await pagesAreFencedByTheLease(makeStore())
         try await deletionCascades(makeStore())
     }
 
@@ -304,6 +305,40 @@ public enum StoreConformance {
         #expect(try await store.lease(tokenID: token.id) == serve, "only the holder releases")
         try await store.releaseLease(tokenID: token.id, holder: serve.holder)
         #expect(try await store.lease(tokenID: token.id) == nil)
+    }
+
+    /// A page is written only by the lease's holder, and renews the lease in the same transaction.
+    public static func pagesAreFencedByTheLease(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let holder = SyncLease(tokenID: token.id, holder: "h:1:a", host: "h", processID: 1, expiresAt: start)
+        _ = try await store.acquireLease(holder, now: start, replacing: nil)
+        let cursor = SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1)
+        _ = try await store.applyPage(
+            [device("A")],
+            cursor: cursor,
+            completesFetch: false,
+            tokenID: token.id,
+            lease: LeaseRenewal(holder: holder.holder, until: start.addingTimeInterval(60)),
+            now: start
+        )
+        #expect(try await store.lease(tokenID: token.id)?.expiresAt == start.addingTimeInterval(60), "renewed")
+        // Another process took over the lease: the stalled holder's next page changes nothing.
+        let other = SyncLease(tokenID: token.id, holder: "h:2:b", host: "h", processID: 2, expiresAt: start)
+        _ = try await store.acquireLease(other, now: start.addingTimeInterval(61), replacing: nil)
+        await #expect(throws: StoreError(.leaseLost)) {
+            try await store.applyPage(
+                [device("B")],
+                cursor: SyncCursorState(phase: .fetch, cursor: "c2", fetchGeneration: 1),
+                completesFetch: true,
+                tokenID: token.id,
+                lease: LeaseRenewal(holder: holder.holder, until: start.addingTimeInterval(120)),
+                now: start
+            )
+        }
+        #expect(try await store.device(tokenID: token.id, serial: "B") == nil)
+        #expect(try await store.device(tokenID: token.id, serial: "A")?.removedAt == nil, "the fetch did not end")
+        #expect(try await store.cursor(tokenID: token.id) == cursor)
+        #expect(try await store.lease(tokenID: token.id) == other)
     }
 
     public static func deletionCascades(_ store: some ADEStore) async throws {

@@ -20,11 +20,17 @@ enum CommandHarness {
         var value: String { text.withLock { $0 } }
     }
 
-    /// Parses and runs `ade <arguments>` the way the executable does.
-    static func run(_ arguments: [String]) async -> Result {
+    /// Parses and runs `ade <arguments>` the way the executable does; `terminal` makes standard error a terminal of
+    /// that width.
+    static func run(_ arguments: [String], terminal width: Int? = nil) async -> Result {
         let output = Buffer()
         let error = Buffer()
-        let console = Console(writeOut: { output.append($0) }, writeError: { error.append($0) })
+        let console = Console(
+            writeOut: { output.append($0) },
+            writeError: { error.append($0) },
+            isTerminal: width != nil,
+            terminalWidth: width ?? 80
+        )
         var status: Int32 = 0
         await Console.$current.withValue(console) {
             do {

@@ -35,6 +35,10 @@ struct CrashSafetyTests {
                 var kills: [Int] = []
                 var round = 0
                 var churned = false
+                // A run that finished before its kill leaves only quick deltas: the next run fetches everything
+                // again (--full), and kills come sooner.
+                var maximumDelay = 1500
+                var refetch = false
                 while kills.count < 10 {
                     round += 1
                     #expect(round < 60, "could not kill a running sync ten times")
@@ -45,16 +49,20 @@ struct CrashSafetyTests {
                     }
                     let process = Process()
                     process.executableURL = Self.executable
-                    process.arguments = ["sync", "Crash"] + database
+                    process.arguments = ["sync", "Crash"] + (refetch ? ["--full"] : []) + database
                     process.standardOutput = FileHandle.nullDevice
                     process.standardError = FileHandle.nullDevice
                     try process.run()
-                    // A few milliseconds to most of a full sync: early rounds die in the fetch, later ones anywhere.
-                    let delay = Int.random(in: 20...(kills.count < 5 ? 1500 : 400), using: &generator)
+                    // A few milliseconds to most of a full sync: in the fetch, at its end, in the sync after it.
+                    let delay = Int.random(in: 20...maximumDelay, using: &generator)
                     try await Task.sleep(for: .milliseconds(delay))
                     if process.isRunning {
                         kill(process.processIdentifier, SIGKILL)
                         kills.append(delay)
+                        refetch = false
+                    } else {
+                        refetch = true
+                        maximumDelay = max(100, maximumDelay * 2 / 3)
                     }
                     process.waitUntilExit()
                 }

@@ -6,7 +6,7 @@ import Testing
 struct MasterKeyLoaderTests {
     @Test func createsAKeyFileOnlyForADatabaseWithoutSecrets() async throws {
         try await TemporaryDirectory.with { directory in
-            let store = MemoryStore()
+            let store: any ADEStore = MemoryStore()
             let path = directory.path("ade.sqlite.key")
             let (key, source) = try await MasterKeyLoader.load(environment: [:], keyFilePath: path, store: store)
             #expect(source == .newFile(path))

@@ -14,11 +14,11 @@ struct TokenServiceTests {
 
     /// Runs `body` with a service on a memory store, talking to the simulator.
     static func withService(
-        _ body: @escaping @Sendable (SimulatorHarness, TokenService, MemoryStore) async throws -> Void
+        _ body: @escaping @Sendable (SimulatorHarness, TokenService, any ADEStore) async throws -> Void
     ) async throws {
         try await SimulatorHarness.with(configuration) { harness in
             try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
-                let store = MemoryStore()
+                let store: any ADEStore = MemoryStore()
                 let service = TokenService(
                     store: store,
                     box: SecretBox(key: MasterKey.generate()),
@@ -66,7 +66,7 @@ struct TokenServiceTests {
             #expect(first.token.accessTokenExpiry != nil && first.token.issuedAt != nil)
             let credentials = try await service.credentials(for: first.token)
             #expect(credentials == (try harness.simulator.credentials(server: harness.simulator.servers[0].uuid)))
-            let sealed = await store.secrets(tokenID: token.id)
+            let sealed = try await store.secrets(tokenID: token.id)
             #expect(sealed.stagingKey == nil && sealed.currentKey != nil, "the staging pair became current")
 
             // Renewal: a new download for the same certificate; no new certificate needed.
@@ -191,7 +191,7 @@ struct TokenServiceTests {
                 name: "iPads",
                 file: Self.download(harness, server: 0, certificate: certificate)
             )
-            let before = await store.secrets(tokenID: token.id)
+            let before = try await store.secrets(tokenID: token.id)
             await #expect(throws: DEPError(.tokenRejected, endpoint: "")) {
                 try await service.upload(name: "iPads", file: old)
             }
@@ -203,7 +203,7 @@ struct TokenServiceTests {
         try await Self.withService { harness, service, store in
             let (token, _) = try await service.create(name: "iPads", baseURL: harness.baseURL)
             let stranger = try TokenKeyPair.generate(notValidBefore: Date())
-            let before = await store.secrets(tokenID: token.id)
+            let before = try await store.secrets(tokenID: token.id)
             await #expect(throws: ServerTokenError(.noMatchingRecipient, reason: "")) {
                 try await service.upload(
                     name: "iPads",

@@ -1,9 +1,11 @@
 import ADECore
-import ADESQLite
 import ADETesting
 import DEPClient
 import Foundation
+import GRDB
 import Testing
+
+@testable import ADESQLite
 
 struct SQLiteStoreTests {
     @Test func passesTheStoreBatteryInMemory() async throws {
@@ -55,6 +57,50 @@ struct SQLiteStoreTests {
             #expect(device.device.imei == ["1", "2"], "fields without a column survive")
             #expect(device.device.isReplacementDevice == true)
             #expect(device.fetchGeneration == 3)
+        }
+    }
+
+    @Test func aVersion1DatabaseKeepsItsDevicesThroughTheMigration() async throws {
+        try await TemporaryDirectory.with { directory in
+            let path = directory.path("ade.sqlite")
+            do {
+                let queue = try DatabaseQueue(path: path)
+                try SQLiteSchema.migrator.migrate(queue, upTo: "v1")
+                try await queue.write { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO tokens (name, base_url, created_at) VALUES ('T', 'https://a.example', 0);
+                            INSERT INTO devices (token_id, serial, model, op_date, removed_at, fetch_generation,
+                                updated_at)
+                            VALUES (1, 'OLD1', 'iPad', 100, NULL, 2, 5), (1, 'OLD2', 'Mac', 50, 60, 1, 6);
+                            """
+                    )
+                }
+            }
+            let store = try SQLiteStore(path: path)
+            let old = try #require(try await store.device(tokenID: 1, serial: "OLD1"))
+            #expect(old.device.model == "iPad")
+            #expect(old.device.opDate == Date(timeIntervalSince1970: 100))
+            #expect(old.fetchGeneration == 2)
+            #expect(try await store.device(tokenID: 1, serial: "OLD2")?.removedAt == Date(timeIntervalSince1970: 60))
+            // The unique serial index took over from the old primary key: a record updates, never duplicates.
+            let changes = try await store.applyPage(
+                [
+                    Device(
+                        serialNumber: "OLD1",
+                        model: "iPad Pro",
+                        opType: .modified,
+                        opDate: Date(timeIntervalSince1970: 200)
+                    )
+                ],
+                cursor: SyncCursorState(phase: .sync, cursor: "c", fetchGeneration: 2),
+                completesFetch: false,
+                tokenID: 1,
+                now: Date(timeIntervalSince1970: 300)
+            )
+            #expect(changes.modified == 1)
+            #expect(try await store.deviceCount(tokenID: 1, includeRemoved: true) == 2)
+            #expect(try await store.device(tokenID: 1, serial: "OLD1")?.device.model == "iPad Pro")
         }
     }
 

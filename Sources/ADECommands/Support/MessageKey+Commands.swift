@@ -61,6 +61,10 @@ extension MessageKey {
     static let syncKindDelta: MessageKey = "cli.sync.kind.delta"
     static let syncFailed: MessageKey = "cli.sync.failed"
     static let syncWaiting: MessageKey = "cli.sync.waiting"
+    static let syncProgressEstimated: MessageKey = "cli.sync.progress.estimated"
+    static let syncProgressCounting: MessageKey = "cli.sync.progress.counting"
+    static let syncPhaseFetch: MessageKey = "cli.sync.phase.fetch"
+    static let syncPhaseSync: MessageKey = "cli.sync.phase.sync"
     static let devicesEmpty: MessageKey = "cli.devices.empty"
     static let devicesRemovedOn: MessageKey = "cli.devices.removed_on"
 }

@@ -11,8 +11,9 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Sync the devices of one token, or of every token, with Apple now.",
         discussion: """
-            Each run is recorded. While another process syncs a token, ade sync waits for it (naming it), at most \
-            --wait seconds. Exit status 1 when any token failed.
+            Each run is recorded. On a terminal, a progress line shows pages, devices and the rate (a bar against \
+            the token's device count during a full fetch). While another process syncs a token, ade sync waits for \
+            it (naming it), at most --wait seconds. Exit status 1 when any token failed.
             """
     )
     @Argument(help: "The token's name; every token when left out.") var name: String?
@@ -47,37 +48,64 @@ struct SyncCommand: AsyncParsableCommand {
                 let holder = TokenSyncer.Holder.current()
                 var failed = 0
                 for token in tokens {
-                    let started = ContinuousClock.now
-                    do {
-                        let run = try await Self.runWaitingForLease(
-                            syncer: syncer,
-                            token: token,
-                            full: full,
-                            holder: holder,
-                            wait: wait,
-                            locale: locale
-                        )
-                        let devices = try await store.deviceCount(tokenID: token.id, includeRemoved: false)
-                        Console.current.line(
-                            Self.summary(
-                                run,
-                                token: token,
-                                devices: devices,
-                                elapsed: ContinuousClock.now - started,
-                                locale: locale
-                            )
-                        )
-                    } catch let error as any CataloguedError {
-                        failed += 1
-                        Console.current.note(
-                            MessageCatalogue.bundled.string(.syncFailed, locale: locale, ["name": .string(token.name)])
-                        )
-                        Console.current.report(error, locale: locale, catalogue: .bundled)
-                    }
+                    let succeeded = await syncOne(token, syncer: syncer, store: store, holder: holder, locale: locale)
+                    if !succeeded { failed += 1 }
                 }
                 return failed
             }
             if failed > 0 { throw ExitCode.failure }
+        }
+    }
+
+    /// Syncs one token in the foreground, with a progress line on a terminal, and prints its summary or its error.
+    /// - Returns: Whether the sync succeeded.
+    private func syncOne(
+        _ token: EnrollmentToken,
+        syncer: TokenSyncer,
+        store: SQLiteStore,
+        holder: TokenSyncer.Holder,
+        locale: MessageLocale
+    ) async -> Bool {
+        let started = ContinuousClock.now
+        let console = Console.current
+        let expected =
+            console.isTerminal ? (try? await store.deviceCount(tokenID: token.id, includeRemoved: false)) : nil
+        let bar = SyncProgressBar(name: token.name, expected: expected ?? 0, locale: locale, console: console)
+        var progress: (@Sendable (TokenSyncer.Progress) -> Void)?
+        if console.isTerminal {
+            progress = { bar.update($0) }
+        }
+        do {
+            let run = try await Self.runWaitingForLease(
+                syncer: syncer,
+                token: token,
+                full: full,
+                holder: holder,
+                wait: wait,
+                locale: locale,
+                progress: progress
+            )
+            bar.finish()
+            let devices = try await store.deviceCount(tokenID: token.id, includeRemoved: false)
+            console.line(
+                Self.summary(
+                    run,
+                    token: token,
+                    devices: devices,
+                    elapsed: ContinuousClock.now - started,
+                    locale: locale
+                )
+            )
+            return true
+        } catch {
+            bar.finish()
+            console.note(MessageCatalogue.bundled.string(.syncFailed, locale: locale, ["name": .string(token.name)]))
+            if let error = error as? any CataloguedError {
+                console.report(error, locale: locale, catalogue: .bundled)
+            } else {
+                console.note(String(describing: error))
+            }
+            return false
         }
     }
 
@@ -89,13 +117,14 @@ struct SyncCommand: AsyncParsableCommand {
         full: Bool,
         holder: TokenSyncer.Holder,
         wait: Int,
-        locale: MessageLocale
+        locale: MessageLocale,
+        progress: (@Sendable (TokenSyncer.Progress) -> Void)? = nil
     ) async throws -> SyncRun {
         let deadline = ContinuousClock.now + .seconds(max(0, wait))
         var announced = false
         while true {
             do {
-                return try await syncer.run(token, forceFull: full, holder: holder)
+                return try await syncer.run(token, forceFull: full, holder: holder, progress: progress)
             } catch let error as SyncError where error.code == .leaseHeld && ContinuousClock.now < deadline {
                 if !announced {
                     announced = true

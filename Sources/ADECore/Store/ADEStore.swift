@@ -45,12 +45,15 @@ public protocol DeviceSyncStore: Sendable {
     ///
     /// A record older (by `op_date`) than the stored one is ignored; `deleted` keeps the device, removed, with the
     /// date; every other record sets the device present and seen by `cursor.fetchGeneration`. With
-    /// `completesFetch`, devices not seen by that full fetch are marked removed in the same transaction.
+    /// `completesFetch`, devices not seen by that full fetch are marked removed in the same transaction. With a
+    /// `lease`, the page is written only while its holder holds the token's lease, which it renews.
+    /// - Throws: `not_found`; `lease_lost` (nothing written) when `lease` is given and its holder lost the lease.
     func applyPage(
         _ records: [Device],
         cursor: SyncCursorState,
         completesFetch: Bool,
         tokenID: Int64,
+        lease: LeaseRenewal?,
         now: Date
     ) async throws -> PageChanges
     /// A token's devices by serial number, after `serial` (keyset paging).
@@ -81,3 +84,23 @@ public protocol LeaseStore: Sendable {
 
 /// Everything `ade` stores: the memory store, SQLite and PostgreSQL implement it and pass one test battery.
 public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore
+
+extension DeviceSyncStore {
+    /// Applies one page without a lease (tools and tests that sync alone).
+    public func applyPage(
+        _ records: [Device],
+        cursor: SyncCursorState,
+        completesFetch: Bool,
+        tokenID: Int64,
+        now: Date
+    ) async throws -> PageChanges {
+        try await applyPage(
+            records,
+            cursor: cursor,
+            completesFetch: completesFetch,
+            tokenID: tokenID,
+            lease: nil,
+            now: now
+        )
+    }
+}

@@ -97,9 +97,16 @@ public actor MemoryStore: ADEStore {
         cursor: SyncCursorState,
         completesFetch: Bool,
         tokenID: Int64,
+        lease: LeaseRenewal?,
         now: Date
     ) throws -> PageChanges {
         guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
+        if let lease {
+            guard leases[tokenID]?.holder == lease.holder else {
+                throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
+            }
+            leases[tokenID]?.expiresAt = lease.until
+        }
         var rows = deviceRows[tokenID] ?? [:]
         var changes = PageChanges()
         for record in records {

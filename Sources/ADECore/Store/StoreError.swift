@@ -10,6 +10,7 @@ public struct StoreError: Error, Sendable, CodedError {
             case notFound = "not_found"
             case unavailable
             case migrationFailed = "migration_failed"
+            case leaseLost = "lease_lost"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -26,6 +27,9 @@ public struct StoreError: Error, Sendable, CodedError {
         public static let unavailable = Code(backing: .unavailable)
         /// The database's schema could not be brought up to date (`detail`).
         public static let migrationFailed = Code(backing: .migrationFailed)
+        /// A sync's lease on a token passed to another holder (expired while the sync was stalled); the page was
+        /// not written (`token`).
+        public static let leaseLost = Code(backing: .leaseLost)
     }
 
     public let code: Code

@@ -75,3 +75,15 @@ public struct SyncLease: Sendable, Hashable, Codable {
         self.expiresAt = expiresAt
     }
 }
+
+/// The lease a page write renews: the write happens only while `holder` still holds the token's lease, and extends
+/// it to `until` in the same transaction, so a holder that lost its lease never writes another page.
+public struct LeaseRenewal: Sendable, Hashable {
+    public var holder: String
+    public var until: Date
+
+    public init(holder: String, until: Date) {
+        self.holder = holder
+        self.until = until
+    }
+}

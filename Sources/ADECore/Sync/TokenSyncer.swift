@@ -62,6 +62,13 @@ public struct TokenSyncer: Sendable {
         public var devices: Int
         public var changes: PageChanges
         public var phase: SyncCursorState.Phase
+
+        public init(pages: Int, devices: Int, changes: PageChanges, phase: SyncCursorState.Phase) {
+            self.pages = pages
+            self.devices = devices
+            self.changes = changes
+            self.phase = phase
+        }
     }
 
     let store: any ADEStore
@@ -133,6 +140,8 @@ public struct TokenSyncer: Sendable {
         )
         var devices = 0
         var restarted = false
+        // The page fetched while the previous one was being written, for the state it was asked for.
+        var prefetched: (state: SyncCursorState, result: Result<DevicePage, any Error>)?
         do {
             paging: while true {
                 guard run.pages < configuration.maximumPages else {
@@ -141,20 +150,18 @@ public struct TokenSyncer: Sendable {
                 let sent = state.cursor
                 let page: DevicePage
                 do {
-                    page =
-                        state.phase == .fetch
-                        ? try await client.fetchDevices(server, cursor: sent, limit: configuration.pageLimit)
-                        : try await client.syncDevices(server, cursor: sent ?? "", limit: configuration.pageLimit)
+                    if let ahead = prefetched, ahead.state == state {
+                        page = try ahead.result.get()
+                    } else {
+                        page = try await fetchPage(server, state).get()
+                    }
+                    prefetched = nil
                 } catch let error as DEPError where error.code == .cursorExhausted && state.phase == .fetch {
                     // The fetch had already returned everything: complete it, then read what changed since.
+                    prefetched = nil
                     state = completedFetch(state, cursor: sent)
-                    run.removed += try await store.applyPage(
-                        [],
-                        cursor: state,
-                        completesFetch: true,
-                        tokenID: token.id,
-                        now: timeSource.now()
-                    ).removed
+                    run.removed += try await applyPage([], state: state, completes: true, token: token, holder: holder)
+                        .removed
                     continue paging
                 } catch let error as DEPError
                     where [.cursorExpired, .cursorInvalid, .cursorRequired].contains(error.code) && !restarted
@@ -163,6 +170,7 @@ public struct TokenSyncer: Sendable {
                         "Cursor refused; full fetch",
                         metadata: ["token": "\(token.name)", "dep.error": "\(error.code)"]
                     )
+                    prefetched = nil
                     restarted = true
                     state = newFetch(after: state)
                     try await store.setCursor(state, tokenID: token.id)
@@ -183,13 +191,32 @@ public struct TokenSyncer: Sendable {
                 next.cursor = page.cursor ?? sent
                 let completes = state.phase == .fetch && !page.moreToFollow
                 if completes { next = completedFetch(next, cursor: next.cursor) }
-                let changes = try await store.applyPage(
-                    page.devices,
-                    cursor: next,
-                    completesFetch: completes,
-                    tokenID: token.id,
-                    now: timeSource.now()
-                )
+                // A completed fetch goes on with sync from its cursor, so the run ends in step with Apple even when
+                // the fetch began long ago (it may have resumed across runs).
+                let continues = page.moreToFollow || completes
+                let changes: PageChanges
+                if continues {
+                    // Apple prepares the next page while this one is written: the cursor it needs is known, and
+                    // it is stored only with the page it belongs to.
+                    let following = next
+                    async let upcoming = fetchPage(server, following)
+                    changes = try await applyPage(
+                        page.devices,
+                        state: next,
+                        completes: completes,
+                        token: token,
+                        holder: holder
+                    )
+                    prefetched = (following, await upcoming)
+                } else {
+                    changes = try await applyPage(
+                        page.devices,
+                        state: next,
+                        completes: completes,
+                        token: token,
+                        holder: holder
+                    )
+                }
                 state = next
                 run.added += changes.added
                 run.modified += changes.modified
@@ -202,14 +229,7 @@ public struct TokenSyncer: Sendable {
                         phase: state.phase
                     )
                 )
-                _ = try await store.renewLease(
-                    tokenID: token.id,
-                    holder: holder.name,
-                    until: timeSource.now().addingTimeInterval(configuration.leaseDuration)
-                )
-                // A completed fetch goes on with sync from its cursor, so the run ends in step with Apple even when
-                // the fetch began long ago (it may have resumed across runs).
-                if !page.moreToFollow, !completes { break paging }
+                if !continues { break paging }
             }
             run.outcome = .succeeded
             run.endedAt = timeSource.now()
@@ -225,6 +245,44 @@ public struct TokenSyncer: Sendable {
             }
             try? await store.updateRun(run)
             throw error
+        }
+    }
+
+    // MARK: - Pages
+
+    /// Asks Apple for the page that follows `state`: `/server/devices` while fetching, `/devices/sync` after.
+    private func fetchPage(_ server: DEPServer, _ state: SyncCursorState) async -> Result<DevicePage, any Error> {
+        do {
+            return .success(
+                state.phase == .fetch
+                    ? try await client.fetchDevices(server, cursor: state.cursor, limit: configuration.pageLimit)
+                    : try await client.syncDevices(server, cursor: state.cursor ?? "", limit: configuration.pageLimit)
+            )
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Writes a page with the cursor after it, renewing the lease in the same transaction.
+    private func applyPage(
+        _ devices: [Device],
+        state: SyncCursorState,
+        completes: Bool,
+        token: EnrollmentToken,
+        holder: Holder
+    ) async throws -> PageChanges {
+        let now = timeSource.now()
+        do {
+            return try await store.applyPage(
+                devices,
+                cursor: state,
+                completesFetch: completes,
+                tokenID: token.id,
+                lease: LeaseRenewal(holder: holder.name, until: now.addingTimeInterval(configuration.leaseDuration)),
+                now: now
+            )
+        } catch let error as StoreError where error.code == .leaseLost {
+            throw StoreError(.leaseLost, parameters: ["token": token.name])
         }
     }
 
