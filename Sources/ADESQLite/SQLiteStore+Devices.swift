@@ -110,6 +110,16 @@ extension SQLiteStore: DeviceSyncStore {
         }
     }
 
+    public func highestFetchGeneration(tokenID: Int64) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(
+                db,
+                sql: "SELECT COALESCE(MAX(fetch_generation), 0) FROM devices WHERE token_id = ?",
+                arguments: [tokenID]
+            ) ?? 0
+        }
+    }
+
     // MARK: - Rows
 
     static func existingDevices(_ db: Database, tokenID: Int64, serials: Set<String>) throws -> [String: StoredDevice] {

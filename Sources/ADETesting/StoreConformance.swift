@@ -120,6 +120,7 @@ public enum StoreConformance {
     public static func fetchAndSync(_ store: some ADEStore) async throws {
         let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
         #expect(try await store.cursor(tokenID: token.id) == nil)
+        #expect(try await store.highestFetchGeneration(tokenID: token.id) == 0)
         // Generation 1: a full fetch in two pages.
         let page1 = SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1, fetchStartedAt: start)
         var changes = try await store.applyPage(
@@ -141,6 +142,7 @@ public enum StoreConformance {
         )
         #expect(changes == PageChanges(added: 1))
         #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 3)
+        #expect(try await store.highestFetchGeneration(tokenID: token.id) == 1)
 
         // Sync: one added, one modified, one deleted.
         let later = start.addingTimeInterval(60)

@@ -16,6 +16,20 @@ struct TokenSyncerTests {
         store makeStore: @escaping @Sendable () throws -> any ADEStore = { MemoryStore() },
         _ body: @escaping @Sendable (SimulatorHarness, TokenSyncer, any ADEStore, EnrollmentToken) async throws -> Void
     ) async throws {
+        try await withSyncerAndService(devices: devices, store: makeStore) { harness, syncer, _, store, token in
+            try await body(harness, syncer, store, token)
+        }
+    }
+
+    /// As ``withSyncer(devices:store:_:)``, with the token service that holds the token's secrets.
+    static func withSyncerAndService(
+        devices: Int = 2500,
+        store makeStore: @escaping @Sendable () throws -> any ADEStore = { MemoryStore() },
+        _ body:
+            @escaping @Sendable (SimulatorHarness, TokenSyncer, TokenService, any ADEStore, EnrollmentToken)
+            async throws
+            -> Void
+    ) async throws {
         try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Sync", devices: devices)])) {
             harness in
             try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
@@ -29,7 +43,7 @@ struct TokenSyncerTests {
                     timeSource: SystemTimeSource(),
                     logger: SimulatorHarness.quietLogger
                 )
-                try await body(harness, syncer, store, token)
+                try await body(harness, syncer, service, store, token)
             }
         }
     }
@@ -99,6 +113,49 @@ struct TokenSyncerTests {
             #expect(run.kind == .full && run.outcome == .succeeded)
             #expect(try await store.cursor(tokenID: token.id)?.fetchGeneration == generation + 1)
             #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 100)
+        }
+    }
+
+    @Test func anExhaustedFetchCursorSwitchesToSync() async throws {
+        try await Self.withSyncer(devices: 300) { harness, syncer, store, token in
+            _ = try await syncer.run(token, holder: Self.holder)
+            // A fetch whose last page said more was to follow (or another tool's database): the stored fetch
+            // cursor has already returned everything, and Apple answers EXHAUSTED_CURSOR.
+            var state = try #require(try await store.cursor(tokenID: token.id))
+            state.phase = .fetch
+            state.fetchStartedAt = Date()
+            try await store.setCursor(state, tokenID: token.id)
+            try harness.simulator.churn(server: harness.simulator.defaultServerUUID, added: 4)
+            let run = try await syncer.run(token, holder: Self.holder)
+            #expect(run.outcome == .succeeded)
+            #expect(run.added == 4, "the fetch completes and the sync after it reads what changed")
+            #expect(run.removed == 0, "every device was seen by the fetch")
+            let after = try #require(try await store.cursor(tokenID: token.id))
+            #expect(after.phase == .sync && after.fetchGeneration == state.fetchGeneration)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 304)
+        }
+    }
+
+    @Test func aMissingCursorStartsAFullFetch() async throws {
+        try await Self.withSyncer(devices: 300) { harness, syncer, store, token in
+            _ = try await syncer.run(token, holder: Self.holder)
+            let generation = try #require(try await store.cursor(tokenID: token.id)).fetchGeneration
+            // A sync phase without a cursor (Apple would answer CURSOR_REQUIRED), then no cursor at all.
+            try await store.setCursor(
+                SyncCursorState(phase: .sync, cursor: nil, fetchGeneration: generation, lastFullFetchAt: Date()),
+                tokenID: token.id
+            )
+            let first = try await syncer.run(token, holder: Self.holder)
+            #expect(first.kind == .full && first.outcome == .succeeded && first.added == 0)
+            // No cursor at all, while two devices left without an event: the new fetch still removes them.
+            try await store.setCursor(nil, tokenID: token.id)
+            let gone = try harness.simulator.serials(server: harness.simulator.defaultServerUUID, limit: 2)
+            _ = try harness.simulator.move(serials: gone, to: harness.simulator.addServer(name: "B", devices: 0).uuid)
+            let second = try await syncer.run(token, holder: Self.holder)
+            #expect(second.kind == .full && second.outcome == .succeeded)
+            #expect(second.removed == 2)
+            #expect(try await store.cursor(tokenID: token.id)?.fetchGeneration == generation + 2)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 298)
         }
     }
 

@@ -99,13 +99,7 @@ struct DoctorCommand: AsyncParsableCommand {
         var entries: [Report.Entry] = []
         var counts: [String: Int] = ["ok": 0, "warning": 0, "error": 0]
         for token in try await store.tokens() {
-            let runs = try await store.runs(tokenID: token.id, limit: 50)
-            let health = TokenHealth.evaluate(
-                token: token,
-                lastRun: runs.first { $0.outcome != .running },
-                lastSuccess: runs.first { $0.outcome == .succeeded },
-                now: Date()
-            )
+            let health = try await TokenHealth.evaluate(token, runs: store, now: Date())
             var arguments: [String: MessageArgument] = ["name": .string(token.name)]
             if let days = health.daysLeft { arguments["count"] = .int(days) }
             entries.append(

@@ -61,6 +61,9 @@ public protocol DeviceSyncStore: Sendable {
     func device(tokenID: Int64, serial: String) async throws -> StoredDevice?
     /// How many devices a token has (present ones, or all).
     func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int
+    /// The highest full-fetch generation any of a token's devices was seen by (0 without devices): a fetch started
+    /// without a stored cursor numbers itself above it, so that it still recognises the devices it did not see.
+    func highestFetchGeneration(tokenID: Int64) async throws -> Int
 }
 
 /// The record of every sync run.

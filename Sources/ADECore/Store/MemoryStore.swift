@@ -146,6 +146,10 @@ public actor MemoryStore: ADEStore {
         deviceRows[tokenID]?[serial]
     }
 
+    public func highestFetchGeneration(tokenID: Int64) -> Int {
+        (deviceRows[tokenID] ?? [:]).values.map(\.fetchGeneration).max() ?? 0
+    }
+
     public func deviceCount(tokenID: Int64, includeRemoved: Bool) -> Int {
         (deviceRows[tokenID] ?? [:]).values.filter { includeRemoved || $0.removedAt == nil }.count
     }

@@ -302,7 +302,12 @@ public struct TokenSyncer: Sendable {
                 if !due, stored.cursor != nil { return stored }
             }
         }
-        let state = newFetch(after: stored)
+        var state = newFetch(after: stored)
+        if stored == nil {
+            // No cursor, yet perhaps devices (a cursor lost or reset): number the fetch above every generation
+            // already stored, or the devices it does not see would look seen.
+            state.fetchGeneration = try await store.highestFetchGeneration(tokenID: token.id) + 1
+        }
         try await store.setCursor(state, tokenID: token.id)
         return state
     }

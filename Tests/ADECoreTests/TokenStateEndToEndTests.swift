@@ -1,0 +1,161 @@
+import ADECore
+import ADETesting
+import DEPClient
+import DEPSimulator
+import Foundation
+import Testing
+
+/// Every token fault of the simulator, end to end: a synced token, the fault, the failed run and the state it gives,
+/// then the fault removed and the state cleared by the next run — with the devices kept throughout.
+struct TokenStateEndToEndTests {
+    struct Fault: Sendable, CustomTestStringConvertible {
+        var name: String
+        var apply: @Sendable (inout SimulatedFaults) -> Void
+        var code: String
+        var state: TokenState
+        var severity: Severity
+        var testDescription: String { name }
+    }
+
+    static let faults: [Fault] = [
+        Fault(
+            name: "terms not accepted",
+            apply: { $0.termsNotAccepted = true },
+            code: "terms_not_signed",
+            state: .termsNotAccepted,
+            severity: .error
+        ),
+        Fault(
+            name: "revoked or superseded",
+            apply: { $0.tokenRevoked = true },
+            code: "token_rejected",
+            state: .rejected,
+            severity: .error
+        ),
+        Fault(
+            name: "access denied",
+            apply: { $0.accessDenied = true },
+            code: "access_denied",
+            state: .accessDenied,
+            severity: .error
+        ),
+        Fault(
+            name: "forbidden",
+            apply: { $0.forbidden = true },
+            code: "forbidden",
+            state: .forbidden,
+            severity: .error
+        ),
+        Fault(
+            name: "Apple answers 503",
+            apply: { $0.serverErrorRate = 1 },
+            code: "server_error",
+            state: .appleUnavailable,
+            severity: .warning
+        ),
+        Fault(
+            name: "throttled",
+            apply: { $0.throttle = SimulatedFaults.Throttle(rate: 1, retryAfterSeconds: 5, retryAfterAsDate: false) },
+            code: "throttled",
+            state: .appleUnavailable,
+            severity: .warning
+        ),
+        Fault(
+            name: "connection reset",
+            apply: { $0.connectionResetRate = 1 },
+            code: "unreachable",
+            state: .cannotReachApple,
+            severity: .warning
+        ),
+    ]
+
+    @Test(arguments: faults)
+    func aFaultGivesItsStateAndClearsWithIt(_ fault: Fault) async throws {
+        try await TokenSyncerTests.withSyncer(devices: 1500) { harness, syncer, store, token in
+            let uuid = harness.simulator.defaultServerUUID
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            #expect(try await TokenHealth.evaluate(token, runs: store, now: Date()).state == .healthy)
+
+            var faults = SimulatedFaults()
+            fault.apply(&faults)
+            try harness.simulator.setFaults(faults, server: uuid)
+            // The fault holds whether a session is open (a run in the middle of the day) or not (after a restart).
+            harness.simulator.forgetSessions()
+            await #expect(throws: DEPError.self) { try await syncer.run(token, holder: TokenSyncerTests.holder) }
+            let failed = try await TokenHealth.evaluate(token, runs: store, now: Date())
+            #expect(failed.errorCode == fault.code)
+            #expect(failed.state == fault.state)
+            #expect(failed.severity == fault.severity)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 1500, "nothing lost")
+
+            try harness.simulator.setFaults(SimulatedFaults(), server: uuid)
+            #expect(try await syncer.run(token, holder: TokenSyncerTests.holder).outcome == .succeeded)
+            let cleared = try await TokenHealth.evaluate(token, runs: store, now: Date())
+            #expect(cleared.state == .healthy, "the state clears by itself with the next successful call")
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 1500)
+        }
+    }
+
+    @Test func termsPublishedInABMBlockEveryTokenOfTheOrganisationUntilAccepted() async throws {
+        try await TokenSyncerTests.withSyncer(devices: 100) { harness, syncer, store, token in
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            harness.simulator.publishTerms()
+            await #expect(throws: DEPError(.termsNotSigned, endpoint: "")) {
+                try await syncer.run(token, holder: TokenSyncerTests.holder)
+            }
+            #expect(try await TokenHealth.evaluate(token, runs: store, now: Date()).state == .termsNotAccepted)
+            harness.simulator.acceptTerms()
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            #expect(try await TokenHealth.evaluate(token, runs: store, now: Date()).state == .healthy)
+        }
+    }
+
+    @Test func aSkewedLocalClockIsClockSkewNotABadToken() async throws {
+        try await TokenSyncerTests.withSyncerAndService(devices: 100) { harness, syncer, service, store, token in
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            let skewed = ManualTimeSource(now: Date().addingTimeInterval(3600))
+            try await harness.withClient(configuration: DEPClient.Configuration(retry: .none), timeSource: skewed) {
+                client in
+                let skewedSyncer = TokenSyncer(
+                    store: store,
+                    tokens: service,
+                    client: client,
+                    timeSource: SystemTimeSource(),
+                    logger: SimulatorHarness.quietLogger
+                )
+                await #expect(throws: DEPError(.clockSkew, endpoint: "")) {
+                    try await skewedSyncer.run(token, holder: TokenSyncerTests.holder)
+                }
+            }
+            let health = try await TokenHealth.evaluate(token, runs: store, now: Date())
+            #expect(health.state == .clockSkew && health.severity == .warning, "never reported as a bad token")
+            // The clock is put right: the same token syncs again.
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            #expect(try await TokenHealth.evaluate(token, runs: store, now: Date()).state == .healthy)
+        }
+    }
+
+    @Test func anExpiredTokenIsExpiredAndARenewalClearsIt() async throws {
+        try await TokenSyncerTests.withSyncerAndService(devices: 100) { harness, syncer, service, store, token in
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            let expiry = try #require(token.accessTokenExpiry)
+            // A year and a day later, on both sides.
+            harness.simulator.advanceClock(by: 366 * 86_400)
+            let later = expiry.addingTimeInterval(86_400)
+            await #expect(throws: DEPError.self) { try await syncer.run(token, holder: TokenSyncerTests.holder) }
+            let expired = try await TokenHealth.evaluate(token, runs: store, now: later)
+            #expect(expired.state == .expired && expired.severity == .error)
+
+            // The admin downloads a new token for the same MDM server in ABM and renews: devices kept, state clears.
+            let file = Array(
+                try harness.simulator.downloadToken(server: harness.simulator.defaultServerUUID).contents.utf8
+            )
+            let renewed = try await service.upload(name: token.name, file: file).token
+            #expect(renewed.id == token.id)
+            #expect(try #require(renewed.accessTokenExpiry) > later)
+            #expect(try await syncer.run(renewed, holder: TokenSyncerTests.holder).outcome == .succeeded)
+            #expect(try await TokenHealth.evaluate(renewed, runs: store, now: later).state == .healthy)
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 100)
+        }
+    }
+}
