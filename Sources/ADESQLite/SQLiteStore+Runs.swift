@@ -35,22 +35,40 @@ extension SQLiteStore: SyncRunStore {
                 db,
                 sql: "SELECT * FROM sync_runs WHERE token_id = ? ORDER BY id DESC LIMIT ?",
                 arguments: [tokenID, max(0, limit)]
-            ).map { row in
-                SyncRun(
-                    id: row["id"],
-                    tokenID: row["token_id"],
-                    kind: SyncRun.Kind(rawValue: row["kind"]) ?? .delta,
-                    startedAt: Date(stored: row["started_at"]),
-                    endedAt: (row["ended_at"] as Double?).map(Date.init(stored:)),
-                    pages: row["pages"],
-                    added: row["added"],
-                    modified: row["modified"],
-                    removed: row["removed"],
-                    outcome: SyncRun.Outcome(rawValue: row["outcome"]) ?? .interrupted,
-                    errorCode: row["error_code"]
-                )
+            ).map(Self.run(from:))
+        }
+    }
+
+    public func latestRuns() async throws -> [Int64: SyncRun] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                // One index seek per token, however long the history.
+                sql: """
+                    SELECT r.* FROM tokens t JOIN sync_runs r
+                    ON r.id = (SELECT id FROM sync_runs WHERE token_id = t.id ORDER BY id DESC LIMIT 1)
+                    """
+            ).reduce(into: [:]) { latest, row in
+                let run = Self.run(from: row)
+                latest[run.tokenID] = run
             }
         }
+    }
+
+    static func run(from row: Row) -> SyncRun {
+        SyncRun(
+            id: row["id"],
+            tokenID: row["token_id"],
+            kind: SyncRun.Kind(rawValue: row["kind"]) ?? .delta,
+            startedAt: Date(stored: row["started_at"]),
+            endedAt: (row["ended_at"] as Double?).map(Date.init(stored:)),
+            pages: row["pages"],
+            added: row["added"],
+            modified: row["modified"],
+            removed: row["removed"],
+            outcome: SyncRun.Outcome(rawValue: row["outcome"]) ?? .interrupted,
+            errorCode: row["error_code"]
+        )
     }
 }
 

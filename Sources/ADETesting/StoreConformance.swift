@@ -275,6 +275,9 @@ public enum StoreConformance {
         let runs = try await store.runs(tokenID: token.id, limit: 10)
         #expect(runs == [second, first])
         #expect(try await store.runs(tokenID: token.id, limit: 1) == [second])
+        let other = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
+        let third = try await store.startRun(tokenID: other.id, kind: .full, at: start)
+        #expect(try await store.latestRuns() == [token.id: second, other.id: third], "the newest of each token")
     }
 
     public static func leases(_ store: some ADEStore) async throws {

@@ -3,14 +3,16 @@ import ADETesting
 import DEPClient
 import DEPSimulator
 import Foundation
+import ServerToken
 import Testing
 
 /// The scheduler on a manual clock: cadence, slow probes after token-level failures, "sync now", bounded.
 struct SyncSchedulerTests {
-    /// Runs a scheduler until the manual clock has passed `hours`, then stops it.
+    /// Runs a scheduler until the virtual clock reaches `end`, then stops it. Time moves only while the scheduler is
+    /// quiet (no sync in progress, the same next deadline 2 ms apart): to the next sleep's deadline, at least a second.
     static func runScheduler(
         _ scheduler: SyncScheduler,
-        clock: ManualTimeSource,
+        clock: VirtualTimeSource,
         until end: Date,
         during body: @escaping @Sendable () async throws -> Void = {}
     ) async throws {
@@ -19,7 +21,12 @@ struct SyncSchedulerTests {
             group.addTask {
                 try await body()
                 while clock.now() < end {
-                    try await Task.sleep(for: .milliseconds(5))
+                    try await Task.sleep(for: .milliseconds(2))
+                    guard scheduler.syncing.isEmpty, let next = clock.nextDeadline else { continue }
+                    try await Task.sleep(for: .milliseconds(2))
+                    guard scheduler.syncing.isEmpty, clock.nextDeadline == next else { continue }
+                    // At least a second at a time: tokens due within it start together, as after a busy second.
+                    clock.advance(to: min(max(next, clock.now().addingTimeInterval(1)), end))
                 }
             }
             try await group.next()
@@ -30,7 +37,7 @@ struct SyncSchedulerTests {
     static func setUp(
         tokens: Int,
         _ body:
-            @escaping @Sendable (SimulatorHarness, SyncScheduler, MemoryStore, [EnrollmentToken], ManualTimeSource)
+            @escaping @Sendable (SimulatorHarness, SyncScheduler, MemoryStore, [EnrollmentToken], VirtualTimeSource)
             async throws -> Void
     ) async throws {
         let servers = (0..<tokens).map { SimulatorConfiguration.Server(name: "S\($0)", devices: 20) }
@@ -42,7 +49,7 @@ struct SyncSchedulerTests {
                 for index in 0..<tokens {
                     enrolled.append(try await harness.enroll("T\(index)", server: index, with: service))
                 }
-                let clock = ManualTimeSource()
+                let clock = VirtualTimeSource()
                 let syncer = TokenSyncer(
                     store: store,
                     tokens: service,
@@ -108,8 +115,77 @@ struct SyncSchedulerTests {
                 return
             }
             #expect(abs(next.timeIntervalSince(clock.now()) - 60) < 1)
-            clock.advance(by: 61)
+            clock.advance(to: clock.now().addingTimeInterval(61))
             #expect(scheduler.syncNow(tokenID: tokens[0].id) == .started)
+        }
+    }
+}
+
+extension SyncSchedulerTests {
+    /// Intune's limit: 2,000 tokens, each of its own MDM server, all first synced within the start jitter, never more
+    /// than four at once, and every one of them to the last device.
+    @Test func twoThousandTokens() async throws {
+        let count = 2000
+        let servers = (0..<count).map { SimulatorConfiguration.Server(name: "S\($0)", devices: 3) }
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: servers)) { harness in
+            try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
+                let store = MemoryStore()
+                let service = harness.tokenService(store: store, client: client)
+                // One key for every server (as a tool that reuses its key), each token through the real upload,
+                // four at a time.
+                let pair = try TokenKeyPair.generate(notValidBefore: Date())
+                let servers = harness.simulator.servers
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (index, server) in servers.enumerated() {
+                        if index >= 4 { try await group.next() }
+                        group.addTask {
+                            try harness.simulator.uploadCertificate(
+                                pem: pair.certificate.pemRepresentation,
+                                server: server.uuid
+                            )
+                            let file = Array(try harness.simulator.downloadToken(server: server.uuid).contents.utf8)
+                            _ = try await service.importToken(
+                                name: "T\(index)",
+                                privateKey: pair.privateKey,
+                                file: file,
+                                baseURL: harness.baseURL
+                            )
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let clock = VirtualTimeSource()
+                let start = clock.now()
+                let syncer = TokenSyncer(
+                    store: store,
+                    tokens: service,
+                    client: client,
+                    timeSource: clock,
+                    logger: SimulatorHarness.quietLogger
+                )
+                let scheduler = SyncScheduler(
+                    store: store,
+                    syncer: syncer,
+                    timeSource: clock,
+                    logger: SimulatorHarness.quietLogger
+                )
+                // The default schedule: 4 at once, first runs within 30 s, then every 15 minutes.
+                try await Self.runScheduler(scheduler, clock: clock, until: start.addingTimeInterval(60))
+
+                let latest = await store.latestRuns()
+                #expect(latest.count == count, "every token synced")
+                #expect(latest.values.allSatisfy { $0.outcome == .succeeded || $0.outcome == .interrupted })
+                #expect(latest.values.filter { $0.outcome == .succeeded }.count >= count - 4)
+                #expect(scheduler.peakConcurrentSyncs == 4, "the window was used, and never exceeded")
+                let starts = latest.values.map(\.startedAt)
+                let spread = (starts.max() ?? start).timeIntervalSince(starts.min() ?? start)
+                #expect(spread > 25, "first runs spread over the start jitter: \(spread) s")
+                var devices = 0
+                for token in await store.tokens() {
+                    devices += await store.deviceCount(tokenID: token.id, includeRemoved: false)
+                }
+                #expect(devices == 3 * count)
+            }
         }
     }
 }

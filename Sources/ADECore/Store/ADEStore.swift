@@ -72,6 +72,8 @@ public protocol SyncRunStore: Sendable {
     func updateRun(_ run: SyncRun) async throws
     /// A token's runs, newest first.
     func runs(tokenID: Int64, limit: Int) async throws -> [SyncRun]
+    /// The newest run of every token that has one, by token, in one read (the scheduler's view of 2,000 tokens).
+    func latestRuns() async throws -> [Int64: SyncRun]
 }
 
 /// One syncing holder per token.

@@ -165,6 +165,12 @@ public actor MemoryStore: ADEStore {
 
     public func updateRun(_ run: SyncRun) { runRows[run.id] = run }
 
+    public func latestRuns() -> [Int64: SyncRun] {
+        runRows.values.reduce(into: [:]) { latest, run in
+            if (latest[run.tokenID]?.id ?? .min) < run.id { latest[run.tokenID] = run }
+        }
+    }
+
     public func runs(tokenID: Int64, limit: Int) -> [SyncRun] {
         Array(runRows.values.filter { $0.tokenID == tokenID }.sorted { $0.id > $1.id }.prefix(max(0, limit)))
     }

@@ -65,6 +65,8 @@ public final class SyncScheduler: Service, Sendable {
         var jitter: [Int64: TimeInterval] = [:]
         var pendingWakeup = false
         var waiter: CheckedContinuation<Void, Never>?
+        var syncing: Set<Int64> = []
+        var peak = 0
     }
 
     let store: any ADEStore
@@ -120,65 +122,112 @@ public final class SyncScheduler: Service, Sendable {
         wake()
     }
 
+    /// The tokens syncing now.
+    public var syncing: Set<Int64> { state.withLock { $0.syncing } }
+
+    /// The most tokens that synced at the same time since the scheduler started.
+    public var peakConcurrentSyncs: Int { state.withLock { $0.peak } }
+
     // MARK: - Loop
 
+    /// A sliding window: a token starts as soon as it is due and a place is free, so one slow token never holds the
+    /// others back. The plan is read from the store when a timer fires or something wakes the scheduler (so at least
+    /// every ``Configuration/idleCheckInterval``); a sync that ends updates its own token's entry only, so a burst of
+    /// 2,000 first syncs reads the store's token list a handful of times, not 2,000.
     private func loop() async throws {
-        while !Task.isCancelled {
-            let now = timeSource.now()
-            let plan = try await schedule(now: now)
-            let due = plan.filter { $0.due <= now }.prefix(configuration.maximumConcurrentSyncs)
-            if !due.isEmpty {
-                await withTaskGroup(of: Void.self) { group in
-                    for entry in due {
-                        group.addTask { await self.sync(entry.token) }
+        try await withThrowingTaskGroup(of: (EnrollmentToken, SyncRun?)?.self) { group in
+            var running: Set<Int64> = []
+            var sleeping = false
+            var plan: [Int64: (token: EnrollmentToken, due: Date)] = [:]
+            var stale = true
+            while !Task.isCancelled {
+                let now = timeSource.now()
+                if stale {
+                    plan = Dictionary(
+                        try await schedule(now: now).map { ($0.token.id, $0) },
+                        uniquingKeysWith: { first, _ in first }
+                    )
+                    stale = false
+                }
+                let ready = plan.values.filter { $0.due <= now && !running.contains($0.token.id) }
+                for entry in ready.sorted(by: { $0.due < $1.due }) {
+                    guard running.count < configuration.maximumConcurrentSyncs else { break }
+                    running.insert(entry.token.id)
+                    started(entry.token.id)
+                    group.addTask { await self.sync(entry.token) }
+                }
+                if !sleeping {
+                    // Tokens due now wait for a place (a sync ending wakes the loop), not for a timer.
+                    let waiting = plan.values.filter { !running.contains($0.token.id) && $0.due > now }.map(\.due)
+                    let next = waiting.min() ?? now.addingTimeInterval(configuration.idleCheckInterval)
+                    let wait = min(max(next.timeIntervalSince(now), 0.001), configuration.idleCheckInterval)
+                    sleeping = true
+                    group.addTask {
+                        await self.sleepOrWake(for: wait)
+                        return nil
                     }
                 }
-                continue
+                guard let finished = try await group.next() else { break }
+                if let (token, run) = finished {
+                    running.remove(token.id)
+                    state.withLock { _ = $0.syncing.remove(token.id) }
+                    let forced = state.withLock { $0.forced.contains(token.id) }
+                    plan[token.id] = (token, forced ? timeSource.now() : due(token, after: run, now: timeSource.now()))
+                } else {
+                    sleeping = false
+                    stale = true
+                }
             }
-            let next = plan.map(\.due).min() ?? now.addingTimeInterval(configuration.idleCheckInterval)
-            let wait = min(max(next.timeIntervalSince(now), 0.001), configuration.idleCheckInterval)
-            await sleepOrWake(for: wait)
+            group.cancelAll()
         }
     }
 
-    /// When each uploaded token is next due.
+    private func started(_ tokenID: Int64) {
+        state.withLock { state in
+            state.syncing.insert(tokenID)
+            state.peak = max(state.peak, state.syncing.count)
+        }
+    }
+
+    /// When each uploaded token is next due: two reads, whatever the number of tokens.
     func schedule(now: Date) async throws -> [(token: EnrollmentToken, due: Date)] {
         let forced = state.withLock { $0.forced }
-        var plan: [(EnrollmentToken, Date)] = []
-        for token in try await store.tokens() where token.uploadedAt != nil {
-            if forced.contains(token.id) {
-                plan.append((token, now))
-                continue
-            }
-            guard let last = try await store.runs(tokenID: token.id, limit: 1).first else {
-                let jitter = state.withLock { state in
-                    if let jitter = state.jitter[token.id] { return jitter }
-                    let jitter = Double.random(in: 0...max(configuration.startJitter, 0))
-                    state.jitter[token.id] = jitter
-                    return jitter
-                }
-                plan.append((token, (token.uploadedAt ?? now).addingTimeInterval(jitter)))
-                continue
-            }
-            let ended = last.endedAt ?? last.startedAt
-            let wait: TimeInterval
-            switch last.outcome {
-            case .succeeded:
-                wait = token.syncIntervalSeconds.map(TimeInterval.init) ?? configuration.interval
-            case .failed where Self.tokenLevelCodes.contains(last.errorCode ?? ""):
-                wait = configuration.tokenFailureProbeInterval
-            case .failed, .interrupted:
-                wait = configuration.transientRetryInterval
-            case .running:
-                // A run that never ended: its process died; the lease expires, then it is due.
-                wait = syncer.configuration.leaseDuration
-            }
-            plan.append((token, ended.addingTimeInterval(wait)))
+        let latest = try await store.latestRuns()
+        return try await store.tokens().filter { $0.uploadedAt != nil }.map { token in
+            (token, forced.contains(token.id) ? now : due(token, after: latest[token.id], now: now))
         }
-        return plan
     }
 
-    private func sync(_ token: EnrollmentToken) async {
+    /// When a token is next due after its latest run.
+    private func due(_ token: EnrollmentToken, after last: SyncRun?, now: Date) -> Date {
+        guard let last else {
+            // Never synced: at once, plus a random delay of its own so that many new tokens do not start together.
+            let jitter = state.withLock { state in
+                if let jitter = state.jitter[token.id] { return jitter }
+                let jitter = Double.random(in: 0...max(configuration.startJitter, 0))
+                state.jitter[token.id] = jitter
+                return jitter
+            }
+            return (token.uploadedAt ?? now).addingTimeInterval(jitter)
+        }
+        let ended = last.endedAt ?? last.startedAt
+        let wait: TimeInterval
+        switch last.outcome {
+        case .succeeded:
+            wait = token.syncIntervalSeconds.map(TimeInterval.init) ?? configuration.interval
+        case .failed where Self.tokenLevelCodes.contains(last.errorCode ?? ""):
+            wait = configuration.tokenFailureProbeInterval
+        case .failed, .interrupted:
+            wait = configuration.transientRetryInterval
+        case .running:
+            // A run that never ended: its process died; the lease expires, then it is due.
+            wait = syncer.configuration.leaseDuration
+        }
+        return ended.addingTimeInterval(wait)
+    }
+
+    /// Syncs a token; returns its latest run (the one it recorded, or nil when none could be read).
+    private func sync(_ token: EnrollmentToken) async -> (EnrollmentToken, SyncRun?) {
         state.withLock { _ = $0.forced.remove(token.id) }
         do {
             let run = try await syncer.run(token, holder: holder)
@@ -186,12 +235,14 @@ public final class SyncScheduler: Service, Sendable {
                 "Sync finished",
                 metadata: ["token": "\(token.name)", "kind": "\(run.kind)", "pages": "\(run.pages)"]
             )
+            return (token, run)
         } catch let error as SyncError where error.code == .leaseHeld {
             logger.debug("Token synced elsewhere", metadata: ["token": "\(token.name)"])
         } catch {
             let code = (error as? any CataloguedError)?.catalogueCode ?? "\(type(of: error))"
             logger.notice("Sync failed", metadata: ["token": "\(token.name)", "error": "\(code)"])
         }
+        return (token, try? await store.runs(tokenID: token.id, limit: 1).first)
     }
 
     // MARK: - Waking
