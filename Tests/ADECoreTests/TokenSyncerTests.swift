@@ -84,6 +84,65 @@ struct TokenSyncerTests {
         }
     }
 
+    @Test func tenThousandDevicesMatchAppleExactlyThroughChurn() async throws {
+        try await TemporaryDirectory.with { directory in
+            let path = directory.path("ade.sqlite")
+            try await Self.withSyncerAndService(devices: 10_000, store: { try SQLiteStore(path: path) }) {
+                harness,
+                syncer,
+                service,
+                store,
+                token in
+                let uuid = harness.simulator.defaultServerUUID
+                let server = try await service.server(for: token)
+                /// The stored present devices against Apple's list, and 200 of them field by field against Apple's
+                /// device details.
+                func expectInStepWithApple() async throws {
+                    var stored: [String: StoredDevice] = [:]
+                    var after: String?
+                    while true {
+                        let page = try await store.devices(
+                            tokenID: token.id,
+                            after: after,
+                            limit: 1000,
+                            includeRemoved: false
+                        )
+                        for device in page { stored[device.serialNumber] = device }
+                        guard let last = page.last, page.count == 1000 else { break }
+                        after = last.serialNumber
+                    }
+                    let apple = try harness.simulator.serials(server: uuid, limit: 20_000)
+                    let missing = Set(apple).subtracting(stored.keys)
+                    let extra = Set(stored.keys).subtracting(apple)
+                    #expect(missing.isEmpty && extra.isEmpty, "\(missing.count) missing, \(extra.count) extra")
+                    let sample = Array(apple.shuffled().prefix(200))
+                    let details = try await service.client.deviceDetails(server, serials: sample).devices
+                    for serial in sample {
+                        let ours = try #require(stored[serial]?.device)
+                        let theirs = try #require(details[serial])
+                        #expect(ours.model == theirs.model && ours.color == theirs.color)
+                        #expect(ours.profileStatus == theirs.profileStatus && ours.profileUUID == theirs.profileUUID)
+                        #expect(ours.deviceFamily == theirs.deviceFamily && ours.os == theirs.os)
+                        #expect(ours.deviceAssignedDate == theirs.deviceAssignedDate)
+                    }
+                }
+
+                let full = try await syncer.run(token, holder: Self.holder)
+                #expect(full.added == 10_000 && full.pages == 11, "ten fetch pages and the first sync page")
+                try await expectInStepWithApple()
+                for round in 1...3 {
+                    try harness.simulator.churn(server: uuid, added: 150 * round, modified: 300, deleted: 40 * round)
+                    let delta = try await syncer.run(token, holder: Self.holder)
+                    #expect(delta.kind == .delta)
+                    #expect(delta.added == 150 * round, "round \(round)")
+                    #expect(delta.removed == 40 * round, "round \(round)")
+                    try await expectInStepWithApple()
+                }
+                #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: true) == 10_000 + 900)
+            }
+        }
+    }
+
     @Test func anExpiredCursorStartsAFullFetchThatRemovesUnseenDevices() async throws {
         try await Self.withSyncer(devices: 300) { harness, syncer, store, token in
             _ = try await syncer.run(token, holder: Self.holder)

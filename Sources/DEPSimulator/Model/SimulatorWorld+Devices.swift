@@ -181,8 +181,9 @@ extension SimulatorWorld {
     }
 
     /// Devices added to, modified in and deleted from a server in ABM, recorded in its sync stream with `op_date`s
-    /// spread evenly up to `now` over `window` seconds. About one modification in ten is reported twice, a second
-    /// apart, as Apple sometimes does; the later `op_date` wins.
+    /// spread evenly up to `now` over `window` seconds (never before the last recorded event). About one modification
+    /// in ten is reported twice, a second apart (less when events are closer), as Apple sometimes does; the later
+    /// `op_date` wins.
     mutating func applyChurn(
         server number: Int,
         added: Int,
@@ -193,11 +194,15 @@ extension SimulatorWorld {
     ) {
         let total = max(0, added) + max(0, modified) + max(0, deleted)
         guard total > 0 else { return }
-        let span = window ?? TimeInterval(total)
+        // Events happen after the ones already recorded, as in ABM: the window never reaches back before the last
+        // event, so a later event never carries an older `op_date` than an earlier one of the same device.
+        let last = servers[number].events.last?.opDate ?? .distantPast
+        let span = max(0, min(window ?? TimeInterval(total), now.timeIntervalSince(last)))
+        let step = span / TimeInterval(total)
         var sequence = 0
         func nextDate() -> Date {
             sequence += 1
-            return now.addingTimeInterval(-span + span * TimeInterval(sequence) / TimeInterval(total))
+            return now.addingTimeInterval(-span + step * TimeInterval(sequence))
         }
         for _ in 0..<max(0, added) {
             let index = servers[number].deviceCount
@@ -211,7 +216,7 @@ extension SimulatorWorld {
             servers[number].events.append(.init(serial: serial, opType: .modified, opDate: date))
             if roll() < 0.1 {
                 servers[number].events.append(
-                    .init(serial: serial, opType: .modified, opDate: date.addingTimeInterval(1))
+                    .init(serial: serial, opType: .modified, opDate: date.addingTimeInterval(min(1, step)))
                 )
             }
         }
