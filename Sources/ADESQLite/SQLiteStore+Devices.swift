@@ -21,6 +21,7 @@ extension SQLiteStore: DeviceSyncStore {
         completesFetch: Bool,
         tokenID: Int64,
         lease: LeaseRenewal?,
+        snapshot: PageSnapshot?,
         now: Date
     ) async throws -> PageChanges {
         try await write { db in
@@ -36,7 +37,18 @@ extension SQLiteStore: DeviceSyncStore {
                     throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
                 }
             }
-            var current = try Self.existingDevices(db, tokenID: tokenID, serials: Set(records.map(\.serialNumber)))
+            var current: [String: StoredDevice]
+            if let snapshot {
+                // Read before the transaction; only what the page in flight may have changed is read again.
+                current = snapshot.devices
+                for serial in snapshot.recheck { current[serial] = nil }
+                current.merge(
+                    try Self.existingDevices(db, tokenID: tokenID, serials: snapshot.recheck),
+                    uniquingKeysWith: { _, fresh in fresh }
+                )
+            } else {
+                current = try Self.existingDevices(db, tokenID: tokenID, serials: Set(records.map(\.serialNumber)))
+            }
             var changed: [String: StoredDevice] = [:]
             var changes = PageChanges()
             for record in records {
@@ -108,6 +120,10 @@ extension SQLiteStore: DeviceSyncStore {
                 arguments: [tokenID]
             ) ?? 0
         }
+    }
+
+    public func existingDevices(tokenID: Int64, serials: [String]) async throws -> [String: StoredDevice] {
+        try await read { db in try Self.existingDevices(db, tokenID: tokenID, serials: Set(serials)) }
     }
 
     public func highestFetchGeneration(tokenID: Int64) async throws -> Int {
