@@ -68,6 +68,10 @@ extension DEPClient {
     ) async throws -> Response {
         let response = try await send(method, path, query: query, body: body, server: server)
         do {
+            // Fetch and sync pages, the sync's hot path, take the direct parser first.
+            if Response.self == DevicePage.self, let page = try DEPJSON.decodePage(response.body) as? Response {
+                return page
+            }
             return try DEPJSON.decoder().decode(Response.self, from: Data(response.body))
         } catch {
             throw DEPError(

@@ -17,6 +17,13 @@ public enum DEPJSON {
         return decoder
     }
 
+    /// Decodes a fetch or sync page: the direct parser for the shapes Apple sends (about four times faster), else
+    /// `JSONDecoder`, which gives the same value, or the error.
+    public static func decodePage(_ bytes: [UInt8]) throws -> DevicePage {
+        if let page = DevicePageParser.parse(bytes) { return page }
+        return try decoder().decode(DevicePage.self, from: Data(bytes))
+    }
+
     /// An encoder for requests (and for the simulator's answers): whole-second UTC times, keys in a stable order.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
