@@ -7,60 +7,44 @@ import Testing
 @testable import ADECommands
 
 struct SyncProgressBarTests {
-    @Test func aFullFetchIsABarAgainstTheLastCount() {
-        let line = SyncProgressBar.render(
-            TokenSyncer.Progress(pages: 5, devices: 5000, changes: PageChanges(), phase: .fetch),
+    /// The line of token "Fleet", in English.
+    static func render(
+        pages: Int,
+        devices: Int,
+        _ phase: SyncCursorState.Phase,
+        expected: Int,
+        elapsed: Duration,
+        width: Int = 200
+    ) -> String {
+        SyncProgressBar.render(
+            TokenSyncer.Progress(pages: pages, devices: devices, changes: PageChanges(), phase: phase),
             name: "Fleet",
-            expected: 10_000,
-            elapsed: .seconds(2),
-            width: 200,
+            expected: expected,
+            elapsed: elapsed,
+            width: width,
             locale: .english
         )
+    }
+
+    @Test func aFullFetchIsABarAgainstTheLastCount() {
+        let line = Self.render(pages: 5, devices: 5000, .fetch, expected: 10_000, elapsed: .seconds(2))
         #expect(line == "Fleet ██████████░░░░░░░░░░ 50% · 5000 of about 10000 devices · 2500 devices/s")
     }
 
     @Test func theBarStopsShortOfTheEndUntilTheFetchEnds() {
-        let line = SyncProgressBar.render(
-            TokenSyncer.Progress(pages: 12, devices: 12_000, changes: PageChanges(), phase: .fetch),
-            name: "Fleet",
-            expected: 10_000,
-            elapsed: .seconds(1),
-            width: 200,
-            locale: .english
-        )
+        let line = Self.render(pages: 12, devices: 12_000, .fetch, expected: 10_000, elapsed: .seconds(1))
         #expect(line.contains("99% · 12000 of about 10000 devices"), "more devices than last time: \(line)")
     }
 
     @Test func deltasAndFirstFetchesCount() {
-        let delta = SyncProgressBar.render(
-            TokenSyncer.Progress(pages: 2, devices: 40, changes: PageChanges(), phase: .sync),
-            name: "Fleet",
-            expected: 10_000,
-            elapsed: .milliseconds(500),
-            width: 200,
-            locale: .english
-        )
+        let delta = Self.render(pages: 2, devices: 40, .sync, expected: 10_000, elapsed: .milliseconds(500))
         #expect(delta == "Fleet: reading changes · 2 pages · 40 devices · 80 devices/s")
-        let first = SyncProgressBar.render(
-            TokenSyncer.Progress(pages: 3, devices: 3000, changes: PageChanges(), phase: .fetch),
-            name: "Fleet",
-            expected: 0,
-            elapsed: .seconds(3),
-            width: 200,
-            locale: .english
-        )
+        let first = Self.render(pages: 3, devices: 3000, .fetch, expected: 0, elapsed: .seconds(3))
         #expect(first == "Fleet: fetching every device · 3 pages · 3000 devices · 1000 devices/s")
     }
 
     @Test func aNarrowTerminalGetsAShortenedLine() {
-        let line = SyncProgressBar.render(
-            TokenSyncer.Progress(pages: 3, devices: 3000, changes: PageChanges(), phase: .fetch),
-            name: "Fleet",
-            expected: 0,
-            elapsed: .seconds(3),
-            width: 20,
-            locale: .english
-        )
+        let line = Self.render(pages: 3, devices: 3000, .fetch, expected: 0, elapsed: .seconds(3), width: 20)
         #expect(line.count == 20)
         #expect(line == "Fleet: fetching eve…")
     }

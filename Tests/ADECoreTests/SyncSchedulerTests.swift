@@ -34,6 +34,30 @@ struct SyncSchedulerTests {
         }
     }
 
+    /// A scheduler and its syncer on the virtual clock.
+    static func scheduler(
+        store: any ADEStore,
+        service: TokenService,
+        client: DEPClient,
+        clock: VirtualTimeSource,
+        configuration: SyncScheduler.Configuration = .init()
+    ) -> SyncScheduler {
+        let syncer = TokenSyncer(
+            store: store,
+            tokens: service,
+            client: client,
+            timeSource: clock,
+            logger: SimulatorHarness.quietLogger
+        )
+        return SyncScheduler(
+            store: store,
+            syncer: syncer,
+            timeSource: clock,
+            configuration: configuration,
+            logger: SimulatorHarness.quietLogger
+        )
+    }
+
     static func setUp(
         tokens: Int,
         _ body:
@@ -50,19 +74,12 @@ struct SyncSchedulerTests {
                     enrolled.append(try await harness.enroll("T\(index)", server: index, with: service))
                 }
                 let clock = VirtualTimeSource()
-                let syncer = TokenSyncer(
+                let scheduler = Self.scheduler(
                     store: store,
-                    tokens: service,
+                    service: service,
                     client: client,
-                    timeSource: clock,
-                    logger: SimulatorHarness.quietLogger
-                )
-                let scheduler = SyncScheduler(
-                    store: store,
-                    syncer: syncer,
-                    timeSource: clock,
-                    configuration: .init(interval: 900, maximumConcurrentSyncs: 2, tokenFailureProbeInterval: 3600),
-                    logger: SimulatorHarness.quietLogger
+                    clock: clock,
+                    configuration: .init(interval: 900, maximumConcurrentSyncs: 2, tokenFailureProbeInterval: 3600)
                 )
                 try await body(harness, scheduler, store, enrolled, clock)
             }
@@ -156,19 +173,7 @@ extension SyncSchedulerTests {
                 }
                 let clock = VirtualTimeSource()
                 let start = clock.now()
-                let syncer = TokenSyncer(
-                    store: store,
-                    tokens: service,
-                    client: client,
-                    timeSource: clock,
-                    logger: SimulatorHarness.quietLogger
-                )
-                let scheduler = SyncScheduler(
-                    store: store,
-                    syncer: syncer,
-                    timeSource: clock,
-                    logger: SimulatorHarness.quietLogger
-                )
+                let scheduler = Self.scheduler(store: store, service: service, client: client, clock: clock)
                 // The default schedule: 4 at once, first runs within 30 s, then every 15 minutes.
                 try await Self.runScheduler(scheduler, clock: clock, until: start.addingTimeInterval(60))
 

@@ -203,35 +203,23 @@ public struct TokenSyncer: Sendable {
                 // A completed fetch goes on with sync from its cursor, so the run ends in step with Apple even when
                 // the fetch began long ago (it may have resumed across runs).
                 let continues = page.moreToFollow || completes
-                let changes: PageChanges
-                if continues {
-                    // Apple prepares the next page while this one is written (the cursor it needs is known, and it
-                    // is stored only with the page it belongs to), and that page's stored devices are read
-                    // meanwhile — except after a page that ends a fetch, whose removals change what they are.
-                    let following = next
-                    let inFlight = completes ? nil : Set(page.devices.map(\.serialNumber))
-                    let tokenID = token.id
-                    async let upcoming = fetchAhead(server, following, inFlight: inFlight, tokenID: tokenID)
-                    changes = try await applyPage(
-                        page.devices,
-                        state: next,
-                        completes: completes,
-                        token: token,
-                        holder: holder,
-                        snapshot: snapshot
-                    )
-                    let ahead = await upcoming
-                    prefetched = (following, ahead.result, ahead.snapshot)
-                } else {
-                    changes = try await applyPage(
-                        page.devices,
-                        state: next,
-                        completes: completes,
-                        token: token,
-                        holder: holder,
-                        snapshot: snapshot
-                    )
-                }
+                // When paging goes on, Apple prepares the next page while this one is written (the cursor it needs
+                // is known, and it is stored only with the page it belongs to), and that page's stored devices are
+                // read meanwhile — except after a page that ends a fetch, whose removals change what they are.
+                let following = next
+                let inFlight = completes ? nil : Set(page.devices.map(\.serialNumber))
+                let tokenID = token.id
+                async let upcoming =
+                    continues ? fetchAhead(server, following, inFlight: inFlight, tokenID: tokenID) : nil
+                let changes = try await applyPage(
+                    page.devices,
+                    state: next,
+                    completes: completes,
+                    token: token,
+                    holder: holder,
+                    snapshot: snapshot
+                )
+                if let ahead = await upcoming { prefetched = (following, ahead.result, ahead.snapshot) }
                 state = next
                 run.added += changes.added
                 run.modified += changes.modified
