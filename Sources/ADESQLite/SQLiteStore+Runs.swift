@@ -55,6 +55,23 @@ extension SQLiteStore: SyncRunStore {
         }
     }
 
+    public func pruneRuns(tokenID: Int64, keeping: Int) async throws -> Int {
+        try await write { db in
+            guard keeping > 0 else {
+                try db.execute(sql: "DELETE FROM sync_runs WHERE token_id = ?", arguments: [tokenID])
+                return db.changesCount
+            }
+            try db.execute(
+                sql: """
+                    DELETE FROM sync_runs WHERE token_id = ? AND id < (
+                        SELECT id FROM sync_runs WHERE token_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)
+                    """,
+                arguments: [tokenID, tokenID, keeping - 1]
+            )
+            return db.changesCount
+        }
+    }
+
     static func run(from row: Row) -> SyncRun {
         SyncRun(
             id: row["id"],

@@ -279,6 +279,15 @@ public enum StoreConformance {
         let other = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
         let third = try await store.startRun(tokenID: other.id, kind: .full, at: start)
         #expect(try await store.latestRuns() == [token.id: second, other.id: third], "the newest of each token")
+        // History is trimmed per token, newest kept.
+        var newest: [SyncRun] = []
+        for minute in 0..<5 {
+            newest.insert(try await store.startRun(tokenID: token.id, kind: .delta, at: start + Double(minute)), at: 0)
+        }
+        #expect(try await store.pruneRuns(tokenID: token.id, keeping: 3) == 4)
+        #expect(try await store.runs(tokenID: token.id, limit: 10) == Array(newest.prefix(3)))
+        #expect(try await store.pruneRuns(tokenID: token.id, keeping: 10) == 0)
+        #expect(try await store.runs(tokenID: other.id, limit: 10) == [third], "other tokens keep theirs")
     }
 
     public static func leases(_ store: some ADEStore) async throws {

@@ -276,6 +276,22 @@ struct TokenSyncerTests {
         }
     }
 
+    @Test func theHistoryKeepsTheNewestRuns() async throws {
+        try await Self.withSyncerAndService(devices: 10) { _, _, service, store, token in
+            let syncer = TokenSyncer(
+                store: store,
+                tokens: service,
+                client: service.client,
+                timeSource: SystemTimeSource(),
+                configuration: TokenSyncer.Configuration(runsKept: 2),
+                logger: SimulatorHarness.quietLogger
+            )
+            var runs: [SyncRun] = []
+            for _ in 0..<4 { runs.append(try await syncer.run(token, holder: Self.holder)) }
+            #expect(try await store.runs(tokenID: token.id, limit: 10).map(\.id) == [runs[3].id, runs[2].id])
+        }
+    }
+
     @Test func oneHolderAtATime() async throws {
         try await Self.withSyncer(devices: 10) { _, syncer, store, token in
             let other = SyncLease(

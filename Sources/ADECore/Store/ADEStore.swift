@@ -79,6 +79,8 @@ public protocol SyncRunStore: Sendable {
     func runs(tokenID: Int64, limit: Int) async throws -> [SyncRun]
     /// The newest run of every token that has one, by token, in one read (the scheduler's view of 2,000 tokens).
     func latestRuns() async throws -> [Int64: SyncRun]
+    /// Deletes a token's runs but the newest `keeping`; returns how many were deleted.
+    func pruneRuns(tokenID: Int64, keeping: Int) async throws -> Int
 }
 
 /// One syncing holder per token.

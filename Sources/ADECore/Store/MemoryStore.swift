@@ -172,6 +172,12 @@ public actor MemoryStore: ADEStore {
 
     public func updateRun(_ run: SyncRun) { runRows[run.id] = run }
 
+    public func pruneRuns(tokenID: Int64, keeping: Int) -> Int {
+        let old = runRows.values.filter { $0.tokenID == tokenID }.sorted { $0.id > $1.id }.dropFirst(max(0, keeping))
+        for run in old { runRows[run.id] = nil }
+        return old.count
+    }
+
     public func latestRuns() -> [Int64: SyncRun] {
         runRows.values.reduce(into: [:]) { latest, run in
             if (latest[run.tokenID]?.id ?? .min) < run.id { latest[run.tokenID] = run }

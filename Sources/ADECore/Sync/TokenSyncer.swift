@@ -22,17 +22,21 @@ public struct TokenSyncer: Sendable {
         public var leaseDuration: TimeInterval
         /// The most pages one run reads: a bound on every loop, far above any real organisation.
         public var maximumPages: Int
+        /// Runs kept per token in the history (20 days at the default 15-minute interval); older ones are deleted.
+        public var runsKept: Int
 
         public init(
             pageLimit: Int = 1000,
             fullFetchInterval: TimeInterval = 7 * 86_400,
             leaseDuration: TimeInterval = 60,
-            maximumPages: Int = 20_000
+            maximumPages: Int = 20_000,
+            runsKept: Int = 2000
         ) {
             self.pageLimit = pageLimit
             self.fullFetchInterval = fullFetchInterval
             self.leaseDuration = leaseDuration
             self.maximumPages = maximumPages
+            self.runsKept = max(1, runsKept)
         }
     }
 
@@ -112,12 +116,18 @@ public struct TokenSyncer: Sendable {
         try await acquireLease(token, holder: holder)
         do {
             let run = try await sync(token, forceFull: forceFull, holder: holder, progress: progress)
-            try? await store.releaseLease(tokenID: token.id, holder: holder.name)
+            await finish(token, holder: holder)
             return run
         } catch {
-            try? await store.releaseLease(tokenID: token.id, holder: holder.name)
+            await finish(token, holder: holder)
             throw error
         }
+    }
+
+    /// After a run: the history trimmed to ``Configuration/runsKept``, the lease released.
+    private func finish(_ token: EnrollmentToken, holder: Holder) async {
+        _ = try? await store.pruneRuns(tokenID: token.id, keeping: configuration.runsKept)
+        try? await store.releaseLease(tokenID: token.id, holder: holder.name)
     }
 
     /// The run itself, under the lease.
