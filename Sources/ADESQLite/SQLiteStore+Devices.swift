@@ -28,14 +28,8 @@ extension SQLiteStore: DeviceSyncStore {
             guard try Self.tokenRow(db, "id = ?", [tokenID]) != nil else {
                 throw StoreError(.notFound, parameters: ["name": String(tokenID)])
             }
-            if let lease {
-                try db.execute(
-                    sql: "UPDATE sync_leases SET expires_at = ? WHERE token_id = ? AND holder = ?",
-                    arguments: [lease.until.stored, tokenID, lease.holder]
-                )
-                guard db.changesCount == 1 else {
-                    throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
-                }
+            if let lease, try !Self.renewLease(db, tokenID: tokenID, holder: lease.holder, until: lease.until) {
+                throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
             }
             var current: [String: StoredDevice]
             if let snapshot {

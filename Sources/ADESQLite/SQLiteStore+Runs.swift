@@ -113,13 +113,16 @@ extension SQLiteStore: LeaseStore {
     }
 
     public func renewLease(tokenID: Int64, holder: String, until: Date) async throws -> Bool {
-        try await write { db in
-            try db.execute(
-                sql: "UPDATE sync_leases SET expires_at = ? WHERE token_id = ? AND holder = ?",
-                arguments: [until.stored, tokenID, holder]
-            )
-            return db.changesCount == 1
-        }
+        try await write { db in try Self.renewLease(db, tokenID: tokenID, holder: holder, until: until) }
+    }
+
+    /// Extends `holder`'s lease inside the caller's transaction; false when the lease is not `holder`'s.
+    static func renewLease(_ db: Database, tokenID: Int64, holder: String, until: Date) throws -> Bool {
+        try db.execute(
+            sql: "UPDATE sync_leases SET expires_at = ? WHERE token_id = ? AND holder = ?",
+            arguments: [until.stored, tokenID, holder]
+        )
+        return db.changesCount == 1
     }
 
     public func releaseLease(tokenID: Int64, holder: String) async throws {

@@ -103,11 +103,8 @@ public actor MemoryStore: ADEStore {
     ) throws -> PageChanges {
         // The snapshot is not needed: every lookup here is already in memory, inside the actor.
         guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
-        if let lease {
-            guard leases[tokenID]?.holder == lease.holder else {
-                throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
-            }
-            leases[tokenID]?.expiresAt = lease.until
+        if let lease, !renewLease(tokenID: tokenID, holder: lease.holder, until: lease.until) {
+            throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
         }
         var rows = deviceRows[tokenID] ?? [:]
         var changes = PageChanges()
