@@ -161,11 +161,7 @@ public struct TokenService: Sendable {
             )
         }
         try await checkServer(account, for: token, force: force)
-        apply(credentials, to: &token)
-        apply(account, to: &token)
-        token.pendingSince = nil
-        secrets.credentials = sealCredentials(credentials, tokenID: token.id, field: "credentials")
-        secrets.pendingCredentials = nil
+        adopt(credentials, confirmedBy: account, token: &token, secrets: &secrets)
         seal(ring, into: &secrets, tokenID: token.id)
         try await save(token, secrets)
         logger.info("Token uploaded", metadata: ["token": "\(name)", "renewal": "\(isRenewal)"])
@@ -196,11 +192,7 @@ public struct TokenService: Sendable {
             try await save(token, secrets)
             throw error
         }
-        apply(credentials, to: &token)
-        apply(account, to: &token)
-        token.pendingSince = nil
-        secrets.credentials = sealCredentials(credentials, tokenID: token.id, field: "credentials")
-        secrets.pendingCredentials = nil
+        adopt(credentials, confirmedBy: account, token: &token, secrets: &secrets)
         try await save(token, secrets)
         return token
     }
@@ -293,6 +285,20 @@ public struct TokenService: Sendable {
         if let other = try await store.token(serverUUID: uuid), other.id != token.id {
             throw TokenError(.serverAlreadyHeld, parameters: ["token": token.name, "otherToken": other.name])
         }
+    }
+
+    /// Makes credentials that `/account` confirmed the token's own: its server's details, no renewal pending.
+    private func adopt(
+        _ credentials: OAuthCredentials,
+        confirmedBy account: AccountDetail,
+        token: inout EnrollmentToken,
+        secrets: inout SealedTokenSecrets
+    ) {
+        apply(credentials, to: &token)
+        apply(account, to: &token)
+        token.pendingSince = nil
+        secrets.credentials = sealCredentials(credentials, tokenID: token.id, field: "credentials")
+        secrets.pendingCredentials = nil
     }
 
     private func apply(_ credentials: OAuthCredentials, to token: inout EnrollmentToken) {
