@@ -2,18 +2,24 @@ public import ADECore
 public import DEPClient
 import DEPSimulator
 import Foundation
+public import Logging
 import ServerToken
 
 extension SimulatorHarness {
     /// A token service on `store`, talking to this simulator, with custom URLs allowed.
-    public func tokenService(store: any ADEStore, client: DEPClient, key: MasterKey = .generate()) -> TokenService {
+    public func tokenService(
+        store: any ADEStore,
+        client: DEPClient,
+        key: MasterKey = .generate(),
+        logger: Logger = SimulatorHarness.quietLogger
+    ) -> TokenService {
         TokenService(
             store: store,
             box: SecretBox(key: key),
             client: client,
             timeSource: SystemTimeSource(),
             allowCustomURL: true,
-            logger: SimulatorHarness.quietLogger
+            logger: logger
         )
     }
 

@@ -19,14 +19,7 @@ struct TokenServiceTests {
         try await SimulatorHarness.with(configuration) { harness in
             try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
                 let store: any ADEStore = MemoryStore()
-                let service = TokenService(
-                    store: store,
-                    box: SecretBox(key: MasterKey.generate()),
-                    client: client,
-                    timeSource: SystemTimeSource(),
-                    allowCustomURL: true,
-                    logger: SimulatorHarness.quietLogger
-                )
+                let service = harness.tokenService(store: store, client: client)
                 try await body(harness, service, store)
             }
         }

@@ -334,14 +334,7 @@ extension TokenSyncerTests {
                 logger: traced
             ) { client in
                 let store = try SQLiteStore.inMemory()
-                let service = TokenService(
-                    store: store,
-                    box: SecretBox(key: MasterKey.generate()),
-                    client: client,
-                    timeSource: SystemTimeSource(),
-                    allowCustomURL: true,
-                    logger: traced
-                )
+                let service = harness.tokenService(store: store, client: client, logger: traced)
                 let token = try await harness.enroll("Logs", with: service)
                 var faults = SimulatedFaults()
                 faults.serverErrorRate = 0.3
