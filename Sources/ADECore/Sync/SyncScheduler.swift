@@ -153,7 +153,7 @@ public final class SyncScheduler: Service, Sendable {
                 for entry in ready.sorted(by: { $0.due < $1.due }) {
                     guard running.count < configuration.maximumConcurrentSyncs else { break }
                     running.insert(entry.token.id)
-                    started(entry.token.id)
+                    publish(running)
                     group.addTask { await self.sync(entry.token) }
                 }
                 if !sleeping {
@@ -170,9 +170,8 @@ public final class SyncScheduler: Service, Sendable {
                 guard let finished = try await group.next() else { break }
                 if let (token, run) = finished {
                     running.remove(token.id)
-                    state.withLock { _ = $0.syncing.remove(token.id) }
-                    let forced = state.withLock { $0.forced.contains(token.id) }
-                    plan[token.id] = (token, forced ? timeSource.now() : due(token, after: run, now: timeSource.now()))
+                    publish(running)
+                    plan[token.id] = (token, due(token, after: run, now: timeSource.now()))
                 } else {
                     sleeping = false
                     stale = true
@@ -182,24 +181,25 @@ public final class SyncScheduler: Service, Sendable {
         }
     }
 
-    private func started(_ tokenID: Int64) {
+    /// Makes the loop's running set visible to ``syncing`` and ``peakConcurrentSyncs``.
+    private func publish(_ running: Set<Int64>) {
         state.withLock { state in
-            state.syncing.insert(tokenID)
-            state.peak = max(state.peak, state.syncing.count)
+            state.syncing = running
+            state.peak = max(state.peak, running.count)
         }
     }
 
     /// When each uploaded token is next due: two reads, whatever the number of tokens.
     func schedule(now: Date) async throws -> [(token: EnrollmentToken, due: Date)] {
-        let forced = state.withLock { $0.forced }
         let latest = try await store.latestRuns()
         return try await store.tokens().filter { $0.uploadedAt != nil }.map { token in
-            (token, forced.contains(token.id) ? now : due(token, after: latest[token.id], now: now))
+            (token, due(token, after: latest[token.id], now: now))
         }
     }
 
-    /// When a token is next due after its latest run.
+    /// When a token is next due: now when asked for ("sync now", added, renewed), else after its latest run.
     private func due(_ token: EnrollmentToken, after last: SyncRun?, now: Date) -> Date {
+        if state.withLock({ $0.forced.contains(token.id) }) { return now }
         guard let last else {
             // Never synced: at once, plus a random delay of its own so that many new tokens do not start together.
             let jitter = state.withLock { state in
