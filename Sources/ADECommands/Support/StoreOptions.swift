@@ -35,18 +35,20 @@ struct StoreOptions: ParsableArguments {
         allowCustomDepURL || ProcessInfo.processInfo.environment["ADE_ALLOW_CUSTOM_DEP_URL"] == "1"
     }
 
+    /// Opens the database and checks its master key (a wrong key is refused), for commands that only read the
+    /// store and never call Apple.
+    func withStore<T>(_ body: (SQLiteStore) async throws -> T) async throws -> T {
+        let (store, _, _) = try await openStore()
+        return try await body(store)
+    }
+
     /// Opens the database and its master key, and runs `body` with a token service whose client uses the production
     /// transport (HTTPS proxy and extra CA from the environment).
     func withTokenService<T>(_ body: (TokenService, SQLiteStore, MasterKeyLoader.Source) async throws -> T) async throws
         -> T
     {
-        let store = try SQLiteStore(path: databasePath)
+        let (store, key, source) = try await openStore()
         let environment = ProcessInfo.processInfo.environment
-        let (key, source) = try await MasterKeyLoader.load(
-            environment: environment,
-            keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
-            store: store
-        )
         let transport = try HTTPClientTransport(
             configuration: .fromEnvironment(environment, extraCAFile: environment["ADE_EXTRA_CA_FILE"])
         )
@@ -71,5 +73,15 @@ struct StoreOptions: ParsableArguments {
             try? await transport.shutdown()
             throw error
         }
+    }
+
+    private func openStore() async throws -> (SQLiteStore, MasterKey, MasterKeyLoader.Source) {
+        let store = try SQLiteStore(path: databasePath)
+        let (key, source) = try await MasterKeyLoader.load(
+            environment: ProcessInfo.processInfo.environment,
+            keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
+            store: store
+        )
+        return (store, key, source)
     }
 }

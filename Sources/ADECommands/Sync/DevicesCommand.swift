@@ -24,7 +24,7 @@ struct DevicesCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                try await storeOptions.withTokenService { _, store, _ in
+                try await storeOptions.withStore { store in
                     var tokens = try await store.tokens()
                     if let token {
                         tokens = tokens.filter { $0.name.caseInsensitiveCompare(token) == .orderedSame }

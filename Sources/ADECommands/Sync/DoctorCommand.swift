@@ -47,7 +47,7 @@ struct DoctorCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw CommandError(.databaseMissing, path: path)
             }
-            let report = try await storeOptions.withTokenService { _, store, _ in
+            let report = try await storeOptions.withStore { store in
                 try await Self.report(store: store, locale: locale)
             }
             worst = report.tokens.map(\.severity).max() ?? .ok

@@ -178,7 +178,7 @@ struct TokenListCommand: AsyncParsableCommand {
     func run() async throws {
         let locale = global.locale
         try await reportingErrors(locale: locale) {
-            try await storeOptions.withTokenService { _, store, _ in
+            try await storeOptions.withStore { store in
                 var summaries: [TokenSummary] = []
                 for token in try await store.tokens() {
                     summaries.append(
