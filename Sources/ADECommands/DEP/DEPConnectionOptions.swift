@@ -84,11 +84,7 @@ struct DEPConnectionOptions: ParsableArguments {
                 requestTimeout: .seconds(max(1, timeout))
             ),
             transport: transport,
-            logger: Logger(label: "ade.dep") { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .warning
-                return handler
-            }
+            logger: Logger.commandLine("ade.dep")
         )
         do {
             let result = try await body(client, server)

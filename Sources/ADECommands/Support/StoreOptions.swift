@@ -52,11 +52,7 @@ struct StoreOptions: ParsableArguments {
         let transport = try HTTPClientTransport(
             configuration: .fromEnvironment(environment, extraCAFile: environment["ADE_EXTRA_CA_FILE"])
         )
-        let logger = Logger(label: "ade") { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        let logger = Logger.commandLine("ade")
         let service = TokenService(
             store: store,
             box: SecretBox(key: key),

@@ -33,11 +33,7 @@ struct SyncCommand: AsyncParsableCommand {
                 } else {
                     tokens = try await store.tokens().filter { $0.uploadedAt != nil }
                 }
-                let logger = Logger(label: "ade.sync") { label in
-                    var handler = StreamLogHandler.standardError(label: label)
-                    handler.logLevel = .warning
-                    return handler
-                }
+                let logger = Logger.commandLine("ade.sync")
                 let syncer = TokenSyncer(
                     store: store,
                     tokens: service,
