@@ -1,4 +1,5 @@
 import ADETesting
+import DEPSimulator
 import Foundation
 import Testing
 
@@ -6,27 +7,19 @@ import Testing
 
 /// The direct page parser against `JSONDecoder`: the same page whenever it answers, and an answer for every page
 /// Apple's service and the simulator write.
-struct DevicePageParserTests {
-    /// SplitMix64, for reproducible random pages.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var value = state
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            return value ^ (value >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
+/// Reproducible choices for the generated pages.
+extension SeededRandom {
+    fileprivate mutating func below(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &self) }
+    fileprivate mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
+}
 
+struct DevicePageParserTests {
     static func decoded(_ bytes: [UInt8]) -> DevicePage? {
         try? DEPJSON.decoder().decode(DevicePage.self, from: Data(bytes))
     }
 
     /// Text with the characters that need escapes or several UTF-8 bytes.
-    static func text(_ random: inout Random) -> String {
+    static func text(_ random: inout SeededRandom) -> String {
         let pieces = [
             "iPad", "MacBook Air", "é", "日本語", "😀", "\"quoted\"", "back\\slash", "tab\there", "line\n", "/",
             "\u{1}", "Ünïcödé", "", " ",
@@ -34,14 +27,14 @@ struct DevicePageParserTests {
         return (0..<(1 + random.below(3))).map { _ in pieces[random.below(pieces.count)] }.joined()
     }
 
-    static func date(_ random: inout Random) -> Date {
+    static func date(_ random: inout SeededRandom) -> Date {
         // Whole seconds from 1970 to 2100, and now and then with a fraction (JSON written by others).
         let seconds = TimeInterval(random.below(4_102_444_800))
         return Date(timeIntervalSince1970: seconds)
     }
 
-    static func device(_ random: inout Random) -> Device {
-        func maybe<T>(_ make: (inout Random) -> T) -> T? { random.chance(60) ? make(&random) : nil }
+    static func device(_ random: inout SeededRandom) -> Device {
+        func maybe<T>(_ make: (inout SeededRandom) -> T) -> T? { random.chance(60) ? make(&random) : nil }
         var device = Device(
             serialNumber: random.chance(90) ? String(format: "C02%09X", random.below(1 << 30)) : text(&random),
             model: maybe(text),
@@ -75,7 +68,7 @@ struct DevicePageParserTests {
         return device
     }
 
-    static func page(_ random: inout Random) -> DevicePage {
+    static func page(_ random: inout SeededRandom) -> DevicePage {
         DevicePage(
             cursor: random.chance(90) ? "MDowOjE1MzY0Mjc2OTg5MTQ6\(random.next())" : nil,
             devices: (0..<random.below(40)).map { _ in device(&random) },
@@ -85,7 +78,7 @@ struct DevicePageParserTests {
     }
 
     @Test func readsEveryGeneratedPageAsJSONDecoderDoes() throws {
-        var random = Random(state: 1)
+        var random = SeededRandom(seed: 1)
         for _ in 0..<400 {
             let page = Self.page(&random)
             let bytes = try DEPJSON.encode(page)
@@ -141,7 +134,7 @@ struct DevicePageParserTests {
     }
 
     @Test func neverDisagreesWithJSONDecoderOnDamagedPages() throws {
-        var random = Random(state: 2)
+        var random = SeededRandom(seed: 2)
         var read = 0
         for _ in 0..<3000 {
             var bytes = try DEPJSON.encode(Self.page(&random))
@@ -164,7 +157,7 @@ struct DevicePageParserTests {
     }
 
     @Test func readsTimesAsFoundationDoes() {
-        var random = Random(state: 3)
+        var random = SeededRandom(seed: 3)
         for _ in 0..<5000 {
             let date = Date(timeIntervalSince1970: TimeInterval(random.below(253_402_300_799)))
             let text = DEPJSON.formatDate(date)

@@ -2,6 +2,7 @@ import ADECore
 import ADESQLite
 import ArgumentParser
 import DEPClient
+import DEPSimulator
 import Foundation
 
 extension BenchCommand {
@@ -41,13 +42,13 @@ extension BenchCommand {
             _ = try await store.acquireLease(lease, now: Date(), replacing: nil)
 
             for generation in 1...2 {
-                var seed: UInt64 = 0x2545_F491_4F6C_DD1D  // The same serials in both generations.
+                var random = SeededRandom(seed: 0x2545_F491_4F6C_DD1D)  // The same serials in both generations.
                 var written = 0
                 var elapsed = Duration.zero
                 var page = 0
                 while written < devices {
                     let count = min(pageSize, devices - written)
-                    let records = (0..<count).map { _ in Self.device(&seed) }
+                    let records = (0..<count).map { _ in Self.device(&random) }
                     written += count
                     page += 1
                     let completes = written == devices
@@ -86,20 +87,10 @@ extension BenchCommand {
             Console.current.line("devices stored: \(count)")
         }
 
-        /// A device with a random 12-character serial (splitmix64 over the seed) and the fields Apple fills in.
-        static func device(_ seed: inout UInt64) -> Device {
-            seed &+= 0x9E37_79B9_7F4A_7C15
-            var value = seed
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            value ^= value >> 31
+        /// A device with a random 12-character serial and the fields Apple fills in.
+        static func device(_ random: inout SeededRandom) -> Device {
             let alphabet = Array("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ".utf8)
-            var serial: [UInt8] = []
-            for _ in 0..<12 {
-                serial.append(alphabet[Int(value % UInt64(alphabet.count))])
-                value /= UInt64(alphabet.count)
-                if value == 0 { value = seed }
-            }
+            let serial = (0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] }
             return Device(
                 serialNumber: String(decoding: serial, as: UTF8.self),
                 model: "iPhone 15 Pro",

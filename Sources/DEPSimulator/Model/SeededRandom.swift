@@ -1,9 +1,9 @@
 /// SplitMix64: a small, fast, seedable generator, so that a simulator started with the same seed makes the same
-/// devices, churn and fault decisions.
-struct SeededRandom: RandomNumberGenerator, Sendable {
+/// devices, churn and fault decisions (and benchmarks and tests the same data).
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
     /// A generator derived from a seed and labels, independent of every other label.
     init(seed: UInt64, _ labels: UInt64...) {
@@ -12,7 +12,7 @@ struct SeededRandom: RandomNumberGenerator, Sendable {
         state = mixed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         return Self.mix(state)
     }
