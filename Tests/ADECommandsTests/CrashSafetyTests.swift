@@ -83,19 +83,7 @@ struct CrashSafetyTests {
                 #expect(finished)
                 let store = try SQLiteStore(path: databasePath)
                 let token = try #require(try await store.token(named: "Crash"))
-                var stored: [String] = []
-                var after: String?
-                while true {
-                    let page = try await store.devices(
-                        tokenID: token.id,
-                        after: after,
-                        limit: 10_000,
-                        includeRemoved: false
-                    )
-                    stored += page.map(\.serialNumber)
-                    guard let last = page.last, page.count == 10_000 else { break }
-                    after = last.serialNumber
-                }
+                let stored = try await store.allDevices(tokenID: token.id, pageSize: 10_000).map(\.serialNumber)
                 let apple = try harness.simulator.serials(server: uuid, offset: 0, limit: 200_000)
                 let missing = Set(apple).subtracting(stored).count
                 let extra = Set(stored).subtracting(apple).count

@@ -99,18 +99,7 @@ struct TokenSyncerTests {
                 /// device details.
                 func expectInStepWithApple() async throws {
                     var stored: [String: StoredDevice] = [:]
-                    var after: String?
-                    while true {
-                        let page = try await store.devices(
-                            tokenID: token.id,
-                            after: after,
-                            limit: 1000,
-                            includeRemoved: false
-                        )
-                        for device in page { stored[device.serialNumber] = device }
-                        guard let last = page.last, page.count == 1000 else { break }
-                        after = last.serialNumber
-                    }
+                    for device in try await store.allDevices(tokenID: token.id) { stored[device.serialNumber] = device }
                     let apple = try harness.simulator.serials(server: uuid, limit: 20_000)
                     let missing = Set(apple).subtracting(stored.keys)
                     let extra = Set(stored.keys).subtracting(apple)
