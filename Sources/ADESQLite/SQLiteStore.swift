@@ -27,6 +27,10 @@ public final class SQLiteStore: Sendable {
             // same index pages page after page, and each checkpoint copies a page once however often it changed
             // (measured: 1,000 → 31,000 devices/s, 32,768 → 50,000 at a million devices). The WAL file is cut back
             // to 64 MB after a checkpoint.
+            // The writer's page cache is 16 MB rather than SQLite's 2 MB: a page of 1,000 devices in Apple's random
+            // serial order dirties about 1,000 pages of the serial index, which then stay in memory until the commit
+            // instead of spilling to the WAL mid-transaction and being read back (measured at a million devices:
+            // 52,000 → 54,000 devices/s, 3 s less system time, peak RSS +15 MB). Readers keep the default.
             configuration.prepareDatabase { db in
                 try db.execute(
                     sql: """
@@ -34,6 +38,9 @@ public final class SQLiteStore: Sendable {
                         PRAGMA wal_autocheckpoint = 32768;
                         """
                 )
+                if !db.configuration.readonly {
+                    try db.execute(sql: "PRAGMA cache_size = -16384")
+                }
             }
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {

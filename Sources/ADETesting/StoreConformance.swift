@@ -21,7 +21,6 @@ public enum StoreConformance {
         try await runs(makeStore())
         try await leases(makeStore())
         try await pagesAreFencedByTheLease(makeStore())
-        try await pagesWithASnapshot(makeStore())
         try await deletionCascades(makeStore())
     }
 
@@ -322,42 +321,6 @@ public enum StoreConformance {
         #expect(try await store.lease(tokenID: token.id) == nil)
     }
 
-    /// A page written with devices read beforehand: taken from the snapshot, except the serials to read again.
-    public static func pagesWithASnapshot(_ store: some ADEStore) async throws {
-        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
-        let first = SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1)
-        _ = try await store.applyPage(
-            [device("A"), device("B")],
-            cursor: first,
-            completesFetch: false,
-            tokenID: token.id,
-            now: start
-        )
-        let read = try await store.existingDevices(tokenID: token.id, serials: ["A", "B", "C"])
-        #expect(Set(read.keys) == ["A", "B"], "only stored devices")
-        #expect(read["A"] == (try await store.device(tokenID: token.id, serial: "A")))
-        // The page in flight when the snapshot was read added C: C is read again, so it is not added twice.
-        _ = try await store.applyPage(
-            [device("C")],
-            cursor: SyncCursorState(phase: .fetch, cursor: "c2", fetchGeneration: 1),
-            completesFetch: false,
-            tokenID: token.id,
-            now: start
-        )
-        let changes = try await store.applyPage(
-            [device("A", .assigned), device("C"), device("D")],
-            cursor: SyncCursorState(phase: .fetch, cursor: "c3", fetchGeneration: 1),
-            completesFetch: false,
-            tokenID: token.id,
-            lease: nil,
-            snapshot: PageSnapshot(devices: read, recheck: ["C"]),
-            now: start
-        )
-        #expect(changes == PageChanges(added: 1, modified: 1), "D added, A modified, C unchanged")
-        #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: true) == 4)
-        #expect(try await store.device(tokenID: token.id, serial: "A")?.device.profileStatus == .assigned)
-    }
-
     /// A page is written only by the lease's holder, and renews the lease in the same transaction.
     public static func pagesAreFencedByTheLease(_ store: some ADEStore) async throws {
         let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
@@ -370,7 +333,6 @@ public enum StoreConformance {
             completesFetch: false,
             tokenID: token.id,
             lease: LeaseRenewal(holder: holder.holder, until: start.addingTimeInterval(60)),
-            snapshot: nil,
             now: start
         )
         #expect(try await store.lease(tokenID: token.id)?.expiresAt == start.addingTimeInterval(60), "renewed")
@@ -384,7 +346,6 @@ public enum StoreConformance {
                 completesFetch: true,
                 tokenID: token.id,
                 lease: LeaseRenewal(holder: holder.holder, until: start.addingTimeInterval(120)),
-                snapshot: nil,
                 now: start
             )
         }

@@ -66,7 +66,6 @@ extension BenchCommand {
                         completesFetch: completes,
                         tokenID: token.id,
                         lease: LeaseRenewal(holder: holder, until: Date().addingTimeInterval(3600)),
-                        snapshot: nil,
                         now: Date()
                     )
                     elapsed += ContinuousClock.now - start

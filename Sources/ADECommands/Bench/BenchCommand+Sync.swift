@@ -20,8 +20,8 @@ extension BenchCommand {
         static let configuration = CommandConfiguration(
             abstract: "Full sync of N devices from a separate 'ade simulator' into SQLite by a separate 'ade sync'.",
             discussion: """
-                Reports the end-to-end rate, the peak RSS of the 'ade sync' process, and the time of a delta sync \
-                with no change (in process, median of 5). Build with -c release.
+                Reports the end-to-end rate, the peak RSS and CPU time of the 'ade sync' process, and the time of a \
+                delta sync with no change (in process, median of 5). Build with -c release.
                 """
         )
         @Option(name: .long, help: "Devices of the simulated MDM server.") var devices: Int = 1_000_000
@@ -121,6 +121,13 @@ extension BenchCommand {
             )
             Console.current.line(
                 String(
+                    format: "CPU time of the ade sync process: user %.2f s, system %.2f s",
+                    usage.ru_utime.seconds,
+                    usage.ru_stime.seconds
+                )
+            )
+            Console.current.line(
+                String(
                     format: "delta sync with no change (in process): median %.1f ms, runs %@",
                     deltas.sorted()[2],
                     deltas.map { String(format: "%.1f", $0) }.joined(separator: " ")
@@ -159,4 +166,9 @@ extension BenchCommand {
             return uuid
         }
     }
+}
+
+extension timeval {
+    /// The interval in seconds.
+    var seconds: Double { Double(tv_sec) + Double(tv_usec) / 1_000_000 }
 }

@@ -46,9 +46,7 @@ public protocol DeviceSyncStore: Sendable {
     /// A record older (by `op_date`) than the stored one is ignored; `deleted` keeps the device, removed, with the
     /// date; every other record sets the device present and seen by `cursor.fetchGeneration`. With
     /// `completesFetch`, devices not seen by that full fetch are marked removed in the same transaction. With a
-    /// `lease`, the page is written only while its holder holds the token's lease, which it renews. With a
-    /// `snapshot` (from ``existingDevices(tokenID:serials:)``), the stored devices are taken from it, and only its
-    /// `recheck` serials are read inside the transaction; a store may ignore it.
+    /// `lease`, the page is written only while its holder holds the token's lease, which it renews.
     /// - Throws: `not_found`; `lease_lost` (nothing written) when `lease` is given and its holder lost the lease.
     func applyPage(
         _ records: [Device],
@@ -56,11 +54,8 @@ public protocol DeviceSyncStore: Sendable {
         completesFetch: Bool,
         tokenID: Int64,
         lease: LeaseRenewal?,
-        snapshot: PageSnapshot?,
         now: Date
     ) async throws -> PageChanges
-    /// The stored devices of these serials, by serial, read outside any write (for a ``PageSnapshot``).
-    func existingDevices(tokenID: Int64, serials: [String]) async throws -> [String: StoredDevice]
     /// A token's devices by serial number, after `serial` (keyset paging).
     func devices(tokenID: Int64, after serial: String?, limit: Int, includeRemoved: Bool) async throws -> [StoredDevice]
     func device(tokenID: Int64, serial: String) async throws -> StoredDevice?
@@ -112,7 +107,6 @@ extension DeviceSyncStore {
             completesFetch: completesFetch,
             tokenID: tokenID,
             lease: nil,
-            snapshot: nil,
             now: now
         )
     }

@@ -98,10 +98,8 @@ public actor MemoryStore: ADEStore {
         completesFetch: Bool,
         tokenID: Int64,
         lease: LeaseRenewal?,
-        snapshot: PageSnapshot?,
         now: Date
     ) throws -> PageChanges {
-        // The snapshot is not needed: every lookup here is already in memory, inside the actor.
         guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
         if let lease, !renewLease(tokenID: tokenID, holder: lease.holder, until: lease.until) {
             throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
@@ -143,11 +141,6 @@ public actor MemoryStore: ADEStore {
 
     public func device(tokenID: Int64, serial: String) -> StoredDevice? {
         deviceRows[tokenID]?[serial]
-    }
-
-    public func existingDevices(tokenID: Int64, serials: [String]) -> [String: StoredDevice] {
-        let rows = deviceRows[tokenID] ?? [:]
-        return serials.reduce(into: [:]) { found, serial in found[serial] = rows[serial] }
     }
 
     public func highestFetchGeneration(tokenID: Int64) -> Int {

@@ -150,9 +150,8 @@ public struct TokenSyncer: Sendable {
         )
         var devices = 0
         var restarted = false
-        // The page fetched while the previous one was being written, for the state it was asked for, with its stored
-        // devices when they could be read meanwhile.
-        var prefetched: (state: SyncCursorState, result: Result<DevicePage, any Error>, snapshot: PageSnapshot?)?
+        // The page fetched while the previous one was being written, for the state it was asked for.
+        var prefetched: (state: SyncCursorState, result: Result<DevicePage, any Error>)?
         do {
             paging: while true {
                 guard run.pages < configuration.maximumPages else {
@@ -160,11 +159,9 @@ public struct TokenSyncer: Sendable {
                 }
                 let sent = state.cursor
                 let page: DevicePage
-                var snapshot: PageSnapshot?
                 do {
                     if let ahead = prefetched, ahead.state == state {
                         page = try ahead.result.get()
-                        snapshot = ahead.snapshot
                     } else {
                         page = try await fetchPage(server, state).get()
                     }
@@ -178,8 +175,7 @@ public struct TokenSyncer: Sendable {
                         state: state,
                         completes: true,
                         token: token,
-                        holder: holder,
-                        snapshot: nil
+                        holder: holder
                     ).removed
                     continue paging
                 } catch let error as DEPError
@@ -214,22 +210,17 @@ public struct TokenSyncer: Sendable {
                 // the fetch began long ago (it may have resumed across runs).
                 let continues = page.moreToFollow || completes
                 // When paging goes on, Apple prepares the next page while this one is written (the cursor it needs
-                // is known, and it is stored only with the page it belongs to), and that page's stored devices are
-                // read meanwhile — except after a page that ends a fetch, whose removals change what they are.
+                // is known, and it is stored only with the page it belongs to).
                 let following = next
-                let inFlight = completes ? nil : Set(page.devices.map(\.serialNumber))
-                let tokenID = token.id
-                async let upcoming =
-                    continues ? fetchAhead(server, following, inFlight: inFlight, tokenID: tokenID) : nil
+                async let upcoming = continues ? fetchPage(server, following) : nil
                 let changes = try await applyPage(
                     page.devices,
                     state: next,
                     completes: completes,
                     token: token,
-                    holder: holder,
-                    snapshot: snapshot
+                    holder: holder
                 )
-                if let ahead = await upcoming { prefetched = (following, ahead.result, ahead.snapshot) }
+                if let ahead = await upcoming { prefetched = (following, ahead) }
                 state = next
                 run.added += changes.added
                 run.modified += changes.modified
@@ -276,31 +267,13 @@ public struct TokenSyncer: Sendable {
         }
     }
 
-    /// Fetches the page that follows `state` and, unless `inFlight` is nil, reads its stored devices; the serials it
-    /// shares with the page being written (`inFlight`) are read again when it is written.
-    private func fetchAhead(
-        _ server: DEPServer,
-        _ state: SyncCursorState,
-        inFlight: Set<String>?,
-        tokenID: Int64
-    ) async -> (result: Result<DevicePage, any Error>, snapshot: PageSnapshot?) {
-        let result = await fetchPage(server, state)
-        guard let inFlight, case .success(let page) = result, !page.devices.isEmpty else { return (result, nil) }
-        let serials = page.devices.map(\.serialNumber)
-        guard let found = try? await store.existingDevices(tokenID: tokenID, serials: serials) else {
-            return (result, nil)  // The write reads them itself.
-        }
-        return (result, PageSnapshot(devices: found, recheck: inFlight.intersection(serials)))
-    }
-
     /// Writes a page with the cursor after it, renewing the lease in the same transaction.
     private func applyPage(
         _ devices: [Device],
         state: SyncCursorState,
         completes: Bool,
         token: EnrollmentToken,
-        holder: Holder,
-        snapshot: PageSnapshot?
+        holder: Holder
     ) async throws -> PageChanges {
         let now = timeSource.now()
         do {
@@ -310,7 +283,6 @@ public struct TokenSyncer: Sendable {
                 completesFetch: completes,
                 tokenID: token.id,
                 lease: LeaseRenewal(holder: holder.name, until: now.addingTimeInterval(configuration.leaseDuration)),
-                snapshot: snapshot,
                 now: now
             )
         } catch let error as StoreError where error.code == .leaseLost {
