@@ -139,6 +139,36 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v3") { db in
+            // Console users, their sessions (by the cookie's SHA-256) and API tokens (by the value's SHA-256).
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        password_hash TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL,
+                        password_changed_at DOUBLE NOT NULL
+                    );
+                    CREATE TABLE sessions (
+                        id_hash TEXT PRIMARY KEY NOT NULL,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        csrf_token TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL,
+                        expires_at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX sessions_by_user ON sessions (user_id);
+                    CREATE TABLE api_tokens (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        scope TEXT NOT NULL,
+                        secret_hash TEXT NOT NULL UNIQUE,
+                        created_at DOUBLE NOT NULL,
+                        last_used_at DOUBLE
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

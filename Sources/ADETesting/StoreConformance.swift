@@ -22,6 +22,7 @@ public enum StoreConformance {
         try await leases(makeStore())
         try await pagesAreFencedByTheLease(makeStore())
         try await deletionCascades(makeStore())
+        try await access(makeStore())
     }
 
     static func device(
@@ -383,5 +384,76 @@ public enum StoreConformance {
         #expect(try await store.lease(tokenID: token.id) == nil)
         #expect(try await store.deviceCount(tokenID: other.id, includeRemoved: true) == 1, "other tokens keep theirs")
         #expect(try await store.secrets(tokenID: other.id).credentials == [1])
+    }
+
+    /// Console users, sessions and API tokens.
+    public static func access(_ store: some ADEStore) async throws {
+        let alice = try await store.createUser(name: "alice", passwordHash: "$2b$hash-1", at: start)
+        #expect(alice.passwordChangedAt == start)
+        await #expect(throws: StoreError(.duplicateName)) {
+            try await store.createUser(name: "ALICE", passwordHash: "x", at: start)
+        }
+        let bob = try await store.createUser(name: "bob", passwordHash: "$2b$hash-2", at: start)
+        #expect(try await store.users().map(\.name) == ["alice", "bob"])
+        #expect(try await store.user(named: "Alice") == alice)
+        #expect(try await store.user(id: bob.id) == bob)
+
+        // Sessions: found until they expire; a password change or a deletion ends the user's sessions.
+        let later = start.addingTimeInterval(3600)
+        let session = ConsoleSession(
+            idHash: "h1",
+            userID: alice.id,
+            csrfToken: "c1",
+            createdAt: start,
+            expiresAt: later
+        )
+        try await store.createSession(session)
+        try await store.createSession(
+            ConsoleSession(idHash: "h2", userID: bob.id, csrfToken: "c2", createdAt: start, expiresAt: later)
+        )
+        try await store.createSession(
+            ConsoleSession(idHash: "h3", userID: bob.id, csrfToken: "c3", createdAt: start, expiresAt: start)
+        )
+        await #expect(throws: StoreError(.notFound)) {
+            try await store.createSession(
+                ConsoleSession(idHash: "h4", userID: 999, csrfToken: "c4", createdAt: start, expiresAt: later)
+            )
+        }
+        #expect(try await store.session(idHash: "h1", now: start) == session)
+        #expect(try await store.session(idHash: "h1", now: later) == nil, "expired")
+        #expect(try await store.session(idHash: "h3", now: start) == nil)
+        #expect(try await store.deleteExpiredSessions(now: start) == 1)
+        try await store.setPassword(userID: alice.id, passwordHash: "$2b$hash-3", at: later)
+        #expect(try await store.user(id: alice.id)?.passwordHash == "$2b$hash-3")
+        #expect(try await store.user(id: alice.id)?.passwordChangedAt == later)
+        #expect(try await store.session(idHash: "h1", now: start) == nil, "a new password ends the sessions")
+        #expect(try await store.session(idHash: "h2", now: start) != nil, "other users keep theirs")
+        try await store.deleteSession(idHash: "h2")
+        #expect(try await store.session(idHash: "h2", now: start) == nil)
+        try await store.createSession(
+            ConsoleSession(idHash: "h5", userID: bob.id, csrfToken: "c5", createdAt: start, expiresAt: later)
+        )
+        try await store.deleteUser(id: bob.id)
+        #expect(try await store.session(idHash: "h5", now: start) == nil, "deleting a user ends their sessions")
+        #expect(try await store.users().map(\.name) == ["alice"])
+        await #expect(throws: StoreError(.notFound)) { try await store.deleteUser(id: bob.id) }
+        await #expect(throws: StoreError(.notFound)) {
+            try await store.setPassword(userID: bob.id, passwordHash: "x", at: start)
+        }
+
+        // API tokens: found by digest, touched, revoked.
+        let reader = try await store.createAPIToken(name: "grafana", scope: .read, secretHash: "d1", at: start)
+        let writer = try await store.createAPIToken(name: "Automation", scope: .write, secretHash: "d2", at: start)
+        await #expect(throws: StoreError(.duplicateName)) {
+            try await store.createAPIToken(name: "GRAFANA", scope: .read, secretHash: "d3", at: start)
+        }
+        #expect(try await store.apiTokens().map(\.name) == ["Automation", "grafana"])
+        #expect(try await store.apiToken(secretHash: "d1") == reader)
+        #expect(try await store.apiToken(secretHash: "nope") == nil)
+        try await store.touchAPIToken(id: writer.id, at: later)
+        #expect(try await store.apiToken(secretHash: "d2")?.lastUsedAt == later)
+        try await store.deleteAPIToken(id: reader.id)
+        #expect(try await store.apiToken(secretHash: "d1") == nil)
+        await #expect(throws: StoreError(.notFound)) { try await store.deleteAPIToken(id: reader.id) }
     }
 }

@@ -89,8 +89,46 @@ public protocol LeaseStore: Sendable {
     func releaseLease(tokenID: Int64, holder: String) async throws
 }
 
+/// Who may use the console and the API: console users, their sessions, and API tokens.
+public protocol AccessStore: Sendable {
+    /// Adds a console user.
+    /// - Throws: `duplicate_name` when the name is taken (case-insensitive).
+    func createUser(name: String, passwordHash: String, at date: Date) async throws -> ConsoleUser
+    /// Every console user, by name.
+    func users() async throws -> [ConsoleUser]
+    func user(id: Int64) async throws -> ConsoleUser?
+    func user(named name: String) async throws -> ConsoleUser?
+    /// Replaces a user's password hash and ends every session of that user.
+    /// - Throws: `not_found`.
+    func setPassword(userID: Int64, passwordHash: String, at date: Date) async throws
+    /// Deletes a user and their sessions.
+    /// - Throws: `not_found`.
+    func deleteUser(id: Int64) async throws
+
+    func createSession(_ session: ConsoleSession) async throws
+    /// The session with this cookie digest, if it exists and has not expired at `now`.
+    func session(idHash: String, now: Date) async throws -> ConsoleSession?
+    func deleteSession(idHash: String) async throws
+    /// Deletes the sessions expired at `now`; returns how many.
+    func deleteExpiredSessions(now: Date) async throws -> Int
+
+    /// Adds an API token (its value's digest only).
+    /// - Throws: `duplicate_name` when the name is taken (case-insensitive).
+    func createAPIToken(name: String, scope: APIToken.Scope, secretHash: String, at date: Date) async throws
+        -> APIToken
+    /// Every API token, by name.
+    func apiTokens() async throws -> [APIToken]
+    /// The token whose value has this digest.
+    func apiToken(secretHash: String) async throws -> APIToken?
+    /// Records that a request presented the token.
+    func touchAPIToken(id: Int64, at date: Date) async throws
+    /// Revokes (deletes) a token.
+    /// - Throws: `not_found`.
+    func deleteAPIToken(id: Int64) async throws
+}
+
 /// Everything `ade` stores: the memory store, SQLite and PostgreSQL implement it and pass one test battery.
-public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore
+public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore & AccessStore
 
 extension DeviceSyncStore {
     /// Applies one page without a lease (tools and tests that sync alone).

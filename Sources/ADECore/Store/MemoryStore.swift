@@ -12,6 +12,11 @@ public actor MemoryStore: ADEStore {
     private var deviceRows: [Int64: [String: StoredDevice]] = [:]
     private var runRows: [Int64: SyncRun] = [:]
     private var leases: [Int64: SyncLease] = [:]
+    private var nextUserID: Int64 = 1
+    private var userRows: [Int64: ConsoleUser] = [:]
+    private var sessions: [String: ConsoleSession] = [:]
+    private var nextAPITokenID: Int64 = 1
+    private var apiTokenRows: [Int64: APIToken] = [:]
 
     /// An empty store.
     public init() {}
@@ -200,5 +205,97 @@ public actor MemoryStore: ADEStore {
 
     public func releaseLease(tokenID: Int64, holder: String) {
         if leases[tokenID]?.holder == holder { leases[tokenID] = nil }
+    }
+
+    // MARK: - Access
+
+    public func createUser(name: String, passwordHash: String, at date: Date) throws -> ConsoleUser {
+        guard user(named: name) == nil else { throw StoreError(.duplicateName, parameters: ["name": name]) }
+        let user = ConsoleUser(
+            id: nextUserID,
+            name: name,
+            passwordHash: passwordHash,
+            createdAt: date,
+            passwordChangedAt: date
+        )
+        nextUserID += 1
+        userRows[user.id] = user
+        return user
+    }
+
+    public func users() -> [ConsoleUser] {
+        userRows.values.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    public func user(id: Int64) -> ConsoleUser? { userRows[id] }
+
+    public func user(named name: String) -> ConsoleUser? {
+        userRows.values.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    public func setPassword(userID: Int64, passwordHash: String, at date: Date) throws {
+        guard userRows[userID] != nil else { throw StoreError(.notFound, parameters: ["name": String(userID)]) }
+        userRows[userID]?.passwordHash = passwordHash
+        userRows[userID]?.passwordChangedAt = date
+        sessions = sessions.filter { $0.value.userID != userID }
+    }
+
+    public func deleteUser(id: Int64) throws {
+        guard userRows.removeValue(forKey: id) != nil else {
+            throw StoreError(.notFound, parameters: ["name": String(id)])
+        }
+        sessions = sessions.filter { $0.value.userID != id }
+    }
+
+    public func createSession(_ session: ConsoleSession) throws {
+        guard userRows[session.userID] != nil else {
+            throw StoreError(.notFound, parameters: ["name": String(session.userID)])
+        }
+        sessions[session.idHash] = session
+    }
+
+    public func session(idHash: String, now: Date) -> ConsoleSession? {
+        guard let session = sessions[idHash], session.expiresAt > now else { return nil }
+        return session
+    }
+
+    public func deleteSession(idHash: String) {
+        sessions[idHash] = nil
+    }
+
+    public func deleteExpiredSessions(now: Date) -> Int {
+        let expired = sessions.filter { $0.value.expiresAt <= now }.keys
+        for key in expired { sessions[key] = nil }
+        return expired.count
+    }
+
+    public func createAPIToken(name: String, scope: APIToken.Scope, secretHash: String, at date: Date) throws
+        -> APIToken
+    {
+        guard !apiTokenRows.values.contains(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) else {
+            throw StoreError(.duplicateName, parameters: ["name": name])
+        }
+        let token = APIToken(id: nextAPITokenID, name: name, scope: scope, secretHash: secretHash, createdAt: date)
+        nextAPITokenID += 1
+        apiTokenRows[token.id] = token
+        return token
+    }
+
+    public func apiTokens() -> [APIToken] {
+        apiTokenRows.values.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    public func apiToken(secretHash: String) -> APIToken? {
+        apiTokenRows.values.first { $0.secretHash == secretHash }
+    }
+
+    public func touchAPIToken(id: Int64, at date: Date) {
+        apiTokenRows[id]?.lastUsedAt = date
+    }
+
+    public func deleteAPIToken(id: Int64) throws {
+        guard apiTokenRows.removeValue(forKey: id) != nil else {
+            throw StoreError(.notFound, parameters: ["name": String(id)])
+        }
     }
 }
