@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -91,7 +93,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ADEPostgres", dependencies: ["ADECore"], swiftSettings: swiftSettings),
-        .target(name: "ADEServer", dependencies: ["ADECore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ADEServer",
+            dependencies: [
+                "ADECore", "DEPClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/Templates"), .copy("Resources/Static")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ADECommands",
             dependencies: [
@@ -166,6 +182,16 @@ let package = Package(
             name: "ADESQLiteTests",
             dependencies: [
                 "ADESQLite", "ADECore", "ADETesting", "DEPClient", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ADEServerTests",
+            dependencies: [
+                "ADEServer", "ADECore", "ADESQLite", "ADETesting", "DEPClient", "DEPSimulator", "ServerToken",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

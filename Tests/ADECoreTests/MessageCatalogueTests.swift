@@ -172,7 +172,8 @@ struct MessageCatalogueTests {
         }
     }
 
-    /// The keys declared as `static let name: MessageKey = "key"` anywhere under `Sources/`.
+    /// The keys declared as `static let name: MessageKey = "key"` anywhere under `Sources/`, and those the console's
+    /// Mustache templates look up as `{{#t}}key{{/t}}`.
     private static func declaredKeys() throws -> Set<String> {
         let sources = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -180,9 +181,13 @@ struct MessageCatalogueTests {
         guard let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil) else {
             return []
         }
-        let pattern = try Regex(#"static let \w+: MessageKey = "([a-z0-9_.]+)""#)
+        let patterns = [
+            "swift": try Regex(#"static let \w+: MessageKey = "([a-z0-9_.]+)""#),
+            "mustache": try Regex(#"\{\{#t\}\}([a-z0-9_.]+)\{\{/t\}\}"#),
+        ]
         var keys: Set<String> = []
-        for case let file as URL in files where file.pathExtension == "swift" {
+        for case let file as URL in files {
+            guard let pattern = patterns[file.pathExtension] else { continue }
             let text = try String(contentsOf: file, encoding: .utf8)
             for match in text.matches(of: pattern) {
                 if let key = match.output[1].substring { keys.insert(String(key)) }

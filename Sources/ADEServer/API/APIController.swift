@@ -1,0 +1,215 @@
+import ADECore
+import DEPClient
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+
+/// `/api/v1`: tokens, devices, sync runs and alerts, for automation. Every route needs an API token or a console
+/// session; changes need a `write` token, or the session's anti-forgery token in `X-CSRF-Token`.
+struct APIController {
+    let dependencies: ServerDependencies
+
+    /// The largest page of devices.
+    static let maximumPageSize = 1000
+
+    func addRoutes(to group: RouterGroup<ADERequestContext>) {
+        group.add(middleware: APIAccessMiddleware())
+        group.get("tokens", use: listTokens)
+        group.get("tokens/:name", use: showToken)
+        group.get("tokens/:name/runs", use: listRuns)
+        group.post("tokens/:name/sync", use: syncNow)
+        group.get("tokens/:name/devices/:serial", use: showDevice)
+        group.get("devices", use: listDevices)
+        group.get("alerts", use: alerts)
+    }
+
+    // MARK: - Tokens
+
+    @Sendable func listTokens(_ request: Request, context: ADERequestContext) async throws -> APIModels.TokenList {
+        try await api {
+            let syncing = dependencies.scheduler?.syncing ?? []
+            let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+            return APIModels.TokenList(
+                tokens: overviews.map { APIModels.Token($0, syncing: syncing.contains($0.token.id), context: context) }
+            )
+        }
+    }
+
+    @Sendable func showToken(_ request: Request, context: ADERequestContext) async throws -> APIModels.Token {
+        try await api {
+            let token = try await token(context)
+            let overview = try await TokenOverview.make(
+                token,
+                store: dependencies.store,
+                now: dependencies.timeSource.now()
+            )
+            return APIModels.Token(
+                overview,
+                syncing: dependencies.scheduler?.syncing.contains(token.id) ?? false,
+                context: context
+            )
+        }
+    }
+
+    @Sendable func listRuns(_ request: Request, context: ADERequestContext) async throws -> APIModels.RunList {
+        try await api {
+            let token = try await token(context)
+            let limit = try request.integer("limit", default: 50, range: 1...2000)
+            let runs = try await dependencies.store.runs(tokenID: token.id, limit: limit)
+            return APIModels.RunList(token: token.name, runs: runs.map(APIModels.Run.init))
+        }
+    }
+
+    @Sendable func syncNow(_ request: Request, context: ADERequestContext) async throws -> Response {
+        try await api {
+            let token = try await token(context)
+            guard let scheduler = dependencies.scheduler else {
+                throw APIError(.conflict, ServerError(.syncUnavailable))
+            }
+            switch scheduler.syncNow(tokenID: token.id) {
+            case .started:
+                return try APIModels.SyncAccepted(token: token.name, status: "started")
+                    .response(from: request, context: context)
+                    .withStatus(.accepted)
+            case .tooSoon(let next):
+                let seconds = max(1, Int(next.timeIntervalSince(dependencies.timeSource.now()).rounded(.up)))
+                throw APIError(
+                    .tooManyRequests,
+                    ServerError(.syncTooSoon, parameters: ["seconds": String(seconds)]),
+                    headers: [.retryAfter: String(seconds)]
+                )
+            }
+        }
+    }
+
+    // MARK: - Devices
+
+    @Sendable func listDevices(_ request: Request, context: ADERequestContext) async throws -> APIModels.DeviceList {
+        try await api {
+            guard let name = request.uri.queryParameters.get("token") else {
+                throw APIError(
+                    .badRequest,
+                    ServerError(.invalidParameter, parameters: ["name": "token", "expected": "a token name"])
+                )
+            }
+            guard let token = try await dependencies.store.token(named: name) else {
+                throw APIError(.notFound, ServerError(.tokenNotFound, parameters: ["name": name]))
+            }
+            let limit = try request.integer("limit", default: 100, range: 1...Self.maximumPageSize)
+            let includeRemoved = try request.boolean("include_removed", default: false)
+            let after = request.uri.queryParameters.get("after")
+            // One more than asked tells whether another page follows.
+            let page = try await dependencies.store.devices(
+                tokenID: token.id,
+                after: after,
+                limit: limit + 1,
+                includeRemoved: includeRemoved
+            )
+            let shown = page.prefix(limit)
+            return APIModels.DeviceList(
+                devices: shown.map { APIModels.Device($0, token: token.name) },
+                nextAfter: page.count > limit ? shown.last?.device.serialNumber : nil
+            )
+        }
+    }
+
+    @Sendable func showDevice(_ request: Request, context: ADERequestContext) async throws -> APIModels.Device {
+        try await api {
+            let token = try await token(context)
+            let serial = try context.parameters.require("serial")
+            guard let device = try await dependencies.store.device(tokenID: token.id, serial: serial) else {
+                throw APIError(
+                    .notFound,
+                    ServerError(.deviceNotFound, parameters: ["serial": serial, "name": token.name])
+                )
+            }
+            return APIModels.Device(device, token: token.name)
+        }
+    }
+
+    // MARK: - Alerts
+
+    @Sendable func alerts(_ request: Request, context: ADERequestContext) async throws -> APIModels.Alerts {
+        try await api {
+            let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+            let alerting = overviews.filter { $0.health.severity != .ok }
+                .sorted { ($0.health.severity, $1.token.name) > ($1.health.severity, $0.token.name) }
+            let errors = alerting.filter { $0.health.severity == .error }.count
+            return APIModels.Alerts(
+                errorCount: errors,
+                warningCount: alerting.count - errors,
+                summary: errors == 0 ? nil : context.text(.bannerSummary, ["count": .int(errors)]),
+                tokens: alerting.map { overview in
+                    let token = APIModels.Token(overview, syncing: false, context: context)
+                    return APIModels.Alert(
+                        name: token.name,
+                        state: token.state,
+                        severity: token.severity,
+                        title: token.title,
+                        cause: token.cause,
+                        remedy: token.remedy,
+                        since: token.stateSince
+                    )
+                }
+            )
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func token(_ context: ADERequestContext) async throws -> EnrollmentToken {
+        let name = try context.parameters.require("name")
+        guard let token = try await dependencies.store.token(named: name) else {
+            throw APIError(.notFound, ServerError(.tokenNotFound, parameters: ["name": name]))
+        }
+        return token
+    }
+
+    /// Runs a handler, answering its errors as ``APIError``s.
+    private func api<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw APIError.from(error)
+        }
+    }
+}
+
+extension Response {
+    func withStatus(_ status: HTTPResponse.Status) -> Response {
+        var response = self
+        response.status = status
+        return response
+    }
+}
+
+extension Request {
+    /// An integer query parameter within a range, or its default when absent.
+    func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = uri.queryParameters.get(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw APIError(
+                .badRequest,
+                ServerError(
+                    .invalidParameter,
+                    parameters: ["name": name, "expected": "\(range.lowerBound)–\(range.upperBound)"]
+                )
+            )
+        }
+        return number
+    }
+
+    /// A boolean query parameter (`true`/`false`, `1`/`0`), or its default when absent.
+    func boolean(_ name: String, default value: Bool) throws -> Bool {
+        guard let text = uri.queryParameters.get(name) else { return value }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default:
+            throw APIError(
+                .badRequest,
+                ServerError(.invalidParameter, parameters: ["name": name, "expected": "true or false"])
+            )
+        }
+    }
+}

@@ -1,0 +1,87 @@
+public import ADECore
+import Foundation
+public import Hummingbird
+
+/// An error answered as JSON: `{"error": {"code", "message", "remedy"}}`, the message and remedy from the
+/// catalogue in the request's language. The code is stable; the texts are for people.
+public struct APIError: Error, HTTPResponseError {
+    public let status: HTTPResponse.Status
+    /// The catalogued error behind it.
+    public let error: any CataloguedError
+    /// Extra headers (`Retry-After`, `WWW-Authenticate`).
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, _ error: any CataloguedError, headers: HTTPFields = [:]) {
+        self.status = status
+        self.error = error
+        self.headers = headers
+        if status == .unauthorized, self.headers[.wwwAuthenticate] == nil {
+            self.headers[.wwwAuthenticate] = #"Bearer realm="ade""#
+        }
+    }
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var remedy: String
+        }
+        var error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let locale = (context as? ADERequestContext)?.locale ?? .english
+        let (message, remedy) = Self.describe(error, locale: locale)
+        let body = Body(error: .init(code: error.catalogueCode, message: message, remedy: remedy))
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(
+            status: status,
+            headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: try ADERequestContext.encoder.encode(body)))
+        )
+    }
+
+    /// What went wrong and what to do, in one locale.
+    static func describe(_ error: any CataloguedError, locale: MessageLocale) -> (message: String, remedy: String) {
+        (
+            MessageCatalogue.bundled.string(error.messageKey, locale: locale, error.catalogueArguments),
+            MessageCatalogue.bundled.string(error.remedyKey, locale: locale, error.catalogueArguments)
+        )
+    }
+
+    /// The API's answer to an error from the domain: its status by kind; anything uncatalogued is a 500 that says
+    /// nothing of its cause.
+    public static func from(_ error: any Error) -> any Error {
+        switch error {
+        case let error as APIError: return error
+        case let error as HTTPError: return error
+        case let error as AccessError: return APIError(status(of: error.code), error)
+        case let error as StoreError:
+            switch error.code {
+            case .notFound: return APIError(.notFound, error)
+            case .duplicateName, .duplicateServer, .leaseLost: return APIError(.conflict, error)
+            default: return APIError(.serviceUnavailable, error)
+            }
+        case let error as TokenError:
+            switch error.code {
+            case .differentServer, .serverAlreadyHeld: return APIError(.conflict, error)
+            default: return APIError(.badRequest, error)
+            }
+        case let error as any CataloguedError: return APIError(.badRequest, error)
+        default: return APIError(.internalServerError, ServerError(.internal))
+        }
+    }
+
+    static func status(of code: AccessError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .unauthenticated, .invalidAPIToken, .invalidCredentials: .unauthorized
+        case .readOnlyToken, .csrfRejected, .setupClosed: .forbidden
+        case .tooManyAttempts: .tooManyRequests
+        case .userExists, .apiTokenExists: .conflict
+        case .userNotFound, .apiTokenNotFound: .notFound
+        default: .badRequest
+        }
+    }
+}

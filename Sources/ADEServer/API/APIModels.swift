@@ -1,0 +1,174 @@
+import ADECore
+import DEPClient
+import Foundation
+import Hummingbird
+
+/// The JSON shapes of `/api/v1` (snake_case keys, ISO 8601 dates). Never a secret.
+enum APIModels {
+    struct Token: ResponseEncodable {
+        var name: String
+        var baseUrl: String
+        var organisationName: String?
+        var serverName: String?
+        var serverUuid: String?
+        var adminAppleId: String?
+        var consumerKey: String?
+        var expiresAt: Date?
+        var daysLeft: Int?
+        var state: String
+        var severity: String
+        var stateSince: Date?
+        var errorCode: String?
+        var title: String
+        var cause: String
+        var remedy: String
+        var lastSuccessfulSyncAt: Date?
+        var lastErrorCode: String?
+        var lastErrorAt: Date?
+        var deviceCount: Int
+        var createdAt: Date
+        var uploadedAt: Date?
+        var pendingRenewalSince: Date?
+        var syncing: Bool
+
+        init(_ overview: TokenOverview, syncing: Bool, context: ADERequestContext) {
+            let token = overview.token
+            let health = overview.health
+            var arguments: [String: MessageArgument] = ["name": .string(token.name)]
+            if let days = health.daysLeft { arguments["count"] = .int(days) }
+            name = token.name
+            baseUrl = token.baseURL.absoluteString
+            organisationName = token.organisationName
+            serverName = token.serverName
+            serverUuid = token.serverUUID
+            adminAppleId = token.adminAppleID
+            consumerKey = token.consumerKey
+            expiresAt = token.accessTokenExpiry
+            daysLeft = health.daysLeft
+            state = health.state.rawValue
+            severity = health.severity.rawValue
+            stateSince = health.since
+            errorCode = health.errorCode
+            title = context.text(health.state.titleKey, arguments)
+            cause = context.text(health.state.causeKey, arguments)
+            remedy = context.text(health.state.remedyKey, arguments)
+            lastSuccessfulSyncAt = overview.lastSuccessAt
+            lastErrorCode = overview.lastErrorCode
+            lastErrorAt = overview.lastErrorAt
+            deviceCount = overview.deviceCount
+            createdAt = token.createdAt
+            uploadedAt = token.uploadedAt
+            pendingRenewalSince = token.pendingSince
+            self.syncing = syncing
+        }
+    }
+
+    struct TokenList: ResponseEncodable {
+        var tokens: [Token]
+    }
+
+    struct Run: ResponseEncodable {
+        var id: Int64
+        var kind: String
+        var startedAt: Date
+        var endedAt: Date?
+        var outcome: String
+        var errorCode: String?
+        var pages: Int
+        var added: Int
+        var modified: Int
+        var removed: Int
+
+        init(_ run: SyncRun) {
+            id = run.id
+            kind = run.kind.rawValue
+            startedAt = run.startedAt
+            endedAt = run.endedAt
+            outcome = run.outcome.rawValue
+            errorCode = run.errorCode
+            pages = run.pages
+            added = run.added
+            modified = run.modified
+            removed = run.removed
+        }
+    }
+
+    struct RunList: ResponseEncodable {
+        var token: String
+        var runs: [Run]
+    }
+
+    struct Device: ResponseEncodable {
+        var token: String
+        var serialNumber: String
+        var model: String?
+        var description: String?
+        var color: String?
+        var assetTag: String?
+        var deviceFamily: String?
+        var os: String?
+        var profileStatus: String?
+        var profileUuid: String?
+        var profileAssignTime: Date?
+        var profilePushTime: Date?
+        var deviceAssignedDate: Date?
+        var deviceAssignedBy: String?
+        var opType: String?
+        var opDate: Date?
+        var removed: Bool
+        var removedAt: Date?
+        var updatedAt: Date
+
+        init(_ stored: StoredDevice, token: String) {
+            let device = stored.device
+            self.token = token
+            serialNumber = device.serialNumber
+            model = device.model
+            description = device.description
+            color = device.color
+            assetTag = device.assetTag
+            deviceFamily = device.deviceFamily?.rawValue
+            os = device.os?.rawValue
+            profileStatus = device.profileStatus?.rawValue
+            profileUuid = device.profileUUID
+            profileAssignTime = device.profileAssignTime
+            profilePushTime = device.profilePushTime
+            deviceAssignedDate = device.deviceAssignedDate
+            deviceAssignedBy = device.deviceAssignedBy
+            opType = device.opType?.rawValue
+            opDate = device.opDate
+            removed = stored.removedAt != nil
+            removedAt = stored.removedAt
+            updatedAt = stored.updatedAt
+        }
+    }
+
+    struct DeviceList: ResponseEncodable {
+        var devices: [Device]
+        /// The `after` value of the next page; nil on the last page.
+        var nextAfter: String?
+    }
+
+    struct Alert: ResponseEncodable {
+        var name: String
+        var state: String
+        var severity: String
+        var title: String
+        var cause: String
+        var remedy: String
+        var since: Date?
+    }
+
+    struct Alerts: ResponseEncodable {
+        var errorCount: Int
+        var warningCount: Int
+        /// A sentence for people: how many tokens are in an error state and what it means.
+        var summary: String?
+        var tokens: [Alert]
+    }
+
+    struct SyncAccepted: ResponseEncodable {
+        var token: String
+        var status: String
+    }
+}

@@ -1,0 +1,53 @@
+import ADECore
+import Foundation
+public import Hummingbird
+public import Logging
+
+/// The server, wired: every route, middleware and service in one place (`ade serve`, `ade demo`, the tests).
+///
+/// - Parameters:
+///   - configuration: Where to listen, cookie and sign-in settings, the setup link.
+///   - dependencies: The store, the token service, the sync engine and the clock.
+///   - logger: The server's logger; requests log under it with secrets redacted.
+/// - Returns: The application, a ServiceLifecycle service; the caller runs it (with the sync engine beside it).
+public func buildApplication(
+    configuration: ServerConfiguration,
+    dependencies: ServerDependencies,
+    logger: Logger
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "ade"
+        ),
+        logger: logger
+    )
+}
+
+/// The router alone, for router-level tests.
+public func buildRouter(
+    configuration: ServerConfiguration,
+    dependencies: ServerDependencies
+) async throws -> Router<ADERequestContext> {
+    let renderer = try await ConsoleRenderer()
+    let hasher = PasswordHasher(cost: configuration.passwordCost)
+    let access = AccessService(store: dependencies.store, hasher: hasher, timeSource: dependencies.timeSource)
+    let router = Router(context: ADERequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: LocaleMiddleware())
+    HealthController(store: dependencies.store).addRoutes(to: router)
+    router.add(middleware: AuthenticationMiddleware(store: dependencies.store, timeSource: dependencies.timeSource))
+    APIController(dependencies: dependencies).addRoutes(to: router.group("api/v1"))
+    let console = router.group().add(middleware: ConsoleErrorMiddleware(renderer: renderer))
+    ConsoleController(
+        dependencies: dependencies,
+        renderer: renderer,
+        access: access,
+        cookie: SessionCookie(lifetime: configuration.sessionLifetime, secure: configuration.secureCookies),
+        logins: AttemptLimiter(limit: configuration.loginAttempts, window: configuration.loginWindow),
+        setup: SetupLink(token: configuration.setupToken)
+    ).addRoutes(to: console)
+    return router
+}

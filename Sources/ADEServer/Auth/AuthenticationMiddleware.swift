@@ -1,0 +1,37 @@
+import ADECore
+import DEPClient
+public import Foundation
+public import Hummingbird
+import HummingbirdAuth
+
+/// Finds who a request acts for: an `Authorization: Bearer` API token, or the session cookie of a signed-in user.
+///
+/// A bearer value that is no token of this server is refused at once (401, `invalid_api_token`) rather than
+/// treated as anonymous, so that a script with a revoked token learns why.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = ADERequestContext
+
+    let store: any ADEStore
+    let timeSource: any TimeSource
+
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if let bearer = request.headers.bearer {
+            guard let token = try await store.apiToken(secretHash: AccessSecret.digest(bearer.token)) else {
+                throw APIError(.unauthorized, AccessError(.invalidAPIToken))
+            }
+            try await store.touchAPIToken(id: token.id, at: timeSource.now())
+            context.identity = .apiToken(token)
+        } else if let value = request.cookies[SessionCookie.name]?.value, !value.isEmpty,
+            let session = try await store.session(idHash: AccessSecret.digest(value), now: timeSource.now()),
+            let user = try await store.user(id: session.userID)
+        {
+            context.identity = .user(user, session: session)
+        }
+        return try await next(request, context)
+    }
+}

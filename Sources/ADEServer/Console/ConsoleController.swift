@@ -1,0 +1,415 @@
+import ADECore
+import DEPClient
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import Logging
+
+/// The web console: server-rendered pages that work without JavaScript. The token list is the home page, under
+/// Intune's breadcrumb; every page carries the error banner while a token is in an error state.
+struct ConsoleController {
+    let dependencies: ServerDependencies
+    let renderer: ConsoleRenderer
+    let access: AccessService
+    let cookie: SessionCookie
+    let logins: AttemptLimiter
+    let setup: SetupLink
+
+    func addRoutes(to router: RouterGroup<ADERequestContext>) {
+        router.get("static/style.css") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: renderer.stylesheet)
+            )
+        }
+        router.get("login", use: loginPage)
+        router.post("login", use: login)
+        router.get("setup", use: setupPage)
+        router.post("setup", use: createFirstAdmin)
+        router.get("language", use: chooseLanguage)
+        let pages = router.group().add(middleware: ConsoleAccessMiddleware())
+        pages.post("logout", use: logout)
+        pages.get("", use: tokens)
+        pages.get("tokens/:name", use: token)
+        pages.post("tokens/:name/sync", use: syncNow)
+        pages.get("devices", use: devices)
+    }
+
+    // MARK: - Sign-in
+
+    struct LoginForm: Decodable {
+        var name: String
+        var password: String
+        var next: String?
+    }
+
+    @Sendable func loginPage(_ request: Request, context: ADERequestContext) async throws -> Response {
+        if !setup.isSpent, try await dependencies.store.users().isEmpty {
+            return renderer.page(
+                "error",
+                frame: .init(title: context.text(.setupNeededTitle)),
+                context: context,
+                request: request,
+                values: [
+                    "heading": context.text(.setupNeededTitle), "message": context.text(.setupNeededMessage),
+                    "remedy": "",
+                ]
+            )
+        }
+        return renderer.page(
+            "login",
+            frame: .init(title: context.text(.loginTitle)),
+            context: context,
+            request: request,
+            values: ["next": Self.localPath(request.uri.queryParameters.get("next")) ?? "/"]
+        )
+    }
+
+    @Sendable func login(_ request: Request, context: ADERequestContext) async throws -> Response {
+        let form = try await Self.decodeForm(LoginForm.self, request, context)
+        let now = dependencies.timeSource.now()
+        let key = "\(form.name.lowercased())|\(context.peer)"
+        func again(_ problem: String, status: HTTPResponse.Status) -> Response {
+            renderer.page(
+                "login",
+                frame: .init(title: context.text(.loginTitle), problem: problem),
+                context: context,
+                request: request,
+                values: ["next": Self.localPath(form.next) ?? "/", "name": form.name],
+                status: status
+            )
+        }
+        if let seconds = logins.retryAfter(key, now: now) {
+            var response = again(
+                describe(AccessError(.tooManyAttempts, parameters: ["seconds": String(seconds)]), context),
+                status: .tooManyRequests
+            )
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
+        guard let user = try await access.authenticate(name: form.name, password: form.password) else {
+            logins.record(key, now: now)
+            context.logger.notice("Sign-in refused", metadata: ["user": "\(form.name)", "peer": "\(context.peer)"])
+            return again(describe(AccessError(.invalidCredentials), context), status: .unauthorized)
+        }
+        logins.reset(key)
+        var response = Response.redirect(to: Self.localPath(form.next) ?? "/", type: .normal)
+        response.setCookie(try await cookie.start(for: user, store: dependencies.store, now: now))
+        context.logger.info("Signed in", metadata: ["user": "\(user.name)"])
+        return response
+    }
+
+    @Sendable func logout(_ request: Request, context: ADERequestContext) async throws -> Response {
+        _ = try await Self.decodeForm(CSRFForm.self, request, context)
+        if case .user(_, let session) = context.identity {
+            try await dependencies.store.deleteSession(idHash: session.idHash)
+        }
+        var response = Response.redirect(to: "/login", type: .normal)
+        response.setCookie(cookie.cleared())
+        return response
+    }
+
+    // MARK: - First admin
+
+    struct SetupForm: Decodable {
+        var token: String
+        var name: String
+        var password: String
+        var confirmation: String
+    }
+
+    @Sendable func setupPage(_ request: Request, context: ADERequestContext) async throws -> Response {
+        guard setup.accepts(request.uri.queryParameters.get("token")),
+            try await dependencies.store.users().isEmpty
+        else {
+            throw AccessError(.setupClosed)
+        }
+        return renderer.page(
+            "setup",
+            frame: .init(title: context.text(.setupTitle)),
+            context: context,
+            request: request,
+            values: ["token": request.uri.queryParameters.get("token") ?? ""]
+        )
+    }
+
+    @Sendable func createFirstAdmin(_ request: Request, context: ADERequestContext) async throws -> Response {
+        let form = try await Self.decodeForm(SetupForm.self, request, context)
+        guard setup.accepts(form.token), try await dependencies.store.users().isEmpty else {
+            throw AccessError(.setupClosed)
+        }
+        do {
+            guard form.password == form.confirmation else { throw AccessError(.passwordsDiffer) }
+            let user = try await access.addUser(name: form.name, password: form.password)
+            setup.spend()
+            context.logger.notice("First administrator created", metadata: ["user": "\(user.name)"])
+            var response = Response.redirect(to: "/", type: .normal)
+            response.setCookie(
+                try await cookie.start(for: user, store: dependencies.store, now: dependencies.timeSource.now())
+            )
+            return response
+        } catch let error as AccessError {
+            return renderer.page(
+                "setup",
+                frame: .init(title: context.text(.setupTitle), problem: describe(error, context)),
+                context: context,
+                request: request,
+                values: ["token": form.token, "name": form.name],
+                status: .badRequest
+            )
+        }
+    }
+
+    // MARK: - Language
+
+    @Sendable func chooseLanguage(_ request: Request, context: ADERequestContext) async throws -> Response {
+        let tag = request.uri.queryParameters.get("lang") ?? "en"
+        let language = MessageCatalogue.bundled.resolve(MessageLocale(tag))
+        var response = Response.redirect(
+            to: Self.localPath(request.uri.queryParameters.get("back")) ?? "/",
+            type: .normal
+        )
+        response.setCookie(
+            Cookie(
+                name: LocaleMiddleware.cookieName,
+                value: language,
+                maxAge: 365 * 86_400,
+                path: "/",
+                secure: cookie.secure,
+                httpOnly: true,
+                sameSite: .lax
+            )
+        )
+        return response
+    }
+
+    // MARK: - Tokens
+
+    @Sendable func tokens(_ request: Request, context: ADERequestContext) async throws -> Response {
+        let now = dependencies.timeSource.now()
+        let overviews = try await TokenOverview.all(store: dependencies.store, now: now)
+        let rows: [[String: Any]] = overviews.map { overview in row(overview, context: context) }
+        return renderer.page(
+            "tokens",
+            frame: frame(title: context.text(.tokensTitle), overviews: overviews, context: context),
+            context: context,
+            request: request,
+            values: ["tokens": rows, "hasTokens": !rows.isEmpty],
+            status: .ok
+        )
+    }
+
+    @Sendable func token(_ request: Request, context: ADERequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        guard let token = try await dependencies.store.token(named: name) else {
+            return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
+        }
+        let now = dependencies.timeSource.now()
+        let overviews = try await TokenOverview.all(store: dependencies.store, now: now)
+        let overview = try await TokenOverview.make(token, store: dependencies.store, now: now)
+        var values = row(overview, context: context)
+        values["serverUUID"] = token.serverUUID ?? "—"
+        values["hasRemedy"] = overview.health.severity != .ok
+        let runs = try await dependencies.store.runs(tokenID: token.id, limit: 20)
+        values["runs"] = runs.map { run -> [String: Any] in
+            [
+                "started": Self.dateTime(run.startedAt, context), "kind": run.kind.rawValue,
+                "outcome": run.outcome.rawValue, "added": run.added, "modified": run.modified,
+                "removed": run.removed, "error": run.errorCode ?? "",
+            ]
+        }
+        values["hasRuns"] = !runs.isEmpty
+        var frame = frame(title: token.name, overviews: overviews, context: context)
+        frame.breadcrumb[frame.breadcrumb.count - 1].href = "/"
+        frame.breadcrumb.append(.init(label: token.name))
+        frame.notice = Self.notice(request, context)
+        return renderer.page("token", frame: frame, context: context, request: request, values: values)
+    }
+
+    @Sendable func syncNow(_ request: Request, context: ADERequestContext) async throws -> Response {
+        _ = try await Self.decodeForm(CSRFForm.self, request, context)
+        let name = try context.parameters.require("name")
+        guard let token = try await dependencies.store.token(named: name) else {
+            return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
+        }
+        let notice: String
+        switch dependencies.scheduler?.syncNow(tokenID: token.id) {
+        case .started: notice = "sync_started"
+        case .tooSoon: notice = "sync_too_soon"
+        case nil: notice = "sync_unavailable"
+        }
+        return Response.redirect(to: "/tokens/\(token.name.pathEscaped)?notice=\(notice)", type: .normal)
+    }
+
+    // MARK: - Devices
+
+    @Sendable func devices(_ request: Request, context: ADERequestContext) async throws -> Response {
+        let now = dependencies.timeSource.now()
+        let overviews = try await TokenOverview.all(store: dependencies.store, now: now)
+        let chosen = request.uri.queryParameters.get("token")
+        let token =
+            overviews.first { $0.token.name.caseInsensitiveCompare(chosen ?? "") == .orderedSame }?.token
+            ?? overviews.first?.token
+        let includeRemoved = request.uri.queryParameters.get("include_removed") == "true"
+        var values: [String: Any] = [
+            "tokenChoices": overviews.map { ["name": $0.token.name, "selected": $0.token.id == token?.id] },
+            "includeRemoved": includeRemoved,
+        ]
+        if let token {
+            let pageSize = 100
+            let page = try await dependencies.store.devices(
+                tokenID: token.id,
+                after: request.uri.queryParameters.get("after"),
+                limit: pageSize + 1,
+                includeRemoved: includeRemoved
+            )
+            let shown = page.prefix(pageSize)
+            values["devices"] = shown.map { stored -> [String: Any] in
+                [
+                    "serial": stored.device.serialNumber, "model": stored.device.model ?? "",
+                    "os": stored.device.os?.rawValue ?? "",
+                    "profileStatus": stored.device.profileStatus?.rawValue ?? "",
+                    "assigned": stored.device.deviceAssignedDate.map { Self.date($0, context) } ?? "",
+                    "removed": stored.removedAt != nil,
+                ]
+            }
+            values["hasDevices"] = !shown.isEmpty
+            if page.count > pageSize, let last = shown.last {
+                var query = "token=\(token.name.queryEscaped)&after=\(last.device.serialNumber.queryEscaped)"
+                if includeRemoved { query += "&include_removed=true" }
+                values["next"] = "/devices?\(query)"
+            }
+        }
+        var frame = frame(title: context.text(.devicesTitle), overviews: overviews, context: context)
+        frame.breadcrumb = [.init(label: context.text(.crumbDevices), href: nil)]
+        return renderer.page("devices", frame: frame, context: context, request: request, values: values)
+    }
+
+    // MARK: - Pieces
+
+    struct CSRFForm: Decodable {
+        var csrf: String
+    }
+
+    /// Decodes a form and checks its anti-forgery token against the session's (when the form has one to check).
+    static func decodeForm<Form: Decodable>(_ type: Form.Type, _ request: Request, _ context: ADERequestContext)
+        async throws -> Form
+    {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let text = String(buffer: body)
+        if case .user(_, let session) = context.identity {
+            let fields = try? URLEncodedFormDecoder().decode(CSRFForm.self, from: text)
+            guard fields?.csrf == session.csrfToken else { throw AccessError(.csrfRejected) }
+        }
+        do {
+            return try URLEncodedFormDecoder().decode(Form.self, from: text)
+        } catch {
+            throw ServerError(.invalidBody, parameters: ["detail": "form fields missing"])
+        }
+    }
+
+    func frame(title: String, overviews: [TokenOverview], context: ADERequestContext) -> ConsoleRenderer.Frame {
+        let failing = overviews.filter { $0.health.severity == .error }
+        return ConsoleRenderer.Frame(
+            title: title,
+            breadcrumb: [
+                .init(label: context.text(.crumbDevices)), .init(label: context.text(.crumbEnrollDevices)),
+                .init(label: context.text(.crumbAppleEnrollment)), .init(label: context.text(.crumbTokens)),
+            ],
+            banner: failing.isEmpty
+                ? nil
+                : .init(
+                    summary: context.text(.bannerSummary, ["count": .int(failing.count)]),
+                    tokens: failing.map { ($0.token.name, context.text($0.health.state.titleKey)) }
+                )
+        )
+    }
+
+    func row(_ overview: TokenOverview, context: ADERequestContext) -> [String: Any] {
+        let token = overview.token
+        let health = overview.health
+        var arguments: [String: MessageArgument] = ["name": .string(token.name)]
+        if let days = health.daysLeft { arguments["count"] = .int(days) }
+        let expiryLevel: String
+        switch health.daysLeft {
+        case .some(let days) where days < 0: expiryLevel = "past"
+        case .some(let days) where days < TokenHealth.expiringErrorDays: expiryLevel = "critical"
+        case .some(let days) where days < TokenHealth.expiringWarningDays: expiryLevel = "soon"
+        default: expiryLevel = "ok"
+        }
+        return [
+            "name": token.name, "path": token.name.pathEscaped,
+            "organisation": token.organisationName ?? "—", "server": token.serverName ?? "—",
+            "appleID": token.adminAppleID ?? "—",
+            "expires": token.accessTokenExpiry.map { Self.date($0, context) } ?? "—",
+            "daysLeft": health.daysLeft.map { days in
+                days < 0
+                    ? context.text(.expiredDaysAgo, ["count": .int(-days)])
+                    : context.text(.daysLeft, ["count": .int(days)])
+            } ?? "",
+            "expiryLevel": expiryLevel,
+            "severity": health.severity.rawValue,
+            "state": context.text(health.state.titleKey, arguments),
+            "cause": context.text(health.state.causeKey, arguments),
+            "remedy": context.text(health.state.remedyKey, arguments),
+            "lastSync": overview.lastSuccessAt.map { Self.dateTime($0, context) } ?? context.text(.never),
+            "lastError": overview.lastErrorCode ?? "",
+            "devices": overview.deviceCount,
+        ]
+    }
+
+    /// The sentence for a `notice` a redirect carries (`?notice=sync_started`); unknown values show nothing.
+    static func notice(_ request: Request, _ context: ADERequestContext) -> String? {
+        switch request.uri.queryParameters.get("notice") {
+        case "sync_started": context.text(.noticeSyncStarted)
+        case "sync_too_soon": context.text(.noticeSyncTooSoon)
+        case "sync_unavailable": context.text(.noticeSyncUnavailable)
+        default: nil
+        }
+    }
+
+    func describe(_ error: some CataloguedError, _ context: ADERequestContext) -> String {
+        let (message, remedy) = MessageCatalogue.bundled.describe(error, locale: context.locale)
+        return remedy.isEmpty ? message : "\(message) \(remedy)"
+    }
+
+    func notFound(_ error: ServerError, _ request: Request, _ context: ADERequestContext) -> Response {
+        let (message, remedy) = MessageCatalogue.bundled.describe(error, locale: context.locale)
+        return renderer.page(
+            "error",
+            frame: .init(title: context.text(.notFoundTitle)),
+            context: context,
+            request: request,
+            values: ["heading": context.text(.notFoundTitle), "message": message, "remedy": remedy],
+            status: .notFound
+        )
+    }
+
+    /// A path on this server to go back to, never another site (`//evil.example`, `https://…`).
+    static func localPath(_ value: String?) -> String? {
+        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\") else { return nil }
+        return value
+    }
+
+    static func date(_ date: Date, _ context: ADERequestContext) -> String {
+        date.formatted(
+            .dateTime.year().month(.abbreviated).day()
+                .locale(Locale(identifier: MessageCatalogue.bundled.resolve(context.locale)))
+        )
+    }
+
+    static func dateTime(_ date: Date, _ context: ADERequestContext) -> String {
+        date.formatted(
+            .dateTime.year().month(.abbreviated).day().hour().minute()
+                .locale(Locale(identifier: MessageCatalogue.bundled.resolve(context.locale)))
+        )
+    }
+}
+
+extension String {
+    /// The text escaped for a URL query value.
+    var queryEscaped: String {
+        addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? self
+    }
+}

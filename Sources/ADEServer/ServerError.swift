@@ -1,0 +1,49 @@
+public import ADECore
+
+/// The server's own errors: bad requests, missing resources, and the one answer for anything unexpected.
+public struct ServerError: Error, Sendable, CodedError {
+    public static let subsystem = "server"
+
+    /// A stable error code.
+    public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
+        fileprivate enum Backing: String, CaseIterable {
+            case `internal`
+            case notFound = "not_found"
+            case tokenNotFound = "token_not_found"
+            case deviceNotFound = "device_not_found"
+            case invalidParameter = "invalid_parameter"
+            case invalidBody = "invalid_body"
+            case syncTooSoon = "sync_too_soon"
+            case syncUnavailable = "sync_unavailable"
+        }
+        fileprivate let backing: Backing
+        public var rawValue: String { backing.rawValue }
+        public var description: String { backing.rawValue }
+        public static var allCases: [Code] { Backing.allCases.map(Code.init(backing:)) }
+
+        /// Something unexpected failed; the server's log says what (never the answer).
+        public static let `internal` = Code(backing: .internal)
+        /// No such page or route (`path`).
+        public static let notFound = Code(backing: .notFound)
+        /// No token of that name (`name`).
+        public static let tokenNotFound = Code(backing: .tokenNotFound)
+        /// No device of that serial number in that token (`serial`, `name`).
+        public static let deviceNotFound = Code(backing: .deviceNotFound)
+        /// A query parameter is malformed or out of range (`name`, `expected`).
+        public static let invalidParameter = Code(backing: .invalidParameter)
+        /// The request body is not what the route takes (`detail`).
+        public static let invalidBody = Code(backing: .invalidBody)
+        /// "Sync now" was asked again too soon (`seconds`).
+        public static let syncTooSoon = Code(backing: .syncTooSoon)
+        /// This server runs no sync engine (`ade serve --no-sync`).
+        public static let syncUnavailable = Code(backing: .syncUnavailable)
+    }
+
+    public let code: Code
+    public let parameters: [String: String]
+
+    public init(_ code: Code, parameters: [String: String] = [:]) {
+        self.code = code
+        self.parameters = parameters
+    }
+}
