@@ -14,8 +14,8 @@ public struct ADE: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            TokenCommand.self, KeyCommand.self, SyncCommand.self, DevicesCommand.self, DoctorCommand.self,
-            DEPCommand.self,
+            ServeCommand.self, TokenCommand.self, KeyCommand.self, SyncCommand.self, DevicesCommand.self,
+            DoctorCommand.self, UserCommand.self, APITokenCommand.self, DEPCommand.self,
             SimulatorCommand.self, BenchCommand.self,
         ]
     )

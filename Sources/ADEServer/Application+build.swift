@@ -1,6 +1,8 @@
 import ADECore
 import Foundation
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
 
 /// The server, wired: every route, middleware and service in one place (`ade serve`, `ade demo`, the tests).
@@ -13,15 +15,22 @@ public import Logging
 public func buildApplication(
     configuration: ServerConfiguration,
     dependencies: ServerDependencies,
-    logger: Logger
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
+    var server = HTTPServerBuilder.http1()
+    if let tls = configuration.tls {
+        server = try .tls(.http1(), tlsConfiguration: try TLSFiles.configuration(tls))
+    }
     return Application(
         router: router,
+        server: server,
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "ade"
         ),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
 }
@@ -35,6 +44,7 @@ public func buildRouter(
     let hasher = PasswordHasher(cost: configuration.passwordCost)
     let access = AccessService(store: dependencies.store, hasher: hasher, timeSource: dependencies.timeSource)
     let router = Router(context: ADERequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LocaleMiddleware())
     HealthController(store: dependencies.store).addRoutes(to: router)

@@ -22,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     public var uploadWindow: TimeInterval
     /// A one-time value that lets the first admin be created while no user exists (printed as a setup link).
     public var setupToken: String?
+    /// PEM files of the certificate chain and private key when the server speaks HTTPS itself (usually a proxy
+    /// does).
+    public var tls: (certificateChain: String, privateKey: String)?
 
     public init(
         host: String = "127.0.0.1",
@@ -34,7 +37,8 @@ public struct ServerConfiguration: Sendable {
         loginWindow: TimeInterval = 15 * 60,
         uploadAttempts: Int = 10,
         uploadWindow: TimeInterval = 15 * 60,
-        setupToken: String? = nil
+        setupToken: String? = nil,
+        tls: (certificateChain: String, privateKey: String)? = nil
     ) {
         self.host = host
         self.port = port
@@ -47,13 +51,15 @@ public struct ServerConfiguration: Sendable {
         self.uploadAttempts = uploadAttempts
         self.uploadWindow = uploadWindow
         self.setupToken = setupToken
+        self.tls = tls
+        if tls != nil, secureCookies == nil { self.secureCookies = true }
     }
 
     /// The base of links the server prints: ``publicBaseURL``, or the listen address.
     public var baseURL: String {
         if let publicBaseURL { return publicBaseURL.absoluteString.trimmingSuffix("/") }
         let shownHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
-        return "http://\(shownHost):\(port)"
+        return "\(tls == nil ? "http" : "https")://\(shownHost):\(port)"
     }
 }
 

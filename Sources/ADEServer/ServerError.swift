@@ -15,6 +15,7 @@ public struct ServerError: Error, Sendable, CodedError {
             case invalidBody = "invalid_body"
             case syncTooSoon = "sync_too_soon"
             case syncUnavailable = "sync_unavailable"
+            case tlsInvalid = "tls_invalid"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -37,6 +38,8 @@ public struct ServerError: Error, Sendable, CodedError {
         public static let syncTooSoon = Code(backing: .syncTooSoon)
         /// This server runs no sync engine (`ade serve --no-sync`).
         public static let syncUnavailable = Code(backing: .syncUnavailable)
+        /// The server's TLS certificate or key file cannot be loaded (`path`).
+        public static let tlsInvalid = Code(backing: .tlsInvalid)
     }
 
     public let code: Code

@@ -19,6 +19,9 @@ struct CommandError: Error, Sendable, CodedError {
             case urlInvalid = "url_invalid"
             case credentialsRequired = "credentials_required"
             case databaseMissing = "database_missing"
+            case passwordRequired = "password_required"
+            case listenInvalid = "listen_invalid"
+            case tlsIncomplete = "tls_incomplete"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -44,6 +47,12 @@ struct CommandError: Error, Sendable, CodedError {
         static let credentialsRequired = Code(backing: .credentialsRequired)
         /// A command that only reads found no database (`path`).
         static let databaseMissing = Code(backing: .databaseMissing)
+        /// No password on a terminal, and `--password-stdin` not given.
+        static let passwordRequired = Code(backing: .passwordRequired)
+        /// A `--listen` value that is not `HOST:PORT` (`value`).
+        static let listenInvalid = Code(backing: .listenInvalid)
+        /// Only one of `--tls-certificate` and `--tls-key`.
+        static let tlsIncomplete = Code(backing: .tlsIncomplete)
     }
 
     let code: Code

@@ -44,6 +44,14 @@ struct Console: Sendable {
     /// Prints one line of a result.
     func line(_ text: String) { writeOut(text + "\n") }
 
+    /// Prints a value as indented JSON with sorted keys and ISO 8601 dates (`--format json`).
+    func json(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        line(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// Prints one line of guidance on standard error, so that standard output stays the result alone.
     func note(_ text: String) { writeError(text + "\n") }
 

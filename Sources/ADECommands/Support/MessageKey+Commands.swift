@@ -75,3 +75,18 @@ extension MessageKey {
     static let doctorSummary: MessageKey = "cli.doctor.summary"
     static let doctorNoTokens: MessageKey = "cli.doctor.no_tokens"
 }
+
+extension MessageKey {
+    static let serveListening: MessageKey = "cli.serve.listening"
+    static let serveSetupLink: MessageKey = "cli.serve.setup_link"
+    static let userAdded: MessageKey = "cli.user.added"
+    static let userPasswordPrompt: MessageKey = "cli.user.password_prompt"
+    static let userPasswordAgain: MessageKey = "cli.user.password_again"
+    static let userNone: MessageKey = "cli.user.none"
+    static let userDeleted: MessageKey = "cli.user.deleted"
+    static let userPasswordReset: MessageKey = "cli.user.password_reset"
+    static let apiTokenCreated: MessageKey = "cli.api_token.created"
+    static let apiTokenNone: MessageKey = "cli.api_token.none"
+    static let apiTokenNeverUsed: MessageKey = "cli.api_token.never_used"
+    static let apiTokenRevoked: MessageKey = "cli.api_token.revoked"
+}

@@ -44,15 +44,15 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the database and its master key, and runs `body` with a token service whose client uses the production
     /// transport (HTTPS proxy and extra CA from the environment).
-    func withTokenService<T>(_ body: (TokenService, SQLiteStore, MasterKeyLoader.Source) async throws -> T) async throws
-        -> T
-    {
+    func withTokenService<T>(
+        logger: Logger = Logger.commandLine("ade"),
+        _ body: (TokenService, SQLiteStore, MasterKeyLoader.Source) async throws -> T
+    ) async throws -> T {
         let (store, key, source) = try await openStore()
         let environment = ProcessInfo.processInfo.environment
         let transport = try HTTPClientTransport(
             configuration: .fromEnvironment(environment, extraCAFile: environment["ADE_EXTRA_CA_FILE"])
         )
-        let logger = Logger.commandLine("ade")
         let service = TokenService(
             store: store,
             box: SecretBox(key: key),

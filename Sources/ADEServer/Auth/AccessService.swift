@@ -1,6 +1,7 @@
 public import ADECore
 public import DEPClient
 public import Foundation
+import Synchronization
 
 /// Console users and API tokens: what `ade user …`, `ade api-token …`, the setup page and the sign-in form share.
 public struct AccessService: Sendable {
@@ -10,14 +11,23 @@ public struct AccessService: Sendable {
     let store: any ADEStore
     let hasher: PasswordHasher
     let timeSource: any TimeSource
-    /// A hash no password matches, checked when the user does not exist so that timing reveals nothing.
-    let decoyHash: String
 
     public init(store: any ADEStore, hasher: PasswordHasher, timeSource: any TimeSource) {
         self.store = store
         self.hasher = hasher
         self.timeSource = timeSource
-        self.decoyHash = hasher.hash(AccessSecret.random())
+    }
+
+    /// Hashes no password matches, one per cost, checked when the user does not exist so that timing reveals nothing.
+    private static let decoys = Mutex<[UInt8: String]>([:])
+
+    private var decoyHash: String {
+        Self.decoys.withLock { decoys in
+            if let hash = decoys[hasher.cost] { return hash }
+            let hash = hasher.hash(AccessSecret.random())
+            decoys[hasher.cost] = hash
+            return hash
+        }
     }
 
     // MARK: - Users

@@ -1,0 +1,155 @@
+import ADECore
+import ADESQLite
+import ADEServer
+import ArgumentParser
+import DEPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `ade serve`: the production server — web console, `/api/v1`, health endpoints — and the sync engine, until
+/// SIGTERM or SIGINT. Every option also reads an `ADE_*` environment variable.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server: web console, API and the sync engine.",
+        discussion: """
+            Environment: ADE_LISTEN, ADE_PUBLIC_URL, ADE_TLS_CERTIFICATE, ADE_TLS_KEY, ADE_LOG_LEVEL, \
+            ADE_MAX_CONCURRENT_SYNCS, ADE_NO_SYNC=1, ADE_DATABASE, ADE_MASTER_KEY, ADE_ALLOW_CUSTOM_DEP_URL=1, \
+            ADE_EXTRA_CA_FILE, HTTPS_PROXY and NO_PROXY. While no user exists, a one-time setup link to create the \
+            first administrator is printed at start. SIGTERM or SIGINT stop it gracefully: a sync finishes its page.
+            """
+    )
+
+    @Option(name: .long, help: "HOST:PORT to listen on (env ADE_LISTEN). Default 127.0.0.1:8080.") var listen: String?
+    @Option(name: .long, help: "The URL admins reach the server at, behind a proxy (env ADE_PUBLIC_URL).")
+    var publicURL: String?
+    @Option(name: .long, help: "PEM certificate chain, to serve HTTPS directly (env ADE_TLS_CERTIFICATE).")
+    var tlsCertificate: String?
+    @Option(name: .long, help: "PEM private key of --tls-certificate (env ADE_TLS_KEY).") var tlsKey: String?
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (env ADE_LOG_LEVEL).")
+    var logLevel: String?
+    @Option(name: .long, help: "Tokens synced at the same time (env ADE_MAX_CONCURRENT_SYNCS). Default 4.")
+    var maxConcurrentSyncs: Int?
+    @Flag(name: .long, help: "Serve without running the sync engine (env ADE_NO_SYNC=1).") var noSync = false
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let locale = global.locale
+        let environment = ProcessInfo.processInfo.environment
+        try await reportingErrors(locale: locale) {
+            let configuration = try serverConfiguration(environment)
+            let level = try Self.level(logLevel ?? environment["ADE_LOG_LEVEL"] ?? "info")
+            var logger = Logger(label: "ade") { StreamLogHandler.standardError(label: $0) }
+            logger.logLevel = level
+            let sync = !(noSync || environment["ADE_NO_SYNC"] == "1")
+            let concurrency = try maxConcurrentSyncs ?? Self.integer(environment["ADE_MAX_CONCURRENT_SYNCS"]) ?? 4
+            try await storeOptions.withTokenService(logger: logger) { service, store, _ in
+                var withSetup = configuration
+                if try await store.users().isEmpty {
+                    withSetup.setupToken = AccessSecret.random()
+                }
+                let configuration = withSetup
+                let scheduler =
+                    sync
+                    ? SyncScheduler(
+                        store: store,
+                        syncer: TokenSyncer(
+                            store: store,
+                            tokens: service,
+                            client: service.client,
+                            timeSource: SystemTimeSource(),
+                            logger: logger
+                        ),
+                        timeSource: SystemTimeSource(),
+                        configuration: SyncScheduler.Configuration(maximumConcurrentSyncs: max(1, concurrency)),
+                        logger: logger
+                    ) : nil
+                let dependencies = ServerDependencies(
+                    store: store,
+                    tokens: service,
+                    scheduler: scheduler,
+                    timeSource: SystemTimeSource()
+                )
+                let setup = configuration.setupToken
+                let application = try await buildApplication(
+                    configuration: configuration,
+                    dependencies: dependencies,
+                    logger: logger
+                ) { port in
+                    var shown = configuration
+                    shown.port = port
+                    let catalogue = MessageCatalogue.bundled
+                    Console.current.line(
+                        catalogue.string(.serveListening, locale: locale, ["url": .string(shown.baseURL)])
+                    )
+                    if let setup {
+                        Console.current.line(
+                            catalogue.string(
+                                .serveSetupLink,
+                                locale: locale,
+                                ["url": .string("\(shown.baseURL)/setup?token=\(setup)")]
+                            )
+                        )
+                    }
+                }
+                var services: [any Service] = [application]
+                if let scheduler { services.append(scheduler) }
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: services.map { .init(service: $0) },
+                        gracefulShutdownSignals: [.sigterm, .sigint],
+                        logger: logger
+                    )
+                )
+                try await group.run()
+            }
+        }
+    }
+
+    /// The server's configuration from the options and the environment.
+    func serverConfiguration(_ environment: [String: String]) throws -> ServerConfiguration {
+        let listen = self.listen ?? environment["ADE_LISTEN"] ?? "127.0.0.1:8080"
+        let (host, port) = try Self.address(listen)
+        var publicURL: URL?
+        if let text = self.publicURL ?? environment["ADE_PUBLIC_URL"], !text.isEmpty {
+            publicURL = try parseServiceURL(text)
+        }
+        let certificate = tlsCertificate ?? environment["ADE_TLS_CERTIFICATE"]
+        let key = tlsKey ?? environment["ADE_TLS_KEY"]
+        var tls: (certificateChain: String, privateKey: String)?
+        switch (certificate, key) {
+        case (let certificate?, let key?): tls = (certificate, key)
+        case (nil, nil): tls = nil
+        default: throw CommandError(.tlsIncomplete, parameters: [:])
+        }
+        return ServerConfiguration(host: host, port: port, publicBaseURL: publicURL, tls: tls)
+    }
+
+    /// `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (every address).
+    static func address(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else {
+            throw CommandError(.listenInvalid, parameters: ["value": text])
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    static func level(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        return level
+    }
+
+    static func integer(_ text: String?) throws -> Int? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let value = Int(text) else { throw ValidationError("ADE_MAX_CONCURRENT_SYNCS must be a number") }
+        return value
+    }
+}

@@ -1,0 +1,175 @@
+import ADETesting
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ade serve`, `ade user` and `ade api-token` as an admin's scripts run them: real processes of the built `ade`.
+@Suite(.timeLimit(.minutes(3)))
+struct ServeCommandTests {
+    /// Runs `ade` with `input` on standard input; returns its exit status and what it printed.
+    static func ade(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String, error: String)
+    {
+        let process = Process()
+        process.executableURL = CrashSafetyTests.executable
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let error = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (
+            process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self)
+        )
+    }
+
+    static func get(_ url: String, bearer: String? = nil) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    @Test func usersAndAPITokensFromTheCommandLine() throws {
+        guard FileManager.default.isExecutableFile(atPath: CrashSafetyTests.executable.path) else {
+            Issue.record("ade is not built: run scripts/test, which builds it first")
+            return
+        }
+        try TemporaryDirectory.with { directory in
+            let database = ["--database", directory.path("ade.sqlite")]
+            let added = try Self.ade(
+                ["user", "add", "admin", "--password-stdin"] + database,
+                input: "long enough secret\n"
+            )
+            #expect(added.status == 0)
+            #expect(added.output.contains("Added the user “admin”."))
+            let again = try Self.ade(
+                ["user", "add", "ADMIN", "--password-stdin"] + database,
+                input: "long enough secret\n"
+            )
+            #expect(again.status == 1)
+            #expect(again.error.contains("error [user_exists]"))
+            let short = try Self.ade(["user", "add", "bob", "--password-stdin"] + database, input: "short\n")
+            #expect(short.status == 1)
+            #expect(short.error.contains("error [password_too_short]"))
+            let none = try Self.ade(["user", "add", "carol"] + database)
+            #expect(none.status == 1, "no terminal and no --password-stdin")
+            #expect(none.error.contains("error [password_required]"))
+
+            let list = try Self.ade(["user", "list", "--format", "json"] + database)
+            let users = try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
+            #expect(users?.map { $0["name"] as? String } == ["admin"])
+            let unconfirmed = try Self.ade(["user", "delete", "admin"] + database)
+            #expect(unconfirmed.status == 1)
+            #expect(unconfirmed.error.contains("--yes"))
+            #expect(
+                try Self.ade(
+                    ["user", "reset-password", "admin", "--password-stdin"] + database,
+                    input: "another long secret\n"
+                ).status == 0
+            )
+
+            let created = try Self.ade(
+                ["api-token", "create", "ci", "--scope", "write", "--format", "json"] + database
+            )
+            #expect(created.status == 0)
+            let token = try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: String]
+            #expect(token?["token"]?.hasPrefix("ade_") == true)
+            #expect(token?["token"]?.count == 47)
+            let tokens = try Self.ade(["api-token", "list"] + database)
+            #expect(tokens.output.contains("ci\twrite\tnever used"))
+            #expect(!tokens.output.contains(token?["token"] ?? "?"), "the value is never shown again")
+            #expect(try Self.ade(["api-token", "revoke", "ci"] + database).status == 0)
+            let missing = try Self.ade(["api-token", "revoke", "ci"] + database)
+            #expect(missing.error.contains("error [api_token_not_found]"))
+        }
+    }
+
+    @Test func serveAnswersThenStopsOnSIGTERM() async throws {
+        guard FileManager.default.isExecutableFile(atPath: CrashSafetyTests.executable.path) else {
+            Issue.record("ade is not built: run scripts/test, which builds it first")
+            return
+        }
+        try await TemporaryDirectory.with { directory in
+            let database = ["--database", directory.path("ade.sqlite")]
+            let process = Process()
+            process.executableURL = CrashSafetyTests.executable
+            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--log-level", "debug"] + database
+            let stdout = Pipe()
+            let stderr = Pipe()
+            process.standardOutput = stdout
+            process.standardError = stderr
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+
+            // The first lines: where it listens, and the one-time setup link (no user yet).
+            var printed = ""
+            while !printed.contains("/setup?token=") {
+                let data = stdout.fileHandleForReading.availableData
+                guard !data.isEmpty else { break }
+                printed += String(decoding: data, as: UTF8.self)
+            }
+            let base = try #require(printed.firstMatch(of: /http:\/\/127\.0\.0\.1:[0-9]+/).map { String($0.0) })
+            let setup = try #require(printed.firstMatch(of: /(http:\/\/\S+\/setup\?token=\S+)/).map { String($0.1) })
+            #expect(try await Self.get(base + "/healthz").status == 200)
+            #expect(try await Self.get(base + "/readyz").status == 200)
+            #expect(try await Self.get(setup).status == 200)
+
+            let created = try Self.ade(["api-token", "create", "reader", "--format", "json"] + database)
+            let value = try #require(
+                (try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: String])?["token"]
+            )
+            let tokens = try await Self.get(base + "/api/v1/tokens", bearer: value)
+            #expect(tokens.status == 200)
+            #expect(tokens.body == #"{"tokens":[]}"#)
+            _ = try Self.ade(["api-token", "revoke", "reader"] + database)
+            #expect(try await Self.get(base + "/api/v1/tokens", bearer: value).status == 401, "revoked at once")
+
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(log.contains("http.path=/api/v1/tokens"))
+            #expect(!log.contains(value), "no token in the logs, even at debug level")
+            #expect(!log.contains(setup.split(separator: "=").last.map(String.init) ?? "?"), "nor the setup token")
+            #expect(!log.lowercased().contains("authorization"))
+        }
+    }
+
+    @Test func badServeOptionsAreRefusedClearly() throws {
+        guard FileManager.default.isExecutableFile(atPath: CrashSafetyTests.executable.path) else {
+            Issue.record("ade is not built: run scripts/test, which builds it first")
+            return
+        }
+        try TemporaryDirectory.with { directory in
+            let database = ["--database", directory.path("ade.sqlite")]
+            let listen = try Self.ade(["serve", "--listen", "localhost"] + database)
+            #expect(listen.status == 1)
+            #expect(listen.error.contains("error [listen_invalid]"))
+            let tls = try Self.ade(["serve", "--tls-certificate", directory.path("cert.pem")] + database)
+            #expect(tls.status == 1)
+            #expect(tls.error.contains("error [tls_incomplete]"))
+            let missing = try Self.ade(
+                [
+                    "serve", "--listen", "127.0.0.1:0", "--tls-certificate", directory.path("cert.pem"), "--tls-key",
+                    directory.path("key.pem"),
+                ]
+                    + database
+            )
+            #expect(missing.status == 1)
+            #expect(missing.error.contains("error [tls_invalid]"))
+        }
+    }
+}
