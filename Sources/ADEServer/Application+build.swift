@@ -49,7 +49,10 @@ public func buildRouter(
     router.add(middleware: LocaleMiddleware())
     HealthController(store: dependencies.store).addRoutes(to: router)
     router.add(middleware: AuthenticationMiddleware(store: dependencies.store, timeSource: dependencies.timeSource))
-    APIController(dependencies: dependencies).addRoutes(to: router.group("api/v1"))
+    APIController(
+        dependencies: dependencies,
+        uploads: AttemptLimiter(limit: configuration.uploadAttempts, window: configuration.uploadWindow)
+    ).addRoutes(to: router.group("api/v1"))
     let console = router.group().add(middleware: ConsoleErrorMiddleware(renderer: renderer))
     ConsoleController(
         dependencies: dependencies,

@@ -1,5 +1,7 @@
 public import ADECore
 public import DEPClient
+import Hummingbird
+import Logging
 
 /// What the server works with, built once by its caller (`ade serve`, `ade demo`, tests).
 public struct ServerDependencies: Sendable {
@@ -14,5 +16,16 @@ public struct ServerDependencies: Sendable {
         self.tokens = tokens
         self.scheduler = scheduler
         self.timeSource = timeSource
+    }
+
+    /// Records a change made through the server in the log (the audit log of a later change will keep them).
+    func audit(_ context: ADERequestContext, _ action: String, _ target: String) {
+        context.logger.notice(
+            "Change",
+            metadata: [
+                "audit.actor": "\(context.identity?.displayName ?? "anonymous")", "audit.action": "\(action)",
+                "audit.target": "\(target)",
+            ]
+        )
     }
 }

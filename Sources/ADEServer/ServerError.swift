@@ -16,6 +16,8 @@ public struct ServerError: Error, Sendable, CodedError {
             case syncTooSoon = "sync_too_soon"
             case syncUnavailable = "sync_unavailable"
             case tlsInvalid = "tls_invalid"
+            case tokenUndecryptable = "token_undecryptable"
+            case tokenFileTooLarge = "token_file_too_large"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -40,6 +42,11 @@ public struct ServerError: Error, Sendable, CodedError {
         public static let syncUnavailable = Code(backing: .syncUnavailable)
         /// The server's TLS certificate or key file cannot be loaded (`path`).
         public static let tlsInvalid = Code(backing: .tlsInvalid)
+        /// An uploaded `.p7m` could not be decrypted with the token's keys. One code whatever the cause, so that
+        /// the answers reveal nothing about the key.
+        public static let tokenUndecryptable = Code(backing: .tokenUndecryptable)
+        /// An uploaded file larger than any server token (`maximum` bytes).
+        public static let tokenFileTooLarge = Code(backing: .tokenFileTooLarge)
     }
 
     public let code: Code

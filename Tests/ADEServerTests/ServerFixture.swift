@@ -13,6 +13,7 @@ import Testing
 /// A server on an in-memory SQLite store with two tokens enrolled through the real path against the simulator:
 /// "Healthy" (synced, 1,200 devices) and "Rejected" (Apple revoked it; its last sync failed).
 struct ServerFixture: Sendable {
+    let harness: SimulatorHarness
     let store: any ADEStore
     let tokens: TokenService
     let scheduler: SyncScheduler?
@@ -67,6 +68,7 @@ struct ServerFixture: Sendable {
                 let serverConfiguration = ServerConfiguration(passwordCost: 4, setupToken: setupToken)
                 let access = AccessService(store: store, hasher: PasswordHasher(cost: 4), timeSource: timeSource)
                 let fixture = ServerFixture(
+                    harness: harness,
                     store: store,
                     tokens: service,
                     scheduler: scheduler,

@@ -8,6 +8,8 @@ import HummingbirdAuth
 /// session; changes need a `write` token, or the session's anti-forgery token in `X-CSRF-Token`.
 struct APIController {
     let dependencies: ServerDependencies
+    /// `.p7m` uploads per principal.
+    let uploads: AttemptLimiter
 
     /// The largest page of devices.
     static let maximumPageSize = 1000
@@ -21,6 +23,7 @@ struct APIController {
         group.get("tokens/:name/devices/:serial", use: showDevice)
         group.get("devices", use: listDevices)
         group.get("alerts", use: alerts)
+        addLifecycleRoutes(to: group)
     }
 
     // MARK: - Tokens
@@ -157,7 +160,7 @@ struct APIController {
 
     // MARK: - Helpers
 
-    private func token(_ context: ADERequestContext) async throws -> EnrollmentToken {
+    func token(_ context: ADERequestContext) async throws -> EnrollmentToken {
         let name = try context.parameters.require("name")
         guard let token = try await dependencies.store.token(named: name) else {
             throw APIError(.notFound, ServerError(.tokenNotFound, parameters: ["name": name]))
@@ -166,7 +169,7 @@ struct APIController {
     }
 
     /// Runs a handler, answering its errors as ``APIError``s.
-    private func api<T>(_ body: () async throws -> T) async throws -> T {
+    func api<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {

@@ -1,0 +1,187 @@
+import ADECore
+import DEPClient
+import Foundation
+import Hummingbird
+import ServerToken
+
+/// The token life cycle over `/api/v1`: create (key pair and certificate for ABM), certificate download and renewal,
+/// upload of the `.p7m` (first token or renewal), delete.
+extension APIController {
+    /// The largest `.p7m` accepted; ABM's are a few kilobytes.
+    static let maximumTokenFileSize = 64 * 1024
+
+    struct CreateRequest: Decodable {
+        var name: String
+        var baseUrl: String?
+    }
+
+    struct Created: ResponseEncodable {
+        var token: APIModels.Token
+        /// The certificate to upload to the MDM server in Apple Business Manager or Apple School Manager.
+        var certificatePem: String
+    }
+
+    struct Uploaded: ResponseEncodable {
+        /// `stored`, `stored_unconfirmed`, `renewed` or `pending`.
+        var outcome: String
+        var consumerKeyChanged: Bool
+        var usedNewCertificate: Bool
+        /// Apple's error code when it could not confirm the token's MDM server.
+        var appleError: String?
+        var token: APIModels.Token
+    }
+
+    func addLifecycleRoutes(to group: RouterGroup<ADERequestContext>) {
+        group.post("tokens", use: createToken)
+        group.get("tokens/:name/certificate", use: certificate)
+        group.post("tokens/:name/certificate", use: newCertificate)
+        group.post("tokens/:name/upload") { request, context in
+            try await upload(request, context: context, renewal: false)
+        }
+        group.post("tokens/:name/renew") { request, context in
+            try await upload(request, context: context, renewal: true)
+        }
+        group.delete("tokens/:name", use: deleteToken)
+    }
+
+    @Sendable func createToken(_ request: Request, context: ADERequestContext) async throws -> Response {
+        try await api {
+            let body: CreateRequest
+            do {
+                let decoder = JSONDecoder()
+                decoder.keyDecodingStrategy = .convertFromSnakeCase
+                let bytes = try await request.body.collect(upTo: 16 * 1024)
+                body = try decoder.decode(CreateRequest.self, from: Data(bytes.readableBytesView))
+            } catch {
+                throw APIError(
+                    .badRequest,
+                    ServerError(.invalidBody, parameters: ["detail": #"expected {"name": "…", "base_url": "…"}"#])
+                )
+            }
+            var url: URL?
+            if let text = body.baseUrl {
+                guard let parsed = URL(string: text), parsed.scheme == "https" || parsed.scheme == "http",
+                    parsed.host != nil
+                else {
+                    throw APIError(
+                        .badRequest,
+                        ServerError(.invalidParameter, parameters: ["name": "base_url", "expected": "an http(s) URL"])
+                    )
+                }
+                url = parsed
+            }
+            let (token, certificate) = try await dependencies.tokens.create(name: body.name, baseURL: url)
+            dependencies.audit(context, "token.create", token.name)
+            let overview = try await TokenOverview.make(
+                token,
+                store: dependencies.store,
+                now: dependencies.timeSource.now()
+            )
+            return try Created(
+                token: APIModels.Token(overview, syncing: false, context: context),
+                certificatePem: certificate.pemRepresentation
+            ).response(from: request, context: context).withStatus(.created)
+        }
+    }
+
+    @Sendable func certificate(_ request: Request, context: ADERequestContext) async throws -> Response {
+        try await api {
+            let token = try await token(context)
+            guard let certificate = try await dependencies.tokens.certificate(name: token.name) else {
+                throw APIError(.notFound, ServerError(.tokenNotFound, parameters: ["name": token.name]))
+            }
+            return Self.pem(certificate.pemRepresentation, name: token.name, status: .ok)
+        }
+    }
+
+    @Sendable func newCertificate(_ request: Request, context: ADERequestContext) async throws -> Response {
+        try await api {
+            let token = try await token(context)
+            let certificate = try await dependencies.tokens.newCertificate(name: token.name)
+            dependencies.audit(context, "token.certificate", token.name)
+            return Self.pem(certificate.pemRepresentation, name: token.name, status: .created)
+        }
+    }
+
+    func upload(_ request: Request, context: ADERequestContext, renewal: Bool) async throws -> Uploaded {
+        try await api {
+            let token = try await token(context)
+            let now = dependencies.timeSource.now()
+            let key = context.identity?.displayName ?? context.peer
+            if let seconds = uploads.retryAfter(key, now: now) {
+                throw APIError(
+                    .tooManyRequests,
+                    AccessError(.tooManyAttempts, parameters: ["seconds": String(seconds)]),
+                    headers: [.retryAfter: String(seconds)]
+                )
+            }
+            uploads.record(key, now: now)
+            if renewal, token.uploadedAt == nil {
+                throw APIError(.conflict, TokenError(.notUploaded, parameters: ["token": token.name]))
+            }
+            let file: ByteBuffer
+            do {
+                file = try await request.body.collect(upTo: Self.maximumTokenFileSize)
+            } catch {
+                throw APIError(
+                    .contentTooLarge,
+                    ServerError(.tokenFileTooLarge, parameters: ["maximum": String(Self.maximumTokenFileSize)])
+                )
+            }
+            let force = try request.boolean("force", default: false)
+            let outcome: TokenService.UploadOutcome
+            do {
+                outcome = try await dependencies.tokens.upload(
+                    name: token.name,
+                    file: Array(buffer: file),
+                    force: force
+                )
+            } catch is ServerTokenError {
+                // One answer whatever the cause, so that the answers reveal nothing about the key (no padding oracle).
+                throw APIError(.unprocessableContent, ServerError(.tokenUndecryptable))
+            } catch let error as DEPError {
+                throw APIError(.unprocessableContent, error)
+            }
+            dependencies.audit(context, renewal ? "token.renew" : "token.upload", token.name)
+            dependencies.scheduler?.tokenChanged(tokenID: token.id)
+            let overview = try await TokenOverview.make(outcome.token, store: dependencies.store, now: now)
+            return Uploaded(
+                outcome: Self.name(of: outcome.kind),
+                consumerKeyChanged: outcome.consumerKeyChanged,
+                usedNewCertificate: outcome.usedNewCertificate,
+                appleError: outcome.appleError?.code.description,
+                token: APIModels.Token(overview, syncing: false, context: context)
+            )
+        }
+    }
+
+    @Sendable func deleteToken(_ request: Request, context: ADERequestContext) async throws -> Response {
+        try await api {
+            let token = try await token(context)
+            try await dependencies.tokens.delete(name: token.name)
+            dependencies.audit(context, "token.delete", token.name)
+            return Response(status: .noContent)
+        }
+    }
+
+    static func name(of kind: TokenService.UploadOutcome.Kind) -> String {
+        switch kind {
+        case .stored: "stored"
+        case .storedUnconfirmed: "stored_unconfirmed"
+        case .renewed: "renewed"
+        case .pending: "pending"
+        }
+    }
+
+    static func pem(_ text: String, name: String, status: HTTPResponse.Status) -> Response {
+        let file = name.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        return Response(
+            status: status,
+            headers: [
+                .contentType: "application/x-pem-file",
+                .contentDisposition: "attachment; filename=\"\(file.isEmpty ? "token" : file)-certificate.pem\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+}
