@@ -48,6 +48,14 @@ public func buildRouter(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LocaleMiddleware())
     HealthController(store: dependencies.store).addRoutes(to: router)
+    let openAPI = try OpenAPIDocument.load()
+    router.get("api/openapi.yaml") { _, _ in
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],
+            body: .init(byteBuffer: openAPI)
+        )
+    }
     router.add(middleware: AuthenticationMiddleware(store: dependencies.store, timeSource: dependencies.timeSource))
     APIController(
         dependencies: dependencies,
