@@ -14,7 +14,8 @@ public struct ADE: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            ServeCommand.self, TokenCommand.self, KeyCommand.self, SyncCommand.self, DevicesCommand.self,
+            DemoCommand.self, ServeCommand.self, TokenCommand.self, KeyCommand.self, SyncCommand.self,
+            DevicesCommand.self,
             DoctorCommand.self, UserCommand.self, APITokenCommand.self, DEPCommand.self,
             SimulatorCommand.self, BenchCommand.self,
         ]

@@ -90,3 +90,8 @@ extension MessageKey {
     static let apiTokenNeverUsed: MessageKey = "cli.api_token.never_used"
     static let apiTokenRevoked: MessageKey = "cli.api_token.revoked"
 }
+
+extension MessageKey {
+    static let demoReady: MessageKey = "cli.demo.ready"
+    static let demoStopped: MessageKey = "cli.demo.stopped"
+}

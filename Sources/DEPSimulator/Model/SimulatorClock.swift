@@ -11,6 +11,12 @@ public final class SimulatorClock: TimeSource {
     /// A clock at the system's time.
     public init() {}
 
+    /// A clock `offset` seconds from the system's time; a negative offset starts it in the past (`ade demo` issues
+    /// tokens a year ago so that they expire now), and ``advance(by:)`` brings it forward.
+    public init(offset: TimeInterval) {
+        self.offset.withLock { $0 = offset }
+    }
+
     /// The simulated time.
     public func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
 

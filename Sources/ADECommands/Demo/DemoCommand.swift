@@ -1,0 +1,193 @@
+import ADECore
+import ADESQLite
+import ADEServer
+import ArgumentParser
+import DEPClient
+import DEPSimulator
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// `ade demo`: the simulator and the server side by side on SQLite in a temporary folder, with a sample organisation
+/// whose tokens are in every state an admin meets, syncing live. Ctrl-C stops everything and removes the folder.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Try ade: the console with a simulated Apple service and sample tokens in every state.",
+        discussion: """
+            Prints the console's URL and a generated admin password. The simulator's Apple Business Manager page \
+            (/abm) gives new tokens for the renew wizard. Nothing outside the temporary folder is touched.
+            """
+    )
+
+    @Option(name: .long, help: "HOST:PORT of the console. Default 127.0.0.1:8080; :0 picks a free port.")
+    var listen: String = "127.0.0.1:8080"
+    @Option(name: .long, help: "trace, debug, info, notice, warning or error.") var logLevel: String = "warning"
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let locale = global.locale
+        try await reportingErrors(locale: locale) {
+            let (host, port) = try ServeCommand.address(listen)
+            var configured = Logger(label: "ade.demo") { StreamLogHandler.standardError(label: $0) }
+            configured.logLevel = try ServeCommand.level(logLevel)
+            let logger = configured
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "ade-demo-\(UUID().uuidString)"
+            )
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+
+            let databasePath = directory.appendingPathComponent("ade.sqlite").path
+            let store = try SQLiteStore(path: databasePath)
+            let (key, _) = try await MasterKeyLoader.load(
+                environment: [:],
+                keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
+                store: store
+            )
+            let transport = try HTTPClientTransport()
+            let client = DEPClient(transport: transport, logger: logger)
+            let service = TokenService(
+                store: store,
+                box: SecretBox(key: key),
+                client: client,
+                timeSource: SystemTimeSource(),
+                allowCustomURL: true,
+                logger: logger
+            )
+            let syncer = TokenSyncer(
+                store: store,
+                tokens: service,
+                client: client,
+                timeSource: SystemTimeSource(),
+                logger: logger
+            )
+            let scheduler = SyncScheduler(
+                store: store,
+                syncer: syncer,
+                timeSource: SystemTimeSource(),
+                configuration: SyncScheduler.Configuration(interval: 120, startJitter: 2),
+                logger: logger
+            )
+
+            let simulator = DemoOrganisation.simulator(logger: logger)
+            let ports = DemoPorts()
+            let simulatorApplication = simulator.application(host: "127.0.0.1", port: 0) { ports.simulator($0) }
+            let password = String(AccessSecret.random().prefix(20))
+            let server = try await buildApplication(
+                configuration: ServerConfiguration(host: host, port: port),
+                dependencies: ServerDependencies(
+                    store: store,
+                    tokens: service,
+                    scheduler: scheduler,
+                    timeSource: SystemTimeSource()
+                ),
+                logger: logger
+            ) { ports.console($0) }
+            let seeder = DemoSeeder(
+                ports: ports,
+                scheduler: scheduler,
+                syncer: syncer,
+                simulator: simulator,
+                service: service,
+                store: store,
+                password: password,
+                host: host,
+                locale: locale
+            )
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [
+                        .init(service: simulatorApplication),
+                        .init(service: server),
+                        .init(service: scheduler),
+                        .init(service: seeder, successTerminationBehavior: .ignore),
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
+            do {
+                try await group.run()
+            } catch {
+                try? await transport.shutdown()
+                throw error
+            }
+            try await transport.shutdown()
+            Console.current.line(MessageCatalogue.bundled.string(.demoStopped, locale: locale))
+        }
+    }
+}
+
+/// The ports the simulator and the console listen on, once they do.
+final class DemoPorts: Sendable {
+    private let state = Mutex<(simulator: Int?, console: Int?, waiters: [CheckedContinuation<(Int, Int), Never>])>(
+        (nil, nil, [])
+    )
+
+    func simulator(_ port: Int) { update { $0.simulator = port } }
+    func console(_ port: Int) { update { $0.console = port } }
+
+    private func update(
+        _ change: (inout (simulator: Int?, console: Int?, waiters: [CheckedContinuation<(Int, Int), Never>])) -> Void
+    ) {
+        let ready = state.withLock { state -> ((Int, Int), [CheckedContinuation<(Int, Int), Never>])? in
+            change(&state)
+            guard let simulator = state.simulator, let console = state.console else { return nil }
+            defer { state.waiters = [] }
+            return ((simulator, console), state.waiters)
+        }
+        if let (ports, waiters) = ready { for waiter in waiters { waiter.resume(returning: ports) } }
+    }
+
+    /// Both ports, once both listen.
+    func both() async -> (simulator: Int, console: Int) {
+        await withCheckedContinuation { (continuation: CheckedContinuation<(Int, Int), Never>) in
+            let ready = state.withLock { state -> (Int, Int)? in
+                if let simulator = state.simulator, let console = state.console { return (simulator, console) }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+/// Once both listen: enrolls the sample tokens, creates the admin, prints where to go.
+struct DemoSeeder: Service {
+    let ports: DemoPorts
+    let scheduler: SyncScheduler
+    let syncer: TokenSyncer
+    let simulator: DEPSimulator
+    let service: TokenService
+    let store: any ADEStore
+    let password: String
+    let host: String
+    let locale: MessageLocale
+
+    func run() async throws {
+        let (simulatorPort, consolePort) = await ports.both()
+        let simulatorURL = URL(string: "http://127.0.0.1:\(simulatorPort)")!
+        try await DemoOrganisation.enroll(simulator: simulator, baseURL: simulatorURL, service: service) { token in
+            _ = try await syncer.run(token, holder: .current())
+        }
+        _ = try await AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource())
+            .addUser(name: "admin", password: password)
+        for token in try await store.tokens() { scheduler.tokenChanged(tokenID: token.id) }
+        let shownHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        let catalogue = MessageCatalogue.bundled
+        Console.current.line(
+            catalogue.string(
+                .demoReady,
+                locale: locale,
+                [
+                    "url": .string("http://\(shownHost):\(consolePort)"), "user": .string("admin"),
+                    "password": .string(password), "abm": .string("\(simulatorURL.absoluteString)/abm"),
+                ]
+            )
+        )
+    }
+}
