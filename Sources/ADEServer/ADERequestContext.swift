@@ -32,6 +32,12 @@ public struct ADERequestContext: AuthRequestContext, RequestContext {
         return encoder
     }()
 
+    /// A path parameter, percent-decoded (`Library%20Carts` is the token `Library Carts`).
+    func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
     /// A catalogue message in the request's language.
     func text(_ key: MessageKey, _ arguments: [String: MessageArgument] = [:]) -> String {
         MessageCatalogue.bundled.string(key, locale: locale, arguments)

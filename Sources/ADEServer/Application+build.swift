@@ -43,6 +43,7 @@ public func buildRouter(
     let renderer = try await ConsoleRenderer()
     let hasher = PasswordHasher(cost: configuration.passwordCost)
     let access = AccessService(store: dependencies.store, hasher: hasher, timeSource: dependencies.timeSource)
+    let uploads = AttemptLimiter(limit: configuration.uploadAttempts, window: configuration.uploadWindow)
     let router = Router(context: ADERequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
@@ -59,7 +60,7 @@ public func buildRouter(
     router.add(middleware: AuthenticationMiddleware(store: dependencies.store, timeSource: dependencies.timeSource))
     APIController(
         dependencies: dependencies,
-        uploads: AttemptLimiter(limit: configuration.uploadAttempts, window: configuration.uploadWindow)
+        uploads: uploads
     ).addRoutes(to: router.group("api/v1"))
     let console = router.group().add(middleware: ConsoleErrorMiddleware(renderer: renderer))
     ConsoleController(
@@ -68,6 +69,7 @@ public func buildRouter(
         access: access,
         cookie: SessionCookie(lifetime: configuration.sessionLifetime, secure: configuration.secureCookies),
         logins: AttemptLimiter(limit: configuration.loginAttempts, window: configuration.loginWindow),
+        uploads: uploads,
         setup: SetupLink(token: configuration.setupToken)
     ).addRoutes(to: console)
     return router

@@ -1,5 +1,6 @@
 public import ADECore
 public import DEPClient
+public import Foundation
 import Hummingbird
 import Logging
 
@@ -10,12 +11,21 @@ public struct ServerDependencies: Sendable {
     /// The sync engine, when this process runs one ("sync now" needs it).
     public var scheduler: SyncScheduler?
     public var timeSource: any TimeSource
+    /// The service URL of tokens added in the console: nil for Apple's (`ade demo` gives its simulator's).
+    public var defaultServiceURL: @Sendable () -> URL?
 
-    public init(store: any ADEStore, tokens: TokenService, scheduler: SyncScheduler?, timeSource: any TimeSource) {
+    public init(
+        store: any ADEStore,
+        tokens: TokenService,
+        scheduler: SyncScheduler?,
+        timeSource: any TimeSource,
+        defaultServiceURL: @escaping @Sendable () -> URL? = { nil }
+    ) {
         self.store = store
         self.tokens = tokens
         self.scheduler = scheduler
         self.timeSource = timeSource
+        self.defaultServiceURL = defaultServiceURL
     }
 
     /// Records a change made through the server in the log (the audit log of a later change will keep them).

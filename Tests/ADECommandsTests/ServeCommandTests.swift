@@ -172,4 +172,73 @@ struct ServeCommandTests {
             #expect(missing.error.contains("error [tls_invalid]"))
         }
     }
+
+    @Test func theDemoShowsEveryStateThenStopsOnCtrlC() async throws {
+        guard FileManager.default.isExecutableFile(atPath: CrashSafetyTests.executable.path) else {
+            Issue.record("ade is not built: run scripts/test, which builds it first")
+            return
+        }
+        let process = Process()
+        process.executableURL = CrashSafetyTests.executable
+        process.arguments = ["demo", "--listen", "127.0.0.1:0"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var printed = ""
+        while !printed.contains("Stop with Ctrl-C") {
+            let data = stdout.fileHandleForReading.availableData
+            guard !data.isEmpty else { break }
+            printed += String(decoding: data, as: UTF8.self)
+        }
+        let console = try #require(printed.firstMatch(of: /Console:\s+(\S+)/).map { String($0.1) })
+        let password = try #require(printed.firstMatch(of: /Password:\s+(\S+)/).map { String($0.1) })
+
+        var login = HTTPClientRequest(url: console + "/login")
+        login.method = .POST
+        login.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        login.body = .bytes(ByteBuffer(string: "name=admin&password=\(password)&next=%2F"))
+        // Without following the redirect, so that the session cookie is read.
+        let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
+        let signedIn: HTTPClientResponse
+        do {
+            signedIn = try await client.execute(login, timeout: .seconds(10))
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        let cookie = try #require(signedIn.headers.first(name: "Set-Cookie")?.split(separator: ";").first)
+
+        // Every token has synced once (or failed to): each shows its state.
+        var states: [String: String] = [:]
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            var request = HTTPClientRequest(url: console + "/api/v1/tokens")
+            request.headers.add(name: "Cookie", value: String(cookie))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            let tokens = object?["tokens"] as? [[String: Any]] ?? []
+            states = Dictionary(
+                uniqueKeysWithValues: tokens.compactMap { token in
+                    (token["name"] as? String).map { ($0, token["state"] as? String ?? "") }
+                }
+            )
+            if !states.values.contains("never_synced"), states.count == 5 { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(
+            states == [
+                "Campus iPads": "healthy", "Staff Macs": "expiring", "Library Carts": "expired",
+                "Retail Stores": "terms_not_accepted", "Warehouse": "rejected",
+            ]
+        )
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let rest = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(rest.contains("temporary database is deleted"))
+    }
 }

@@ -25,7 +25,14 @@ struct ServerFixture: Sendable {
     static let password = "correct horse battery"
 
     var dependencies: ServerDependencies {
-        ServerDependencies(store: store, tokens: tokens, scheduler: scheduler, timeSource: timeSource)
+        let simulatorURL = harness.baseURL
+        return ServerDependencies(
+            store: store,
+            tokens: tokens,
+            scheduler: scheduler,
+            timeSource: timeSource,
+            defaultServiceURL: { simulatorURL }
+        )
     }
 
     /// Runs `body` with a fixture; `withScheduler` adds a sync engine (not running) for "sync now".

@@ -83,7 +83,8 @@ struct DemoCommand: AsyncParsableCommand {
                     store: store,
                     tokens: service,
                     scheduler: scheduler,
-                    timeSource: SystemTimeSource()
+                    timeSource: SystemTimeSource(),
+                    defaultServiceURL: { ports.simulatorURL }
                 ),
                 logger: logger
             ) { ports.console($0) }
@@ -129,6 +130,11 @@ final class DemoPorts: Sendable {
     )
 
     func simulator(_ port: Int) { update { $0.simulator = port } }
+
+    /// The simulator's URL once it listens: tokens added in the demo's console point there.
+    var simulatorURL: URL? {
+        state.withLock { state in state.simulator.flatMap { URL(string: "http://127.0.0.1:\($0)") } }
+    }
     func console(_ port: Int) { update { $0.console = port } }
 
     private func update(

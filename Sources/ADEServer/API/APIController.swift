@@ -119,7 +119,7 @@ struct APIController {
     @Sendable func showDevice(_ request: Request, context: ADERequestContext) async throws -> APIModels.Device {
         try await api {
             let token = try await token(context)
-            let serial = try context.parameters.require("serial")
+            let serial = try context.pathParameter("serial")
             guard let device = try await dependencies.store.device(tokenID: token.id, serial: serial) else {
                 throw APIError(
                     .notFound,
@@ -161,7 +161,7 @@ struct APIController {
     // MARK: - Helpers
 
     func token(_ context: ADERequestContext) async throws -> EnrollmentToken {
-        let name = try context.parameters.require("name")
+        let name = try context.pathParameter("name")
         guard let token = try await dependencies.store.token(named: name) else {
             throw APIError(.notFound, ServerError(.tokenNotFound, parameters: ["name": name]))
         }

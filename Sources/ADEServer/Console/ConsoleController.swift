@@ -13,6 +13,8 @@ struct ConsoleController {
     let access: AccessService
     let cookie: SessionCookie
     let logins: AttemptLimiter
+    /// `.p7m` uploads per principal, shared with the API.
+    let uploads: AttemptLimiter
     let setup: SetupLink
 
     func addRoutes(to router: RouterGroup<ADERequestContext>) {
@@ -34,6 +36,7 @@ struct ConsoleController {
         pages.get("tokens/:name", use: token)
         pages.post("tokens/:name/sync", use: syncNow)
         pages.get("devices", use: devices)
+        addLifecycleRoutes(to: pages)
     }
 
     // MARK: - Sign-in
@@ -190,9 +193,11 @@ struct ConsoleController {
         let now = dependencies.timeSource.now()
         let overviews = try await TokenOverview.all(store: dependencies.store, now: now)
         let rows: [[String: Any]] = overviews.map { overview in row(overview, context: context) }
+        var frame = frame(title: context.text(.tokensTitle), overviews: overviews, context: context)
+        frame.notice = Self.notice(request, context)
         return renderer.page(
             "tokens",
-            frame: frame(title: context.text(.tokensTitle), overviews: overviews, context: context),
+            frame: frame,
             context: context,
             request: request,
             values: ["tokens": rows, "hasTokens": !rows.isEmpty],
@@ -201,7 +206,7 @@ struct ConsoleController {
     }
 
     @Sendable func token(_ request: Request, context: ADERequestContext) async throws -> Response {
-        let name = try context.parameters.require("name")
+        let name = try context.pathParameter("name")
         guard let token = try await dependencies.store.token(named: name) else {
             return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
         }
@@ -220,6 +225,8 @@ struct ConsoleController {
             ]
         }
         values["hasRuns"] = !runs.isEmpty
+        values["uploadAction"] = token.uploadedAt == nil ? "upload" : "renew"
+        values["uploadLabel"] = context.text(token.uploadedAt == nil ? .actionUpload : .actionRenew)
         var frame = frame(title: token.name, overviews: overviews, context: context)
         frame.breadcrumb[frame.breadcrumb.count - 1].href = "/"
         frame.breadcrumb.append(.init(label: token.name))
@@ -229,7 +236,7 @@ struct ConsoleController {
 
     @Sendable func syncNow(_ request: Request, context: ADERequestContext) async throws -> Response {
         _ = try await Self.decodeForm(CSRFForm.self, request, context)
-        let name = try context.parameters.require("name")
+        let name = try context.pathParameter("name")
         guard let token = try await dependencies.store.token(named: name) else {
             return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
         }
@@ -365,6 +372,11 @@ struct ConsoleController {
         case "sync_started": context.text(.noticeSyncStarted)
         case "sync_too_soon": context.text(.noticeSyncTooSoon)
         case "sync_unavailable": context.text(.noticeSyncUnavailable)
+        case "stored": context.text(.noticeStored)
+        case "stored_unconfirmed": context.text(.noticeStoredUnconfirmed)
+        case "renewed": context.text(.noticeRenewed)
+        case "pending": context.text(.noticePending)
+        case "deleted": context.text(.noticeDeleted)
         default: nil
         }
     }

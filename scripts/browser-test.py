@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""The console in a real browser: headless Chromium driven by Selenium against a live `ade demo`.
+
+    scripts/browser-test.py [--ade PATH] [--screenshots DIR]
+
+Signs in, sees the error banner, opens the expired token, downloads a new token from the simulator's ABM page, follows
+the renew wizard, and waits until the token is healthy again. Saves screenshots of the main pages (at laptop and phone
+widths) in DIR. Exit status 0 when every step passed.
+"""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+EXPIRED_TOKEN = "Library Carts"
+
+
+def start_demo(ade):
+    """Starts `ade demo` on free ports; returns the process, the console URL, the password and the ABM page URL."""
+    process = subprocess.Popen(
+        [ade, "demo", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    text = ""
+    deadline = time.time() + 120
+    while "Stop with Ctrl-C" not in text:
+        if time.time() > deadline or process.poll() is not None:
+            raise SystemExit(f"ade demo did not start:\n{text}")
+        text += process.stdout.readline()
+    console = re.search(r"Console:\s+(\S+)", text).group(1)
+    password = re.search(r"Password:\s+(\S+)", text).group(1)
+    abm = re.search(r"(http://\S+/abm)", text).group(1)
+    return process, console, password, abm
+
+
+def browser(downloads):
+    options = Options()
+    options.add_argument("--headless=new")
+    options.add_argument("--no-sandbox")
+    options.add_argument("--disable-dev-shm-usage")
+    options.add_argument("--window-size=1366,900")
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": downloads, "download.prompt_for_download": False}
+    )
+    binary = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(path)), None)
+    if binary:
+        options.binary_location = binary
+    driver_path = next((path for path in ("/usr/bin/chromedriver",) if os.path.exists(path)), None)
+    service = Service(driver_path) if driver_path else Service()
+    return webdriver.Chrome(service=service, options=options)
+
+
+def shoot(driver, directory, name):
+    """Screenshots at a laptop width, then at a phone width."""
+    os.makedirs(directory, exist_ok=True)
+    driver.set_window_size(1366, 900)
+    driver.save_screenshot(os.path.join(directory, f"{name}.png"))
+    driver.set_window_size(390, 844)
+    driver.save_screenshot(os.path.join(directory, f"{name}-phone.png"))
+    driver.set_window_size(1366, 900)
+
+
+def step(message):
+    print(f"browser-test: {message}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ade", default=".build/debug/ade")
+    parser.add_argument("--screenshots", default=".ci/artifacts/screenshots")
+    arguments = parser.parse_args()
+
+    process, console, password, abm = start_demo(arguments.ade)
+    downloads = tempfile.mkdtemp(prefix="ade-browser-")
+    driver = browser(downloads)
+    wait = WebDriverWait(driver, 30)
+    try:
+        step(f"demo at {console}")
+        driver.get(console)
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "password")))
+        assert "/login" in driver.current_url, driver.current_url
+        shoot(driver, arguments.screenshots, "01-sign-in")
+        driver.find_element(By.ID, "name").send_keys("admin")
+        driver.find_element(By.ID, "password").send_keys(password)
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+        # The token list, with the banner: four tokens in an error state.
+        banner = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".banner")))
+        assert "enrollment program tokens are in an error state" in banner.text, banner.text
+        assert "devices do not sync" in banner.text, banner.text
+        crumbs = driver.find_element(By.CSS_SELECTOR, ".breadcrumb").text
+        assert "Enrollment program tokens" in crumbs and "Apple enrollment" in crumbs, crumbs
+        step("signed in; the banner lists the tokens in an error state")
+        shoot(driver, arguments.screenshots, "02-tokens")
+
+        # The expired token, from the banner.
+        banner.find_element(By.LINK_TEXT, EXPIRED_TOKEN).click()
+        state = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".state-card")))
+        assert "Expired" in state.text, state.text
+        assert "How to fix it" in state.text, state.text
+        shoot(driver, arguments.screenshots, "03-expired-token")
+        step("the expired token says why and how to fix it")
+
+        # A new token from the simulated Apple Business Manager.
+        driver.get(abm)
+        row = wait.until(
+            expected_conditions.presence_of_element_located(
+                (By.XPATH, f"//tr[td[contains(., '{EXPIRED_TOKEN}')]]")
+            )
+        )
+        row.find_element(By.XPATH, ".//button[contains(., 'Download token')]").click()
+        deadline = time.time() + 30
+        files = []
+        while time.time() < deadline:
+            files = [name for name in os.listdir(downloads) if name.endswith(".p7m")]
+            if files:
+                break
+            time.sleep(0.2)
+        assert files, "no .p7m downloaded from the simulated ABM"
+        token_file = os.path.join(downloads, files[0])
+        step(f"downloaded {files[0]} from the simulated ABM")
+
+        # The renew wizard.
+        driver.get(console + "/")
+        wait.until(expected_conditions.presence_of_element_located((By.LINK_TEXT, EXPIRED_TOKEN)))
+        driver.find_element(By.XPATH, f"//tr[th/a[text()='{EXPIRED_TOKEN}']]//a[text()='Renew']").click()
+        upload = wait.until(expected_conditions.presence_of_element_located((By.ID, "token-file")))
+        shoot(driver, arguments.screenshots, "04-renew-wizard")
+        upload.send_keys(token_file)
+        driver.find_element(By.XPATH, "//section[@aria-labelledby='step-upload']//button[@type='submit']").click()
+        notice = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
+        assert "renewed" in notice.text, notice.text
+        step("renewed through the wizard")
+
+        # Healthy again once the sync that the renewal started has run.
+        deadline = time.time() + 90
+        while True:
+            text = driver.find_element(By.CSS_SELECTOR, ".state-card").text
+            if "Healthy" in text:
+                break
+            if time.time() > deadline:
+                raise AssertionError(f"the token did not become healthy: {text}")
+            time.sleep(1)
+            driver.refresh()
+        shoot(driver, arguments.screenshots, "05-renewed-token")
+        driver.get(console + "/devices")
+        wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "table")))
+        shoot(driver, arguments.screenshots, "06-devices")
+        step("the token is healthy again; screenshots in " + arguments.screenshots)
+    except Exception:
+        os.makedirs(arguments.screenshots, exist_ok=True)
+        driver.save_screenshot(os.path.join(arguments.screenshots, "failure.png"))
+        with open(os.path.join(arguments.screenshots, "failure.html"), "w") as page:
+            page.write(driver.page_source)
+        raise
+    finally:
+        driver.quit()
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if process.returncode != 0:
+        raise SystemExit(f"ade demo exited with {process.returncode}")
+    step("passed")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
