@@ -36,18 +36,25 @@ extension SQLiteStore: DeviceSyncStore {
             var current = try Self.existingDevices(db, tokenID: tokenID, serials: Set(records.map(\.serialNumber)))
             var changed: [String: StoredDevice] = [:]
             var changes = PageChanges()
+            // The token's counts move with the rows: new rows, and devices that became present or removed.
+            var presentDelta = 0
+            var allDelta = 0
             for record in records {
+                let before = current[record.serialNumber]
                 let (device, change) = DeviceMerge.merge(
                     record,
-                    into: current[record.serialNumber],
+                    into: before,
                     tokenID: tokenID,
                     generation: cursor.fetchGeneration,
                     now: now
                 )
                 DeviceMerge.count(change, into: &changes)
-                if change != .stale, device != current[record.serialNumber] {
+                if change != .stale, device != before {
                     current[record.serialNumber] = device
                     changed[record.serialNumber] = device
+                    if before == nil { allDelta += 1 }
+                    presentDelta +=
+                        (device.removedAt == nil ? 1 : 0) - (before.map { $0.removedAt == nil ? 1 : 0 } ?? 0)
                 }
             }
             let insert = try db.cachedStatement(sql: Self.upsertSQL)
@@ -64,6 +71,14 @@ extension SQLiteStore: DeviceSyncStore {
                     arguments: [now.stored, now.stored, tokenID, cursor.fetchGeneration]
                 )
                 changes.removed += db.changesCount
+                presentDelta -= db.changesCount
+            }
+            if presentDelta != 0 || allDelta != 0 {
+                try db.execute(
+                    sql:
+                        "UPDATE tokens SET present_devices = present_devices + ?, all_devices = all_devices + ? WHERE id = ?",
+                    arguments: [presentDelta, allDelta, tokenID]
+                )
             }
             try Self.storeCursor(db, cursor, tokenID: tokenID)
             return changes
@@ -100,10 +115,16 @@ extension SQLiteStore: DeviceSyncStore {
         try await read { db in
             try Int.fetchOne(
                 db,
-                sql:
-                    "SELECT COUNT(*) FROM devices WHERE token_id = ? \(includeRemoved ? "" : "AND removed_at IS NULL")",
+                sql: "SELECT \(includeRemoved ? "all_devices" : "present_devices") FROM tokens WHERE id = ?",
                 arguments: [tokenID]
             ) ?? 0
+        }
+    }
+
+    public func deviceCounts() async throws -> [Int64: Int] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT id, present_devices FROM tokens WHERE present_devices > 0")
+                .reduce(into: [:]) { counts, row in counts[row["id"] as Int64] = row["present_devices"] as Int }
         }
     }
 

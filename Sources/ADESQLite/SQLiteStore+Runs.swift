@@ -55,6 +55,48 @@ extension SQLiteStore: SyncRunStore {
         }
     }
 
+    public func runSummaries(tokenID: Int64?) async throws -> [Int64: RunSummary] {
+        try await read { db in
+            // Three index seeks per token (sync_runs_by_token, sync_runs_by_outcome), then the runs by id.
+            let ids = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id AS token_id,
+                        (SELECT id FROM sync_runs WHERE token_id = t.id AND outcome <> 'running'
+                            ORDER BY id DESC LIMIT 1) AS finished,
+                        (SELECT id FROM sync_runs WHERE token_id = t.id AND outcome = 'succeeded'
+                            ORDER BY id DESC LIMIT 1) AS succeeded,
+                        (SELECT id FROM sync_runs WHERE token_id = t.id AND outcome = 'failed'
+                            ORDER BY id DESC LIMIT 1) AS failed
+                    FROM tokens t \(tokenID == nil ? "" : "WHERE t.id = ?")
+                    """,
+                arguments: tokenID.map { [$0] } ?? []
+            )
+            let wanted = ids.flatMap { row in ["finished", "succeeded", "failed"].compactMap { row[$0] as Int64? } }
+            var runs: [Int64: SyncRun] = [:]
+            for start in stride(from: 0, to: wanted.count, by: 900) {
+                let chunk = Array(Set(wanted[start..<min(start + 900, wanted.count)]))
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM sync_runs WHERE id IN (\(placeholders))",
+                    arguments: StatementArguments(chunk)
+                ) {
+                    let run = Self.run(from: row)
+                    runs[run.id] = run
+                }
+            }
+            return ids.reduce(into: [:]) { summaries, row in
+                let summary = RunSummary(
+                    lastFinished: (row["finished"] as Int64?).flatMap { runs[$0] },
+                    lastSuccess: (row["succeeded"] as Int64?).flatMap { runs[$0] },
+                    lastFailure: (row["failed"] as Int64?).flatMap { runs[$0] }
+                )
+                if summary != RunSummary() { summaries[row["token_id"] as Int64] = summary }
+            }
+        }
+    }
+
     public func pruneRuns(tokenID: Int64, keeping: Int) async throws -> Int {
         try await write { db in
             guard keeping > 0 else {

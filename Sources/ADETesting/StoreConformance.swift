@@ -23,6 +23,7 @@ public enum StoreConformance {
         try await pagesAreFencedByTheLease(makeStore())
         try await deletionCascades(makeStore())
         try await access(makeStore())
+        try await countsAndSummaries(makeStore())
     }
 
     static func device(
@@ -455,5 +456,76 @@ public enum StoreConformance {
         try await store.deleteAPIToken(id: reader.id)
         #expect(try await store.apiToken(secretHash: "d1") == nil)
         await #expect(throws: StoreError(.notFound)) { try await store.deleteAPIToken(id: reader.id) }
+    }
+
+    /// Device counts follow every kind of write; run summaries find the newest finished, successful and failed run.
+    public static func countsAndSummaries(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let other = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
+        func counts() async throws -> (present: Int, all: Int) {
+            (
+                try await store.deviceCount(tokenID: token.id, includeRemoved: false),
+                try await store.deviceCount(tokenID: token.id, includeRemoved: true)
+            )
+        }
+        let fetch = SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1)
+        _ = try await store.applyPage(
+            [device("A"), device("B"), device("C"), device("A", .assigned)],
+            cursor: fetch,
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        #expect(try await counts() == (3, 3), "a serial twice in a page is one device")
+        let later = start.addingTimeInterval(60)
+        let sync = SyncCursorState(phase: .sync, cursor: "c2", fetchGeneration: 1)
+        _ = try await store.applyPage(
+            [
+                device("B", op: .deleted, at: later), device("Z", op: .deleted, at: later),
+                device("D", op: .added, at: later),
+            ],
+            cursor: sync,
+            completesFetch: false,
+            tokenID: token.id,
+            now: later
+        )
+        #expect(try await counts() == (3, 5), "B removed, Z stored removed, D added")
+        _ = try await store.applyPage(
+            [device("B", op: .added, at: later.addingTimeInterval(60))],
+            cursor: sync,
+            completesFetch: false,
+            tokenID: token.id,
+            now: later
+        )
+        #expect(try await counts() == (4, 5), "B back")
+        // A full fetch that sees only A: everything else present is removed when it completes.
+        _ = try await store.applyPage(
+            [device("A")],
+            cursor: SyncCursorState(phase: .sync, cursor: "c3", fetchGeneration: 2),
+            completesFetch: true,
+            tokenID: token.id,
+            now: later
+        )
+        #expect(try await counts() == (1, 5))
+        #expect(try await store.deviceCounts() == [token.id: 1])
+        #expect(try await store.deviceCount(tokenID: other.id, includeRemoved: true) == 0)
+
+        #expect(try await store.runSummaries(tokenID: nil).isEmpty)
+        var failed = try await store.startRun(tokenID: token.id, kind: .full, at: start)
+        failed.outcome = .failed
+        failed.errorCode = "terms_not_signed"
+        try await store.updateRun(failed)
+        var succeeded = try await store.startRun(tokenID: token.id, kind: .delta, at: later)
+        succeeded.outcome = .succeeded
+        try await store.updateRun(succeeded)
+        let running = try await store.startRun(tokenID: token.id, kind: .delta, at: later)
+        var elsewhere = try await store.startRun(tokenID: other.id, kind: .full, at: start)
+        elsewhere.outcome = .interrupted
+        try await store.updateRun(elsewhere)
+        let summaries = try await store.runSummaries(tokenID: nil)
+        #expect(summaries[token.id] == RunSummary(lastFinished: succeeded, lastSuccess: succeeded, lastFailure: failed))
+        #expect(summaries[other.id] == RunSummary(lastFinished: elsewhere))
+        #expect(try await store.runSummaries(tokenID: other.id).keys.sorted() == [other.id])
+        #expect(running.outcome == .running)
     }
 }

@@ -29,29 +29,47 @@ public struct TokenOverview: Sendable, Hashable {
         self.lastErrorAt = lastErrorAt
     }
 
-    /// One token's overview, from its recorded runs (the latest 50) and device count.
-    public static func make(_ token: EnrollmentToken, store: any ADEStore, now: Date) async throws -> TokenOverview {
-        let runs = try await store.runs(tokenID: token.id, limit: 50)
-        let lastRun = runs.first { $0.outcome != .running }
-        let lastSuccess = runs.first { $0.outcome == .succeeded }
-        let lastFailure = runs.first { $0.outcome == .failed }
-        let failureIsCurrent = lastFailure.map { failure in lastSuccess.map { failure.id > $0.id } ?? true } ?? false
-        return TokenOverview(
+    /// A token's overview from its run summary and present device count.
+    public init(_ token: EnrollmentToken, summary: RunSummary, deviceCount: Int, now: Date) {
+        let failureIsCurrent =
+            summary.lastFailure.map { failure in summary.lastSuccess.map { failure.id > $0.id } ?? true } ?? false
+        self.init(
             token: token,
-            health: TokenHealth.evaluate(token: token, lastRun: lastRun, lastSuccess: lastSuccess, now: now),
-            deviceCount: try await store.deviceCount(tokenID: token.id, includeRemoved: false),
-            lastSuccessAt: lastSuccess.map { $0.endedAt ?? $0.startedAt },
-            lastErrorCode: failureIsCurrent ? lastFailure?.errorCode : nil,
-            lastErrorAt: failureIsCurrent ? lastFailure.map { $0.endedAt ?? $0.startedAt } : nil
+            health: TokenHealth.evaluate(
+                token: token,
+                lastRun: summary.lastFinished,
+                lastSuccess: summary.lastSuccess,
+                now: now
+            ),
+            deviceCount: deviceCount,
+            lastSuccessAt: summary.lastSuccess.map { $0.endedAt ?? $0.startedAt },
+            lastErrorCode: failureIsCurrent ? summary.lastFailure?.errorCode : nil,
+            lastErrorAt: failureIsCurrent ? summary.lastFailure.map { $0.endedAt ?? $0.startedAt } : nil
         )
     }
 
-    /// Every token's overview, by name.
+    /// One token's overview.
+    public static func make(_ token: EnrollmentToken, store: any ADEStore, now: Date) async throws -> TokenOverview {
+        TokenOverview(
+            token,
+            summary: try await store.runSummaries(tokenID: token.id)[token.id] ?? RunSummary(),
+            deviceCount: try await store.deviceCount(tokenID: token.id, includeRemoved: false),
+            now: now
+        )
+    }
+
+    /// Every token's overview, by name, in three reads whatever the number of tokens.
     public static func all(store: any ADEStore, now: Date) async throws -> [TokenOverview] {
-        var overviews: [TokenOverview] = []
-        for token in try await store.tokens() {
-            overviews.append(try await make(token, store: store, now: now))
+        let tokens = try await store.tokens()
+        let summaries = try await store.runSummaries(tokenID: nil)
+        let counts = try await store.deviceCounts()
+        return tokens.map { token in
+            TokenOverview(
+                token,
+                summary: summaries[token.id] ?? RunSummary(),
+                deviceCount: counts[token.id] ?? 0,
+                now: now
+            )
         }
-        return overviews
     }
 }

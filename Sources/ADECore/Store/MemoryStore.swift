@@ -152,6 +152,13 @@ public actor MemoryStore: ADEStore {
         (deviceRows[tokenID] ?? [:]).values.map(\.fetchGeneration).max() ?? 0
     }
 
+    public func deviceCounts() -> [Int64: Int] {
+        deviceRows.compactMapValues { rows in
+            let present = rows.values.filter { $0.removedAt == nil }.count
+            return present == 0 ? nil : present
+        }
+    }
+
     public func deviceCount(tokenID: Int64, includeRemoved: Bool) -> Int {
         (deviceRows[tokenID] ?? [:]).values.filter { includeRemoved || $0.removedAt == nil }.count
     }
@@ -177,6 +184,12 @@ public actor MemoryStore: ADEStore {
         runRows.values.reduce(into: [:]) { latest, run in
             if (latest[run.tokenID]?.id ?? .min) < run.id { latest[run.tokenID] = run }
         }
+    }
+
+    public func runSummaries(tokenID: Int64?) -> [Int64: RunSummary] {
+        let runs = runRows.values.filter { tokenID == nil || $0.tokenID == tokenID }.sorted { $0.id > $1.id }
+        return Dictionary(grouping: runs, by: \.tokenID).mapValues { RunSummary(newestFirst: $0) }
+            .filter { $0.value != RunSummary() }
     }
 
     public func runs(tokenID: Int64, limit: Int) -> [SyncRun] {

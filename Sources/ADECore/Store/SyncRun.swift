@@ -57,6 +57,29 @@ public struct SyncRun: Sendable, Hashable, Identifiable, Codable {
     }
 }
 
+/// What the token list needs of a token's history: its newest finished run, newest success and newest failure.
+public struct RunSummary: Sendable, Hashable {
+    /// The newest run that is not running.
+    public var lastFinished: SyncRun?
+    public var lastSuccess: SyncRun?
+    public var lastFailure: SyncRun?
+
+    public init(lastFinished: SyncRun? = nil, lastSuccess: SyncRun? = nil, lastFailure: SyncRun? = nil) {
+        self.lastFinished = lastFinished
+        self.lastSuccess = lastSuccess
+        self.lastFailure = lastFailure
+    }
+
+    /// The summary of runs listed newest first.
+    public init(newestFirst runs: [SyncRun]) {
+        self.init(
+            lastFinished: runs.first { $0.outcome != .running },
+            lastSuccess: runs.first { $0.outcome == .succeeded },
+            lastFailure: runs.first { $0.outcome == .failed }
+        )
+    }
+}
+
 /// Who syncs a token now: one holder at a time, until the lease expires or is released.
 public struct SyncLease: Sendable, Hashable, Codable {
     public var tokenID: Int64
