@@ -90,11 +90,12 @@ extension SQLiteStore: DeviceSyncStore {
     {
         try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.deviceColumns) FROM devices WHERE token_id = ? AND serial > ? \(includeRemoved ? "" : "AND removed_at IS NULL")
-                    ORDER BY serial LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.deviceColumns) FROM devices WHERE token_id = ? AND serial > ? \(includeRemoved ? "" : "AND removed_at IS NULL")
+                        ORDER BY serial LIMIT ?
+                        """
+                ),
                 arguments: [tokenID, serial ?? "", max(0, limit)]
             ).map(Self.device(from:))
         }
@@ -121,10 +122,14 @@ extension SQLiteStore: DeviceSyncStore {
         }
     }
 
-    public func deviceCounts() async throws -> [Int64: Int] {
+    public func deviceCounts(tokenIDs: [Int64]?) async throws -> [Int64: Int] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT id, present_devices FROM tokens WHERE present_devices > 0")
-                .reduce(into: [:]) { counts, row in counts[row["id"] as Int64] = row["present_devices"] as Int }
+            let filter = tokenIDs.map { " AND id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT id, present_devices FROM tokens WHERE present_devices > 0\(filter)"
+            )
+            .reduce(into: [:]) { counts, row in counts[row["id"] as Int64] = row["present_devices"] as Int }
         }
     }
 

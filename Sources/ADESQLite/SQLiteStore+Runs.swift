@@ -55,7 +55,7 @@ extension SQLiteStore: SyncRunStore {
         }
     }
 
-    public func runSummaries(tokenID: Int64?) async throws -> [Int64: RunSummary] {
+    public func runSummaries(tokenIDs: [Int64]?) async throws -> [Int64: RunSummary] {
         try await read { db in
             // Three index seeks per token (sync_runs_by_token, sync_runs_by_outcome), then the runs by id.
             let ids = try Row.fetchAll(
@@ -68,9 +68,8 @@ extension SQLiteStore: SyncRunStore {
                             ORDER BY id DESC LIMIT 1) AS succeeded,
                         (SELECT id FROM sync_runs WHERE token_id = t.id AND outcome = 'failed'
                             ORDER BY id DESC LIMIT 1) AS failed
-                    FROM tokens t \(tokenID == nil ? "" : "WHERE t.id = ?")
-                    """,
-                arguments: tokenID.map { [$0] } ?? []
+                    FROM tokens t \(tokenIDs.map { "WHERE t.id IN (\($0.map(String.init).joined(separator: ",")))" } ?? "")
+                    """
             )
             let wanted = ids.flatMap { row in ["finished", "succeeded", "failed"].compactMap { row[$0] as Int64? } }
             var runs: [Int64: SyncRun] = [:]

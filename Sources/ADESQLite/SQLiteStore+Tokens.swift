@@ -34,6 +34,17 @@ extension SQLiteStore: TokenStore {
         }
     }
 
+    public func tokens(after name: String?, limit: Int) async throws -> [EnrollmentToken] {
+        try await read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT * FROM tokens WHERE name > ? COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?"
+                ),
+                arguments: [name ?? "", max(0, limit)]
+            ).map(Self.token(from:))
+        }
+    }
+
     public func updateToken(_ token: EnrollmentToken) async throws {
         try await write { db in
             guard try Self.tokenRow(db, "id = ?", [token.id]) != nil else {

@@ -21,12 +21,11 @@ public struct ADERequestContext: AuthRequestContext, RequestContext {
         self.peer = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// JSON with snake_case keys, ISO 8601 dates and sorted keys, as every `/api/v1` answer.
+    /// JSON with ISO 8601 dates and sorted keys, as every `/api/v1` answer (the models name their snake_case keys).
     public var responseEncoder: JSONEncoder { Self.encoder }
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder

@@ -23,9 +23,10 @@ struct LocaleMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// The languages the catalogue has, read once.
+    static let available = Set(MessageCatalogue.bundled.locales.map(\.identifier))
+
     static func locale(cookie: String?, acceptLanguage: String?) -> MessageLocale {
-        let catalogue = MessageCatalogue.bundled
-        let available = Set(catalogue.locales.map(\.identifier))
         if let cookie, available.contains(MessageLocale(cookie).identifier) { return MessageLocale(cookie) }
         guard let acceptLanguage else { return .english }
         // `fr-CH, fr;q=0.9, en;q=0.8, *;q=0.5`: by weight, then order.

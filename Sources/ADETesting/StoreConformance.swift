@@ -507,10 +507,10 @@ public enum StoreConformance {
             now: later
         )
         #expect(try await counts() == (1, 5))
-        #expect(try await store.deviceCounts() == [token.id: 1])
+        #expect(try await store.deviceCounts(tokenIDs: nil) == [token.id: 1])
         #expect(try await store.deviceCount(tokenID: other.id, includeRemoved: true) == 0)
 
-        #expect(try await store.runSummaries(tokenID: nil).isEmpty)
+        #expect(try await store.runSummaries(tokenIDs: nil).isEmpty)
         var failed = try await store.startRun(tokenID: token.id, kind: .full, at: start)
         failed.outcome = .failed
         failed.errorCode = "terms_not_signed"
@@ -522,10 +522,14 @@ public enum StoreConformance {
         var elsewhere = try await store.startRun(tokenID: other.id, kind: .full, at: start)
         elsewhere.outcome = .interrupted
         try await store.updateRun(elsewhere)
-        let summaries = try await store.runSummaries(tokenID: nil)
+        let summaries = try await store.runSummaries(tokenIDs: nil)
         #expect(summaries[token.id] == RunSummary(lastFinished: succeeded, lastSuccess: succeeded, lastFailure: failed))
         #expect(summaries[other.id] == RunSummary(lastFinished: elsewhere))
-        #expect(try await store.runSummaries(tokenID: other.id).keys.sorted() == [other.id])
+        #expect(try await store.runSummaries(tokenIDs: [other.id]).keys.sorted() == [other.id])
+        #expect(try await store.deviceCounts(tokenIDs: [other.id]).isEmpty)
+        #expect(try await store.tokens(after: nil, limit: 1).map(\.name) == ["T"])
+        #expect(try await store.tokens(after: "t", limit: 5).map(\.name) == ["U"], "after is case-insensitive")
+        #expect(try await store.tokens(after: "U", limit: 5).isEmpty)
         #expect(running.outcome == .running)
     }
 }

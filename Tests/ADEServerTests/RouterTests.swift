@@ -264,6 +264,16 @@ struct RouterTests {
             #expect(tokens[1]["last_error_code"] as? String == "token_rejected")
             #expect((tokens[1]["remedy"] as? String)?.contains("download a new token") == true)
 
+            let first = try Self.json(
+                try await client.execute(uri: "/api/v1/tokens?limit=1", method: .get, headers: auth)
+            )
+            #expect((first["tokens"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Healthy"])
+            #expect(first["next_after"] as? String == "Healthy")
+            let second = try Self.json(
+                try await client.execute(uri: "/api/v1/tokens?limit=1&after=Healthy", method: .get, headers: auth)
+            )
+            #expect((second["tokens"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Rejected"])
+            #expect(second["next_after"] == nil, "the last page")
             let one = try await client.execute(uri: "/api/v1/tokens/healthy", method: .get, headers: auth)
             #expect(one.status == .ok)
             let runs = try Self.json(

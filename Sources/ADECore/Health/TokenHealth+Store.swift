@@ -5,7 +5,7 @@ extension TokenHealth {
     public static func evaluate(_ token: EnrollmentToken, runs store: any SyncRunStore, now: Date) async throws
         -> TokenHealth
     {
-        let summary = try await store.runSummaries(tokenID: token.id)[token.id] ?? RunSummary()
+        let summary = try await store.runSummaries(tokenIDs: [token.id])[token.id] ?? RunSummary()
         return evaluate(token: token, lastRun: summary.lastFinished, lastSuccess: summary.lastSuccess, now: now)
     }
 }

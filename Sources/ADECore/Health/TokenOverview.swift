@@ -52,7 +52,7 @@ public struct TokenOverview: Sendable, Hashable {
     public static func make(_ token: EnrollmentToken, store: any ADEStore, now: Date) async throws -> TokenOverview {
         TokenOverview(
             token,
-            summary: try await store.runSummaries(tokenID: token.id)[token.id] ?? RunSummary(),
+            summary: try await store.runSummaries(tokenIDs: [token.id])[token.id] ?? RunSummary(),
             deviceCount: try await store.deviceCount(tokenID: token.id, includeRemoved: false),
             now: now
         )
@@ -61,8 +61,26 @@ public struct TokenOverview: Sendable, Hashable {
     /// Every token's overview, by name, in three reads whatever the number of tokens.
     public static func all(store: any ADEStore, now: Date) async throws -> [TokenOverview] {
         let tokens = try await store.tokens()
-        let summaries = try await store.runSummaries(tokenID: nil)
-        let counts = try await store.deviceCounts()
+        let summaries = try await store.runSummaries(tokenIDs: nil)
+        let counts = try await store.deviceCounts(tokenIDs: nil)
+        return tokens.map { token in
+            TokenOverview(
+                token,
+                summary: summaries[token.id] ?? RunSummary(),
+                deviceCount: counts[token.id] ?? 0,
+                now: now
+            )
+        }
+    }
+
+    /// A page of token overviews by name, after `name`, in three reads of at most `limit` tokens each.
+    public static func page(after name: String?, limit: Int, store: any ADEStore, now: Date) async throws
+        -> [TokenOverview]
+    {
+        let tokens = try await store.tokens(after: name, limit: limit)
+        let ids = tokens.map(\.id)
+        let summaries = try await store.runSummaries(tokenIDs: ids)
+        let counts = try await store.deviceCounts(tokenIDs: ids)
         return tokens.map { token in
             TokenOverview(
                 token,

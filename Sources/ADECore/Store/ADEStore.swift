@@ -12,6 +12,8 @@ public protocol TokenStore: Sendable {
     func token(serverUUID: String) async throws -> EnrollmentToken?
     /// Every token, by name.
     func tokens() async throws -> [EnrollmentToken]
+    /// A page of tokens by name (case-insensitive), after `name` (keyset paging).
+    func tokens(after name: String?, limit: Int) async throws -> [EnrollmentToken]
     /// Replaces a token's row.
     /// - Throws: `not_found`; `duplicate_name`; `duplicate_server` when another token holds its server UUID.
     func updateToken(_ token: EnrollmentToken) async throws
@@ -61,8 +63,8 @@ public protocol DeviceSyncStore: Sendable {
     func device(tokenID: Int64, serial: String) async throws -> StoredDevice?
     /// How many devices a token has (present ones, or all); kept on write, so as cheap at a million devices as at ten.
     func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int
-    /// The present devices of every token that has any, in one read (the token list of 2,000 tokens).
-    func deviceCounts() async throws -> [Int64: Int]
+    /// The present devices of these tokens (nil: every token) that have any, in one read.
+    func deviceCounts(tokenIDs: [Int64]?) async throws -> [Int64: Int]
     /// The highest full-fetch generation any of a token's devices was seen by (0 without devices): a fetch started
     /// without a stored cursor numbers itself above it, so that it still recognises the devices it did not see.
     func highestFetchGeneration(tokenID: Int64) async throws -> Int
@@ -76,9 +78,9 @@ public protocol SyncRunStore: Sendable {
     func runs(tokenID: Int64, limit: Int) async throws -> [SyncRun]
     /// The newest run of every token that has one, by token, in one read (the scheduler's view of 2,000 tokens).
     func latestRuns() async throws -> [Int64: SyncRun]
-    /// The newest finished, successful and failed runs of one token (`tokenID`) or of every token (nil), by token, in
-    /// one read with one index seek each, however long the history.
-    func runSummaries(tokenID: Int64?) async throws -> [Int64: RunSummary]
+    /// The newest finished, successful and failed runs of these tokens (nil: every token), by token, in one read
+    /// with one index seek each, however long the history.
+    func runSummaries(tokenIDs: [Int64]?) async throws -> [Int64: RunSummary]
     /// Deletes a token's runs but the newest `keeping`; returns how many were deleted.
     func pruneRuns(tokenID: Int64, keeping: Int) async throws -> Int
 }

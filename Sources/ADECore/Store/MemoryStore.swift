@@ -45,6 +45,10 @@ public actor MemoryStore: ADEStore {
         tokenRows.values.sorted { $0.name.lowercased() < $1.name.lowercased() }
     }
 
+    public func tokens(after name: String?, limit: Int) -> [EnrollmentToken] {
+        Array(tokens().filter { name == nil || $0.name.lowercased() > name!.lowercased() }.prefix(max(0, limit)))
+    }
+
     public func updateToken(_ token: EnrollmentToken) throws {
         guard tokenRows[token.id] != nil else {
             throw StoreError(.notFound, parameters: ["name": token.name])
@@ -152,8 +156,9 @@ public actor MemoryStore: ADEStore {
         (deviceRows[tokenID] ?? [:]).values.map(\.fetchGeneration).max() ?? 0
     }
 
-    public func deviceCounts() -> [Int64: Int] {
-        deviceRows.compactMapValues { rows in
+    public func deviceCounts(tokenIDs: [Int64]?) -> [Int64: Int] {
+        let wanted = tokenIDs.map(Set.init)
+        return deviceRows.filter { wanted?.contains($0.key) ?? true }.compactMapValues { rows in
             let present = rows.values.filter { $0.removedAt == nil }.count
             return present == 0 ? nil : present
         }
@@ -186,8 +191,9 @@ public actor MemoryStore: ADEStore {
         }
     }
 
-    public func runSummaries(tokenID: Int64?) -> [Int64: RunSummary] {
-        let runs = runRows.values.filter { tokenID == nil || $0.tokenID == tokenID }.sorted { $0.id > $1.id }
+    public func runSummaries(tokenIDs: [Int64]?) -> [Int64: RunSummary] {
+        let wanted = tokenIDs.map(Set.init)
+        let runs = runRows.values.filter { wanted?.contains($0.tokenID) ?? true }.sorted { $0.id > $1.id }
         return Dictionary(grouping: runs, by: \.tokenID).mapValues { RunSummary(newestFirst: $0) }
             .filter { $0.value != RunSummary() }
     }

@@ -19,6 +19,11 @@ extension APIController {
         var token: APIModels.Token
         /// The certificate to upload to the MDM server in Apple Business Manager or Apple School Manager.
         var certificatePem: String
+
+        enum CodingKeys: String, CodingKey {
+            case token
+            case certificatePem = "certificate_pem"
+        }
     }
 
     struct Uploaded: ResponseEncodable {
@@ -29,6 +34,13 @@ extension APIController {
         /// Apple's error code when it could not confirm the token's MDM server.
         var appleError: String?
         var token: APIModels.Token
+
+        enum CodingKeys: String, CodingKey {
+            case outcome, token
+            case consumerKeyChanged = "consumer_key_changed"
+            case usedNewCertificate = "used_new_certificate"
+            case appleError = "apple_error"
+        }
     }
 
     func addLifecycleRoutes(to group: RouterGroup<ADERequestContext>) {

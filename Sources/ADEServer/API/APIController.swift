@@ -31,9 +31,18 @@ struct APIController {
     @Sendable func listTokens(_ request: Request, context: ADERequestContext) async throws -> APIModels.TokenList {
         try await api {
             let syncing = dependencies.scheduler?.syncing ?? []
-            let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+            let limit = try request.integer("limit", default: 100, range: 1...Self.maximumPageSize)
+            // One more than asked tells whether another page follows.
+            let overviews = try await TokenOverview.page(
+                after: request.uri.queryParameters.get("after"),
+                limit: limit + 1,
+                store: dependencies.store,
+                now: dependencies.timeSource.now()
+            )
+            let shown = overviews.prefix(limit)
             return APIModels.TokenList(
-                tokens: overviews.map { APIModels.Token($0, syncing: syncing.contains($0.token.id), context: context) }
+                tokens: shown.map { APIModels.Token($0, syncing: syncing.contains($0.token.id), context: context) },
+                nextAfter: overviews.count > limit ? shown.last?.token.name : nil
             )
         }
     }

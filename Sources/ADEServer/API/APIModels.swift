@@ -61,10 +61,44 @@ enum APIModels {
             pendingRenewalSince = token.pendingSince
             self.syncing = syncing
         }
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case baseUrl = "base_url"
+            case organisationName = "organisation_name"
+            case serverName = "server_name"
+            case serverUuid = "server_uuid"
+            case adminAppleId = "admin_apple_id"
+            case consumerKey = "consumer_key"
+            case expiresAt = "expires_at"
+            case daysLeft = "days_left"
+            case state
+            case severity
+            case stateSince = "state_since"
+            case errorCode = "error_code"
+            case title
+            case cause
+            case remedy
+            case lastSuccessfulSyncAt = "last_successful_sync_at"
+            case lastErrorCode = "last_error_code"
+            case lastErrorAt = "last_error_at"
+            case deviceCount = "device_count"
+            case createdAt = "created_at"
+            case uploadedAt = "uploaded_at"
+            case pendingRenewalSince = "pending_renewal_since"
+            case syncing
+        }
     }
 
     struct TokenList: ResponseEncodable {
         var tokens: [Token]
+        /// The `after` value of the next page; nil on the last page.
+        var nextAfter: String?
+
+        enum CodingKeys: String, CodingKey {
+            case tokens
+            case nextAfter = "next_after"
+        }
     }
 
     struct Run: ResponseEncodable {
@@ -90,6 +124,19 @@ enum APIModels {
             added = run.added
             modified = run.modified
             removed = run.removed
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case kind
+            case startedAt = "started_at"
+            case endedAt = "ended_at"
+            case outcome
+            case errorCode = "error_code"
+            case pages
+            case added
+            case modified
+            case removed
         }
     }
 
@@ -141,12 +188,39 @@ enum APIModels {
             removedAt = stored.removedAt
             updatedAt = stored.updatedAt
         }
+
+        enum CodingKeys: String, CodingKey {
+            case token
+            case serialNumber = "serial_number"
+            case model
+            case description
+            case color
+            case assetTag = "asset_tag"
+            case deviceFamily = "device_family"
+            case os
+            case profileStatus = "profile_status"
+            case profileUuid = "profile_uuid"
+            case profileAssignTime = "profile_assign_time"
+            case profilePushTime = "profile_push_time"
+            case deviceAssignedDate = "device_assigned_date"
+            case deviceAssignedBy = "device_assigned_by"
+            case opType = "op_type"
+            case opDate = "op_date"
+            case removed
+            case removedAt = "removed_at"
+            case updatedAt = "updated_at"
+        }
     }
 
     struct DeviceList: ResponseEncodable {
         var devices: [Device]
         /// The `after` value of the next page; nil on the last page.
         var nextAfter: String?
+
+        enum CodingKeys: String, CodingKey {
+            case devices
+            case nextAfter = "next_after"
+        }
     }
 
     struct Alert: ResponseEncodable {
@@ -165,6 +239,13 @@ enum APIModels {
         /// A sentence for people: how many tokens are in an error state and what it means.
         var summary: String?
         var tokens: [Alert]
+
+        enum CodingKeys: String, CodingKey {
+            case errorCount = "error_count"
+            case warningCount = "warning_count"
+            case summary
+            case tokens
+        }
     }
 
     struct SyncAccepted: ResponseEncodable {

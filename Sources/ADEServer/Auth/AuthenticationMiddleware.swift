@@ -14,6 +14,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let store: any ADEStore
     let timeSource: any TimeSource
 
+    /// How stale an API token's recorded last use may be.
+    static let lastUseResolution: TimeInterval = 60
+
     func handle(
         _ request: Request,
         context: Context,
@@ -24,7 +27,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
             guard let token = try await store.apiToken(secretHash: AccessSecret.digest(bearer.token)) else {
                 throw APIError(.unauthorized, AccessError(.invalidAPIToken))
             }
-            try await store.touchAPIToken(id: token.id, at: timeSource.now())
+            // Last use is kept to the minute: writing it on every request would queue every read behind a write.
+            let now = timeSource.now()
+            if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true {
+                try await store.touchAPIToken(id: token.id, at: now)
+            }
             context.identity = .apiToken(token)
         } else if let value = request.cookies[SessionCookie.name]?.value, !value.isEmpty,
             let session = try await store.session(idHash: AccessSecret.digest(value), now: timeSource.now()),

@@ -1,0 +1,185 @@
+import ADECore
+import ADESQLite
+import ADEServer
+import ArgumentParser
+import DEPClient
+import DEPSimulator
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+extension BenchCommand {
+    /// `ade bench server`: latency of the token list and the devices list under load, measured with wrk.
+    struct Server: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load the API with wrk: the token list with N tokens, the device list of a token of M devices.",
+            discussion: """
+                Fills a new SQLite database (tokens written straight into the store, each with a run; the devices \
+                page by page as a full fetch writes them), starts the server in this process, and runs wrk \
+                (Debian's package) against GET /api/v1/tokens and GET /api/v1/devices (random keyset pages of 100). \
+                Prints wrk's latency percentiles and rate. Build with -c release.
+                """
+        )
+        @Option(name: .long, help: "Tokens in the database.") var tokens: Int = 2000
+        @Option(name: .long, help: "Devices of the largest token.") var devices: Int = 1_000_000
+        @Option(name: .long, help: "wrk's concurrent connections.") var connections: Int = 50
+        @Option(name: .long, help: "Seconds of load per route.") var duration: Int = 15
+        @Option(name: .long, help: "wrk's threads.") var threads: Int = 2
+
+        func run() async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "ade-bench-\(UUID().uuidString)"
+            )
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let store = try SQLiteStore(path: directory.appendingPathComponent("ade.sqlite").path)
+            let start = ContinuousClock.now
+            let serials = try await Self.fill(store, tokens: tokens, devices: devices)
+            Console.current.line(
+                String(
+                    format: "filled: %d tokens, %d devices in %.1f s",
+                    tokens,
+                    devices,
+                    (ContinuousClock.now - start).timeInterval
+                )
+            )
+
+            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let transport = try HTTPClientTransport()
+            let service = TokenService(
+                store: store,
+                box: SecretBox(key: .generate()),
+                client: DEPClient(transport: transport, logger: quiet),
+                timeSource: SystemTimeSource(),
+                allowCustomURL: true,
+                logger: quiet
+            )
+            let access = AccessService(store: store, hasher: PasswordHasher(cost: 4), timeSource: SystemTimeSource())
+            let (_, value) = try await access.createAPIToken(name: "bench", scope: .read)
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            let application = try await buildApplication(
+                configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                dependencies: ServerDependencies(
+                    store: store,
+                    tokens: service,
+                    scheduler: nil,
+                    timeSource: SystemTimeSource()
+                ),
+                logger: quiet
+            ) { port in
+                continuation.yield(port)
+                continuation.finish()
+            }
+            let script = directory.appendingPathComponent("devices.lua")
+            let afters = serials.map { "\"\($0)\"" }.joined(separator: ",")
+            try """
+            local afters = {\(afters)}
+            math.randomseed(7)
+            request = function()
+              local path = "/api/v1/devices?token=Large&limit=100&after=" .. afters[math.random(#afters)]
+              return wrk.format("GET", path)
+            end
+            """.write(to: script, atomically: true, encoding: .utf8)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await application.run() }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { return }
+                let base = "http://127.0.0.1:\(port)"
+                for (label, path, lua) in [
+                    ("token list (\(tokens) tokens)", "/api/v1/tokens", nil as String?),
+                    ("device list (\(devices) devices, keyset pages of 100)", "/api/v1/devices", script.path),
+                ] {
+                    let output = try Self.wrk(
+                        url: base + path,
+                        bearer: value,
+                        script: lua,
+                        connections: connections,
+                        threads: threads,
+                        duration: duration
+                    )
+                    Console.current.line("\(label): \(Self.summary(output))")
+                }
+                group.cancelAll()
+            }
+            try await transport.shutdown()
+        }
+
+        /// Tokens with their MDM server, expiry and a run each; the devices of "Large" page by page. Returns 1,000
+        /// serials of "Large" to page after.
+        static func fill(_ store: SQLiteStore, tokens: Int, devices: Int) async throws -> [String] {
+            let now = Date()
+            for index in 0..<tokens {
+                let name = index == 0 ? "Large" : String(format: "Token %04d", index)
+                var token = try await store.createToken(
+                    name: name,
+                    baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+                    createdAt: now
+                )
+                token.uploadedAt = now
+                token.serverName = name
+                token.serverUUID = UUID().uuidString
+                token.organisationName = "Bench Organisation"
+                token.adminAppleID = "admin@bench.example"
+                token.accessTokenExpiry = now.addingTimeInterval(Double(index % 400) * 86_400)
+                try await store.updateToken(token)
+                var run = try await store.startRun(tokenID: token.id, kind: .delta, at: now)
+                run.outcome = index % 10 == 0 ? .failed : .succeeded
+                run.errorCode = index % 10 == 0 ? "terms_not_signed" : nil
+                run.endedAt = now
+                try await store.updateRun(run)
+            }
+            guard let large = try await store.token(named: "Large") else { return [] }
+            var random = SeededRandom(seed: 0x5EED)
+            var written = 0
+            var sample: [String] = []
+            while written < devices {
+                let count = min(1000, devices - written)
+                let records = (0..<count).map { _ in BenchCommand.Store.device(&random) }
+                if sample.count < 1000 { sample.append(records[0].serialNumber) }
+                written += count
+                _ = try await store.applyPage(
+                    records,
+                    cursor: SyncCursorState(phase: .fetch, cursor: "c\(written)", fetchGeneration: 1),
+                    completesFetch: written == devices,
+                    tokenID: large.id,
+                    now: now
+                )
+            }
+            return sample
+        }
+
+        static func wrk(url: String, bearer: String, script: String?, connections: Int, threads: Int, duration: Int)
+            throws
+            -> String
+        {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments =
+                [
+                    "wrk", "-t\(threads)", "-c\(connections)", "-d\(duration)s", "--latency", "-H",
+                    "Authorization: Bearer \(bearer)",
+                ] + (script.map { ["-s", $0] } ?? []) + [url]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw CommandError(.configurationInvalid, parameters: ["path": "wrk", "detail": text])
+            }
+            return text
+        }
+
+        /// `p50 … p99 …, N requests/s, errors` from wrk's output.
+        static func summary(_ output: String) -> String {
+            func value(_ pattern: Regex<(Substring, Substring)>) -> String {
+                output.firstMatch(of: pattern).map { String($0.1) } ?? "?"
+            }
+            let non2xx = output.firstMatch(of: /Non-2xx or 3xx responses: (\d+)/).map { String($0.1) } ?? "0"
+            return "p50 \(value(/50%\s+(\S+)/)), p90 \(value(/90%\s+(\S+)/)), p99 \(value(/99%\s+(\S+)/)), "
+                + "\(value(/Requests\/sec:\s+(\S+)/)) requests/s, non-2xx \(non2xx)"
+        }
+    }
+}
