@@ -49,6 +49,14 @@ public func buildRouter(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LocaleMiddleware())
     HealthController(store: dependencies.store).addRoutes(to: router)
+    if configuration.metricsOnMainListener {
+        MetricsController(
+            store: dependencies.store,
+            registry: dependencies.metrics,
+            timeSource: dependencies.timeSource,
+            bearerToken: configuration.metricsToken
+        ).addRoutes(to: router)
+    }
     let openAPI = try OpenAPIDocument.load()
     router.get("api/openapi.yaml") { _, _ in
         Response(
@@ -73,4 +81,26 @@ public func buildRouter(
         setup: SetupLink(token: configuration.setupToken)
     ).addRoutes(to: console)
     return router
+}
+
+/// `/metrics` alone on an address of its own (`ade serve --metrics-listen`), for a network only Prometheus reaches.
+public func buildMetricsApplication(
+    host: String,
+    port: Int,
+    configuration: ServerConfiguration,
+    dependencies: ServerDependencies,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router(context: BasicRequestContext.self)
+    MetricsController(
+        store: dependencies.store,
+        registry: dependencies.metrics,
+        timeSource: dependencies.timeSource,
+        bearerToken: configuration.metricsToken
+    ).addRoutes(to: router)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: port), serverName: "ade-metrics"),
+        logger: logger
+    )
 }

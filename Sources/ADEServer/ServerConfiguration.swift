@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     public var uploadWindow: TimeInterval
     /// A one-time value that lets the first admin be created while no user exists (printed as a setup link).
     public var setupToken: String?
+    /// A bearer token `/metrics` requires (nil: open, like `/healthz`).
+    public var metricsToken: String?
+    /// Whether `/metrics` is served on the main address (false when it has one of its own, `--metrics-listen`).
+    public var metricsOnMainListener: Bool
     /// PEM files of the certificate chain and private key when the server speaks HTTPS itself (usually a proxy
     /// does).
     public var tls: (certificateChain: String, privateKey: String)?
@@ -38,8 +42,12 @@ public struct ServerConfiguration: Sendable {
         uploadAttempts: Int = 10,
         uploadWindow: TimeInterval = 15 * 60,
         setupToken: String? = nil,
+        metricsToken: String? = nil,
+        metricsOnMainListener: Bool = true,
         tls: (certificateChain: String, privateKey: String)? = nil
     ) {
+        self.metricsToken = metricsToken
+        self.metricsOnMainListener = metricsOnMainListener
         self.host = host
         self.port = port
         self.publicBaseURL = publicBaseURL

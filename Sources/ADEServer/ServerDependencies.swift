@@ -3,6 +3,7 @@ public import DEPClient
 public import Foundation
 import Hummingbird
 import Logging
+public import Prometheus
 
 /// What the server works with, built once by its caller (`ade serve`, `ade demo`, tests).
 public struct ServerDependencies: Sendable {
@@ -13,14 +14,18 @@ public struct ServerDependencies: Sendable {
     public var timeSource: any TimeSource
     /// The service URL of tokens added in the console: nil for Apple's (`ade demo` gives its simulator's).
     public var defaultServiceURL: @Sendable () -> URL?
+    /// Where the sync engine's counters are kept, for `/metrics`.
+    public var metrics: PrometheusCollectorRegistry
 
     public init(
         store: any ADEStore,
         tokens: TokenService,
         scheduler: SyncScheduler?,
         timeSource: any TimeSource,
-        defaultServiceURL: @escaping @Sendable () -> URL? = { nil }
+        defaultServiceURL: @escaping @Sendable () -> URL? = { nil },
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
+        self.metrics = metrics
         self.store = store
         self.tokens = tokens
         self.scheduler = scheduler

@@ -6,6 +6,7 @@ import DEPSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Prometheus
 import Testing
 
 @testable import ADEServer
@@ -14,6 +15,7 @@ import Testing
 /// "Healthy" (synced, 1,200 devices) and "Rejected" (Apple revoked it; its last sync failed).
 struct ServerFixture: Sendable {
     let harness: SimulatorHarness
+    let registry: PrometheusCollectorRegistry
     let store: any ADEStore
     let tokens: TokenService
     let scheduler: SyncScheduler?
@@ -31,7 +33,8 @@ struct ServerFixture: Sendable {
             tokens: tokens,
             scheduler: scheduler,
             timeSource: timeSource,
-            defaultServiceURL: { simulatorURL }
+            defaultServiceURL: { simulatorURL },
+            metrics: registry
         )
     }
 
@@ -48,11 +51,13 @@ struct ServerFixture: Sendable {
             try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
                 let store = try SQLiteStore.inMemory()
                 let service = harness.tokenService(store: store, client: client)
+                let registry = PrometheusCollectorRegistry()
                 let syncer = TokenSyncer(
                     store: store,
                     tokens: service,
                     client: client,
                     timeSource: SystemTimeSource(),
+                    metrics: SyncMetrics(factory: PrometheusMetricsFactory(registry: registry)),
                     logger: SimulatorHarness.quietLogger
                 )
                 if enroll {
@@ -76,6 +81,7 @@ struct ServerFixture: Sendable {
                 let access = AccessService(store: store, hasher: PasswordHasher(cost: 4), timeSource: timeSource)
                 let fixture = ServerFixture(
                     harness: harness,
+                    registry: registry,
                     store: store,
                     tokens: service,
                     scheduler: scheduler,

@@ -7,6 +7,7 @@ import DEPSimulator
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -49,7 +50,9 @@ struct DemoCommand: AsyncParsableCommand {
                 store: store
             )
             let transport = try HTTPClientTransport()
-            let client = DEPClient(transport: transport, logger: logger)
+            let registry = PrometheusCollectorRegistry()
+            let metrics = SyncMetrics(factory: PrometheusMetricsFactory(registry: registry))
+            let client = DEPClient(transport: MeteredTransport(transport, metrics: metrics), logger: logger)
             let service = TokenService(
                 store: store,
                 box: SecretBox(key: key),
@@ -63,6 +66,7 @@ struct DemoCommand: AsyncParsableCommand {
                 tokens: service,
                 client: client,
                 timeSource: SystemTimeSource(),
+                metrics: metrics,
                 logger: logger
             )
             let scheduler = SyncScheduler(
@@ -84,7 +88,8 @@ struct DemoCommand: AsyncParsableCommand {
                     tokens: service,
                     scheduler: scheduler,
                     timeSource: SystemTimeSource(),
-                    defaultServiceURL: { ports.simulatorURL }
+                    defaultServiceURL: { ports.simulatorURL },
+                    metrics: registry
                 ),
                 logger: logger
             ) { ports.console($0) }

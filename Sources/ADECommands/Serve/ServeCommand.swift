@@ -5,6 +5,7 @@ import ArgumentParser
 import DEPClient
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -16,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the server: web console, API and the sync engine.",
         discussion: """
             Environment: ADE_LISTEN, ADE_PUBLIC_URL, ADE_TLS_CERTIFICATE, ADE_TLS_KEY, ADE_LOG_LEVEL, \
-            ADE_MAX_CONCURRENT_SYNCS, ADE_NO_SYNC=1, ADE_DATABASE, ADE_MASTER_KEY, ADE_ALLOW_CUSTOM_DEP_URL=1, \
+            ADE_MAX_CONCURRENT_SYNCS, ADE_NO_SYNC=1, ADE_METRICS_TOKEN, ADE_METRICS_LISTEN, ADE_DATABASE, ADE_MASTER_KEY, ADE_ALLOW_CUSTOM_DEP_URL=1, \
             ADE_EXTRA_CA_FILE, HTTPS_PROXY and NO_PROXY. While no user exists, a one-time setup link to create the \
             first administrator is printed at start. SIGTERM or SIGINT stop it gracefully: a sync finishes its page.
             """
@@ -33,6 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Tokens synced at the same time (env ADE_MAX_CONCURRENT_SYNCS). Default 4.")
     var maxConcurrentSyncs: Int?
     @Flag(name: .long, help: "Serve without running the sync engine (env ADE_NO_SYNC=1).") var noSync = false
+    @Option(name: .long, help: "A bearer token that /metrics requires (env ADE_METRICS_TOKEN).") var metricsToken:
+        String?
+    @Option(name: .long, help: "HOST:PORT to serve /metrics on instead of the main address (env ADE_METRICS_LISTEN).")
+    var metricsListen: String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -46,7 +51,10 @@ struct ServeCommand: AsyncParsableCommand {
             logger.logLevel = level
             let sync = !(noSync || environment["ADE_NO_SYNC"] == "1")
             let concurrency = try maxConcurrentSyncs ?? Self.integer(environment["ADE_MAX_CONCURRENT_SYNCS"]) ?? 4
-            try await storeOptions.withTokenService(logger: logger) { service, store, _ in
+            let registry = PrometheusCollectorRegistry()
+            let metrics = SyncMetrics(factory: PrometheusMetricsFactory(registry: registry))
+            let metricsAddress = try (metricsListen ?? environment["ADE_METRICS_LISTEN"]).map(Self.address)
+            try await storeOptions.withTokenService(logger: logger, metrics: metrics) { service, store, _ in
                 var withSetup = configuration
                 if try await store.users().isEmpty {
                     withSetup.setupToken = AccessSecret.random()
@@ -61,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
                             tokens: service,
                             client: service.client,
                             timeSource: SystemTimeSource(),
+                            metrics: metrics,
                             logger: logger
                         ),
                         timeSource: SystemTimeSource(),
@@ -71,7 +80,8 @@ struct ServeCommand: AsyncParsableCommand {
                     store: store,
                     tokens: service,
                     scheduler: scheduler,
-                    timeSource: SystemTimeSource()
+                    timeSource: SystemTimeSource(),
+                    metrics: registry
                 )
                 let setup = configuration.setupToken
                 let application = try await buildApplication(
@@ -97,6 +107,17 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 var services: [any Service] = [application]
                 if let scheduler { services.append(scheduler) }
+                if let (host, port) = metricsAddress {
+                    services.append(
+                        buildMetricsApplication(
+                            host: host,
+                            port: port,
+                            configuration: configuration,
+                            dependencies: dependencies,
+                            logger: logger
+                        )
+                    )
+                }
                 let group = ServiceGroup(
                     configuration: .init(
                         services: services.map { .init(service: $0) },
@@ -125,7 +146,16 @@ struct ServeCommand: AsyncParsableCommand {
         case (nil, nil): tls = nil
         default: throw CommandError(.tlsIncomplete, parameters: [:])
         }
-        return ServerConfiguration(host: host, port: port, publicBaseURL: publicURL, tls: tls)
+        let metricsToken = self.metricsToken ?? environment["ADE_METRICS_TOKEN"]
+        let separateMetrics = (metricsListen ?? environment["ADE_METRICS_LISTEN"]).map { !$0.isEmpty } ?? false
+        return ServerConfiguration(
+            host: host,
+            port: port,
+            publicBaseURL: publicURL,
+            metricsToken: metricsToken?.isEmpty == false ? metricsToken : nil,
+            metricsOnMainListener: !separateMetrics,
+            tls: tls
+        )
     }
 
     /// `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (every address).

@@ -46,6 +46,7 @@ struct StoreOptions: ParsableArguments {
     /// transport (HTTPS proxy and extra CA from the environment).
     func withTokenService<T>(
         logger: Logger = Logger.commandLine("ade"),
+        metrics: SyncMetrics? = nil,
         _ body: (TokenService, SQLiteStore, MasterKeyLoader.Source) async throws -> T
     ) async throws -> T {
         let (store, key, source) = try await openStore()
@@ -56,7 +57,10 @@ struct StoreOptions: ParsableArguments {
         let service = TokenService(
             store: store,
             box: SecretBox(key: key),
-            client: DEPClient(transport: transport, logger: logger),
+            client: DEPClient(
+                transport: metrics.map { MeteredTransport(transport, metrics: $0) } ?? transport,
+                logger: logger
+            ),
             timeSource: SystemTimeSource(),
             allowCustomURL: customURLsAllowed,
             logger: logger

@@ -80,6 +80,7 @@ public struct TokenSyncer: Sendable {
     let client: DEPClient
     let timeSource: any TimeSource
     let configuration: Configuration
+    let metrics: SyncMetrics?
     let logger: Logger
 
     public init(
@@ -88,6 +89,7 @@ public struct TokenSyncer: Sendable {
         client: DEPClient,
         timeSource: any TimeSource,
         configuration: Configuration = Configuration(),
+        metrics: SyncMetrics? = nil,
         logger: Logger
     ) {
         self.store = store
@@ -95,6 +97,7 @@ public struct TokenSyncer: Sendable {
         self.client = client
         self.timeSource = timeSource
         self.configuration = configuration
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -238,6 +241,7 @@ public struct TokenSyncer: Sendable {
             run.outcome = .succeeded
             run.endedAt = timeSource.now()
             try await store.updateRun(run)
+            metrics?.record(run)
             return run
         } catch {
             run.endedAt = timeSource.now()
@@ -248,6 +252,7 @@ public struct TokenSyncer: Sendable {
                 run.errorCode = (error as? any CataloguedError)?.catalogueCode ?? "internal"
             }
             try? await store.updateRun(run)
+            metrics?.record(run)
             throw error
         }
     }
