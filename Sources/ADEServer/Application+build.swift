@@ -40,7 +40,8 @@ public func buildRouter(
     configuration: ServerConfiguration,
     dependencies: ServerDependencies
 ) async throws -> Router<ADERequestContext> {
-    let renderer = try await ConsoleRenderer()
+    var renderer = try await ConsoleRenderer()
+    renderer.demoPanel = dependencies.simulatorControl != nil
     let hasher = PasswordHasher(cost: configuration.passwordCost)
     let access = AccessService(store: dependencies.store, hasher: hasher, timeSource: dependencies.timeSource)
     let uploads = AttemptLimiter(limit: configuration.uploadAttempts, window: configuration.uploadWindow)
@@ -80,6 +81,10 @@ public func buildRouter(
         uploads: uploads,
         setup: SetupLink(token: configuration.setupToken)
     ).addRoutes(to: console)
+    if let control = dependencies.simulatorControl {
+        DemoPanelController(dependencies: dependencies, renderer: renderer, controlURL: control)
+            .addRoutes(to: console.group().add(middleware: ConsoleAccessMiddleware()))
+    }
     return router
 }
 

@@ -16,6 +16,9 @@ public struct ServerDependencies: Sendable {
     public var defaultServiceURL: @Sendable () -> URL?
     /// Where the sync engine's counters are kept, for `/metrics`.
     public var metrics: PrometheusCollectorRegistry
+    /// The control API of a simulator of Apple's service (`ade demo`), once it listens: the console then has a demo
+    /// panel that switches the simulator's faults on and off. The server only speaks HTTP to it.
+    public var simulatorControl: (@Sendable () -> URL?)?
 
     public init(
         store: any ADEStore,
@@ -23,9 +26,11 @@ public struct ServerDependencies: Sendable {
         scheduler: SyncScheduler?,
         timeSource: any TimeSource,
         defaultServiceURL: @escaping @Sendable () -> URL? = { nil },
-        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        simulatorControl: (@Sendable () -> URL?)? = nil
     ) {
         self.metrics = metrics
+        self.simulatorControl = simulatorControl
         self.store = store
         self.tokens = tokens
         self.scheduler = scheduler

@@ -18,6 +18,7 @@ public struct ServerError: Error, Sendable, CodedError {
             case tlsInvalid = "tls_invalid"
             case tokenUndecryptable = "token_undecryptable"
             case tokenFileTooLarge = "token_file_too_large"
+            case simulatorUnavailable = "simulator_unavailable"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -47,6 +48,8 @@ public struct ServerError: Error, Sendable, CodedError {
         public static let tokenUndecryptable = Code(backing: .tokenUndecryptable)
         /// An uploaded file larger than any server token (`maximum` bytes).
         public static let tokenFileTooLarge = Code(backing: .tokenFileTooLarge)
+        /// The demo panel could not reach the simulator's control API.
+        public static let simulatorUnavailable = Code(backing: .simulatorUnavailable)
     }
 
     public let code: Code

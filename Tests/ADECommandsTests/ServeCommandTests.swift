@@ -235,6 +235,38 @@ struct ServeCommandTests {
                 "Retail Stores": "terms_not_accepted", "Warehouse": "rejected",
             ]
         )
+
+        // The demo panel: a fault switched on makes the healthy token fall into an error state; off, it recovers.
+        func get(_ path: String) async throws -> String {
+            var request = HTTPClientRequest(url: console + path)
+            request.headers.add(name: "Cookie", value: String(cookie))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            return String(buffer: try await response.body.collect(upTo: 1 << 20))
+        }
+        let panel = try await get("/demo")
+        let csrf = try #require(panel.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) })
+        let token = try JSONSerialization.jsonObject(with: Data(try await get("/api/v1/tokens/Campus%20iPads").utf8))
+        let uuid = try #require((token as? [String: Any])?["server_uuid"] as? String)
+        for (state, expected) in [("on", "rejected"), ("off", "healthy")] {
+            var toggle = HTTPClientRequest(url: console + "/demo/\(uuid)/tokenRevoked")
+            toggle.method = .POST
+            toggle.headers.add(name: "Cookie", value: String(cookie))
+            toggle.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            toggle.body = .bytes(ByteBuffer(string: "csrf=\(csrf)&state=\(state)"))
+            _ = try await HTTPClient.shared.execute(toggle, timeout: .seconds(10))
+            var seen = ""
+            let until = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < until {
+                let object = try JSONSerialization.jsonObject(
+                    with: Data(try await get("/api/v1/tokens/Campus%20iPads").utf8)
+                )
+                seen = (object as? [String: Any])?["state"] as? String ?? ""
+                if seen == expected { break }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(seen == expected, "fault \(state)")
+        }
+
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

@@ -34,7 +34,8 @@ struct ServerFixture: Sendable {
             scheduler: scheduler,
             timeSource: timeSource,
             defaultServiceURL: { simulatorURL },
-            metrics: registry
+            metrics: registry,
+            simulatorControl: { simulatorURL.appendingPathComponent("control") }
         )
     }
 

@@ -89,7 +89,8 @@ struct DemoCommand: AsyncParsableCommand {
                     scheduler: scheduler,
                     timeSource: SystemTimeSource(),
                     defaultServiceURL: { ports.simulatorURL },
-                    metrics: registry
+                    metrics: registry,
+                    simulatorControl: { ports.simulatorURL?.appendingPathComponent("control") }
                 ),
                 logger: logger
             ) { ports.console($0) }

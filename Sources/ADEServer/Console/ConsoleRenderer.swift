@@ -8,6 +8,8 @@ import Mustache
 struct ConsoleRenderer: Sendable {
     let library: MustacheLibrary
     let stylesheet: ByteBuffer
+    /// Whether the navigation links the demo panel.
+    var demoPanel = false
 
     init() async throws {
         guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
@@ -73,6 +75,7 @@ struct ConsoleRenderer: Sendable {
             ]
         }
         data["notice"] = frame.notice
+        data["demoPanel"] = demoPanel
         data["problem"] = frame.problem
         if case .user(let user, let session) = context.identity {
             data["user"] = user.name
