@@ -85,18 +85,33 @@ extension SQLiteStore: DeviceSyncStore {
         }
     }
 
-    public func devices(tokenID: Int64, after serial: String?, limit: Int, includeRemoved: Bool) async throws
-        -> [StoredDevice]
+    public func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)
+        async throws -> [StoredDevice]
     {
         try await read { db in
-            try Row.fetchAll(
+            // The serial index gives the order and the search range; the other filters read the rows it visits.
+            var conditions = ["token_id = ?", "serial > ?"]
+            var arguments: StatementArguments = [tokenID, serial ?? ""]
+            if let prefix = query.serialPrefix {
+                conditions += ["serial >= ?", "serial < ?"]
+                arguments += [prefix, prefix + "\u{10FFFF}"]
+            }
+            switch query.presence {
+            case .present: conditions.append("removed_at IS NULL")
+            case .removed: conditions.append("removed_at IS NOT NULL")
+            case .all: break
+            }
+            if let status = query.profileStatus {
+                conditions.append("profile_status = ?")
+                arguments += [status.rawValue]
+            }
+            arguments += [max(0, limit)]
+            return try Row.fetchAll(
                 db.cachedStatement(
-                    sql: """
-                        SELECT \(Self.deviceColumns) FROM devices WHERE token_id = ? AND serial > ? \(includeRemoved ? "" : "AND removed_at IS NULL")
-                        ORDER BY serial LIMIT ?
-                        """
+                    sql: "SELECT \(Self.deviceColumns) FROM devices WHERE \(conditions.joined(separator: " AND ")) "
+                        + "ORDER BY serial LIMIT ?"
                 ),
-                arguments: [tokenID, serial ?? "", max(0, limit)]
+                arguments: arguments
             ).map(Self.device(from:))
         }
     }

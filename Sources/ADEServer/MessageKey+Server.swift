@@ -45,4 +45,8 @@ extension MessageKey {
     static let demoFaultUnavailable: MessageKey = "console.demo.fault.unavailable"
     static let demoFaultThrottled: MessageKey = "console.demo.fault.throttled"
     static let demoFaultReset: MessageKey = "console.demo.fault.reset"
+    static let devicesTotal: MessageKey = "console.devices.total"
+    static let devicesPresent: MessageKey = "console.devices.presence.present"
+    static let devicesRemoved: MessageKey = "console.devices.presence.removed"
+    static let devicesAll: MessageKey = "console.devices.presence.all"
 }

@@ -24,6 +24,7 @@ public enum StoreConformance {
         try await deletionCascades(makeStore())
         try await access(makeStore())
         try await countsAndSummaries(makeStore())
+        try await deviceQueries(makeStore())
     }
 
     static func device(
@@ -531,5 +532,40 @@ public enum StoreConformance {
         #expect(try await store.tokens(after: "t", limit: 5).map(\.name) == ["U"], "after is case-insensitive")
         #expect(try await store.tokens(after: "U", limit: 5).isEmpty)
         #expect(running.outcome == .running)
+    }
+
+    /// The device list's search and filters, with keyset paging.
+    public static func deviceQueries(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        _ = try await store.applyPage(
+            [
+                device("AB1", .assigned), device("AB12"), device("AB2", .assigned), device("B1"),
+                device("AB3", .assigned),
+            ],
+            cursor: SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1),
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        let later = start.addingTimeInterval(60)
+        _ = try await store.applyPage(
+            [device("AB3", op: .deleted, at: later)],
+            cursor: SyncCursorState(phase: .sync, cursor: "c2", fetchGeneration: 1),
+            completesFetch: false,
+            tokenID: token.id,
+            now: later
+        )
+        func serials(_ query: DeviceQuery, after: String? = nil, limit: Int = 10) async throws -> [String] {
+            try await store.devices(tokenID: token.id, matching: query, after: after, limit: limit)
+                .map(\.device.serialNumber)
+        }
+        #expect(try await serials(DeviceQuery()) == ["AB1", "AB12", "AB2", "B1"])
+        #expect(try await serials(DeviceQuery(serialPrefix: "ab1")) == ["AB1", "AB12"], "a prefix, any case")
+        #expect(try await serials(DeviceQuery(serialPrefix: "AB1"), after: "AB1") == ["AB12"])
+        #expect(try await serials(DeviceQuery(profileStatus: .assigned)) == ["AB1", "AB2"])
+        #expect(try await serials(DeviceQuery(presence: .removed)) == ["AB3"])
+        #expect(try await serials(DeviceQuery(profileStatus: .empty, presence: .all)) == ["AB12", "AB3", "B1"])
+        #expect(try await serials(DeviceQuery(presence: .all), after: "AB12", limit: 2) == ["AB2", "AB3"])
+        #expect(try await serials(DeviceQuery(serialPrefix: "C")).isEmpty)
     }
 }

@@ -389,6 +389,68 @@ struct RouterTests {
         }
     }
 
+    @Test func theDeviceListSearchesAndFilters() async throws {
+        try await ServerFixture.with { fixture, client in
+            let (_, value) = try await fixture.access.createAPIToken(name: "reader", scope: .read)
+            let auth: HTTPFields = [.authorization: "Bearer \(value)"]
+            let all = try Self.json(
+                try await client.execute(uri: "/api/v1/devices?token=Healthy&limit=1000", method: .get, headers: auth)
+            )
+            let serials = (all["devices"] as? [[String: Any]] ?? []).compactMap { $0["serial_number"] as? String }
+            let prefix = String(serials[0].prefix(5))
+            let expected = Set(serials.filter { $0.hasPrefix(prefix) })
+            let found = try Self.json(
+                try await client.execute(
+                    uri: "/api/v1/devices?token=Healthy&limit=1000&serial=\(prefix.lowercased())",
+                    method: .get,
+                    headers: auth
+                )
+            )
+            let matched = (found["devices"] as? [[String: Any]] ?? []).compactMap { $0["serial_number"] as? String }
+            #expect(Set(matched) == expected)
+            let statuses = Set(
+                (all["devices"] as? [[String: Any]] ?? []).compactMap { $0["profile_status"] as? String }
+            )
+            for status in statuses {
+                let filtered = try Self.json(
+                    try await client.execute(
+                        uri: "/api/v1/devices?token=Healthy&limit=1000&profile_status=\(status)",
+                        method: .get,
+                        headers: auth
+                    )
+                )
+                let devices = filtered["devices"] as? [[String: Any]] ?? []
+                #expect(!devices.isEmpty)
+                #expect(devices.allSatisfy { $0["profile_status"] as? String == status })
+            }
+            let removed = try Self.json(
+                try await client.execute(
+                    uri: "/api/v1/devices?token=Healthy&presence=removed",
+                    method: .get,
+                    headers: auth
+                )
+            )
+            #expect((removed["devices"] as? [[String: Any]])?.isEmpty == true)
+            let bad = try await client.execute(
+                uri: "/api/v1/devices?token=Healthy&presence=gone",
+                method: .get,
+                headers: auth
+            )
+            #expect(bad.status == .badRequest)
+
+            let session = try await fixture.signIn(client)
+            let page = try await client.execute(
+                uri: "/devices?token=Healthy&serial=\(prefix)",
+                method: .get,
+                headers: [.cookie: session.cookie]
+            )
+            let html = String(buffer: page.body)
+            let rows = Set(html.matches(of: /<th scope="row">([A-Z0-9]+)<\/th>/).map { String($0.1) })
+            #expect(rows == expected)
+            #expect(html.contains("Healthy holds 1200 devices."))
+        }
+    }
+
     // MARK: - Languages
 
     @Test func theLanguageFollowsAcceptLanguageAndTheSwitch() {

@@ -58,8 +58,9 @@ public protocol DeviceSyncStore: Sendable {
         lease: LeaseRenewal?,
         now: Date
     ) async throws -> PageChanges
-    /// A token's devices by serial number, after `serial` (keyset paging).
-    func devices(tokenID: Int64, after serial: String?, limit: Int, includeRemoved: Bool) async throws -> [StoredDevice]
+    /// A token's devices that match `query`, by serial number, after `serial` (keyset paging).
+    func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int) async throws
+        -> [StoredDevice]
     func device(tokenID: Int64, serial: String) async throws -> StoredDevice?
     /// How many devices a token has (present ones, or all); kept on write, so as cheap at a million devices as at ten.
     func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int
@@ -153,6 +154,20 @@ extension DeviceSyncStore {
             tokenID: tokenID,
             lease: nil,
             now: now
+        )
+    }
+}
+
+extension DeviceSyncStore {
+    /// A token's devices by serial number, after `serial` (keyset paging): present ones, or all.
+    public func devices(tokenID: Int64, after serial: String?, limit: Int, includeRemoved: Bool) async throws
+        -> [StoredDevice]
+    {
+        try await devices(
+            tokenID: tokenID,
+            matching: DeviceQuery(presence: includeRemoved ? .all : .present),
+            after: serial,
+            limit: limit
         )
     }
 }

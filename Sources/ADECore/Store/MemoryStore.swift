@@ -139,11 +139,11 @@ public actor MemoryStore: ADEStore {
         return changes
     }
 
-    public func devices(tokenID: Int64, after serial: String?, limit: Int, includeRemoved: Bool) -> [StoredDevice] {
+    public func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)
+        -> [StoredDevice]
+    {
         let rows = (deviceRows[tokenID] ?? [:]).values
-            .filter { device in
-                (includeRemoved || device.removedAt == nil) && (serial.map { device.serialNumber > $0 } ?? true)
-            }
+            .filter { device in query.matches(device) && (serial.map { device.serialNumber > $0 } ?? true) }
             .sorted { $0.serialNumber < $1.serialNumber }
         return Array(rows.prefix(max(0, limit)))
     }

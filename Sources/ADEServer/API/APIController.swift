@@ -108,14 +108,14 @@ struct APIController {
                 throw APIError(.notFound, ServerError(.tokenNotFound, parameters: ["name": name]))
             }
             let limit = try request.integer("limit", default: 100, range: 1...Self.maximumPageSize)
-            let includeRemoved = try request.boolean("include_removed", default: false)
+            let query = try Self.deviceQuery(request)
             let after = request.uri.queryParameters.get("after")
             // One more than asked tells whether another page follows.
             let page = try await dependencies.store.devices(
                 tokenID: token.id,
+                matching: query,
                 after: after,
-                limit: limit + 1,
-                includeRemoved: includeRemoved
+                limit: limit + 1
             )
             let shown = page.prefix(limit)
             return APIModels.DeviceList(
@@ -137,6 +137,30 @@ struct APIController {
             }
             return APIModels.Device(device, token: token.name)
         }
+    }
+
+    /// The device list's filters: `serial` (a prefix), `profile_status`, `presence` (`present`, `removed`, `all`;
+    /// `include_removed=true` is `all`).
+    static func deviceQuery(_ request: Request) throws -> DeviceQuery {
+        var presence: DeviceQuery.Presence = try request.boolean("include_removed", default: false) ? .all : .present
+        if let text = request.uri.queryParameters.get("presence") {
+            guard let value = DeviceQuery.Presence(rawValue: text) else {
+                throw APIError(
+                    .badRequest,
+                    ServerError(
+                        .invalidParameter,
+                        parameters: ["name": "presence", "expected": "present, removed or all"]
+                    )
+                )
+            }
+            presence = value
+        }
+        let status = request.uri.queryParameters.get("profile_status").flatMap { $0.isEmpty ? nil : $0 }
+        return DeviceQuery(
+            serialPrefix: request.uri.queryParameters.get("serial"),
+            profileStatus: status.map(ProfileStatus.init(rawValue:)),
+            presence: presence
+        )
     }
 
     // MARK: - Alerts

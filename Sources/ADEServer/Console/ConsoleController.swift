@@ -255,23 +255,36 @@ struct ConsoleController {
         let now = dependencies.timeSource.now()
         let overviews = try await TokenOverview.all(store: dependencies.store, now: now)
         let chosen = request.uri.queryParameters.get("token")
-        let token =
-            overviews.first { $0.token.name.caseInsensitiveCompare(chosen ?? "") == .orderedSame }?.token
-            ?? overviews.first?.token
-        let includeRemoved = request.uri.queryParameters.get("include_removed") == "true"
+        let overview =
+            overviews.first { $0.token.name.caseInsensitiveCompare(chosen ?? "") == .orderedSame }
+            ?? overviews.first
+        let query = (try? APIController.deviceQuery(request)) ?? DeviceQuery()
+        let statuses: [ProfileStatus] = [.empty, .assigned, .pushed, .removed]
         var values: [String: Any] = [
-            "tokenChoices": overviews.map { ["name": $0.token.name, "selected": $0.token.id == token?.id] },
-            "includeRemoved": includeRemoved,
+            "tokenChoices": overviews.map { ["name": $0.token.name, "selected": $0.token.id == overview?.token.id] },
+            "serial": query.serialPrefix ?? "",
+            "statusChoices": statuses.map { ["value": $0.rawValue, "selected": query.profileStatus == $0] },
+            "presenceChoices": DeviceQuery.Presence.allCases.map { presence in
+                [
+                    "value": presence.rawValue, "selected": query.presence == presence,
+                    "label": context.text(Self.label(of: presence)),
+                ]
+            },
         ]
-        if let token {
+        if let overview {
+            let token = overview.token
             let pageSize = 100
             let page = try await dependencies.store.devices(
                 tokenID: token.id,
+                matching: query,
                 after: request.uri.queryParameters.get("after"),
-                limit: pageSize + 1,
-                includeRemoved: includeRemoved
+                limit: pageSize + 1
             )
             let shown = page.prefix(pageSize)
+            values["total"] = context.text(
+                .devicesTotal,
+                ["count": .int(overview.deviceCount), "name": .string(token.name)]
+            )
             values["devices"] = shown.map { stored -> [String: Any] in
                 [
                     "serial": stored.device.serialNumber, "model": stored.device.model ?? "",
@@ -283,9 +296,15 @@ struct ConsoleController {
             }
             values["hasDevices"] = !shown.isEmpty
             if page.count > pageSize, let last = shown.last {
-                var query = "token=\(token.name.queryEscaped)&after=\(last.device.serialNumber.queryEscaped)"
-                if includeRemoved { query += "&include_removed=true" }
-                values["next"] = "/devices?\(query)"
+                var query = URLComponents()
+                query.queryItems = [
+                    URLQueryItem(name: "token", value: token.name),
+                    URLQueryItem(name: "serial", value: request.uri.queryParameters.get("serial")),
+                    URLQueryItem(name: "profile_status", value: request.uri.queryParameters.get("profile_status")),
+                    URLQueryItem(name: "presence", value: request.uri.queryParameters.get("presence")),
+                    URLQueryItem(name: "after", value: last.device.serialNumber),
+                ].filter { $0.value?.isEmpty == false }
+                values["next"] = "/devices?\(query.percentEncodedQuery ?? "")"
             }
         }
         var frame = frame(title: context.text(.devicesTitle), overviews: overviews, context: context)
@@ -294,6 +313,14 @@ struct ConsoleController {
     }
 
     // MARK: - Pieces
+
+    static func label(of presence: DeviceQuery.Presence) -> MessageKey {
+        switch presence {
+        case .present: .devicesPresent
+        case .removed: .devicesRemoved
+        case .all: .devicesAll
+        }
+    }
 
     struct CSRFForm: Decodable {
         var csrf: String
