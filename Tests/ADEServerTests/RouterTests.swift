@@ -236,7 +236,7 @@ struct RouterTests {
             while true {
                 let page = try await client.execute(uri: uri, method: .get, headers: [.cookie: session.cookie])
                 let html = String(buffer: page.body)
-                seen += html.matches(of: /<th scope="row">([A-Z0-9]+)<\/th>/).map { String($0.1) }
+                seen += html.matches(of: /<th scope="row"><a href="[^"]+">([A-Z0-9]+)<\/a><\/th>/).map { String($0.1) }
                 guard let next = html.firstMatch(of: /href="(\/devices\?[^"]+)"/)?.1 else { break }
                 uri = String(next).replacingOccurrences(of: "&amp;", with: "&")
             }
@@ -445,9 +445,25 @@ struct RouterTests {
                 headers: [.cookie: session.cookie]
             )
             let html = String(buffer: page.body)
-            let rows = Set(html.matches(of: /<th scope="row">([A-Z0-9]+)<\/th>/).map { String($0.1) })
+            let rows = Set(
+                html.matches(of: /<th scope="row"><a href="[^"]+">([A-Z0-9]+)<\/a><\/th>/).map { String($0.1) }
+            )
             #expect(rows == expected)
             #expect(html.contains("Healthy holds 1200 devices."))
+            let first = try #require(rows.sorted().first)
+            let detail = try await client.execute(
+                uri: "/tokens/Healthy/devices/\(first)",
+                method: .get,
+                headers: [.cookie: session.cookie]
+            )
+            #expect(detail.status == .ok)
+            #expect(String(buffer: detail.body).contains("Assigned to this MDM server"))
+            let missing = try await client.execute(
+                uri: "/tokens/Healthy/devices/NOPE",
+                method: .get,
+                headers: [.cookie: session.cookie]
+            )
+            #expect(missing.status == .notFound)
         }
     }
 

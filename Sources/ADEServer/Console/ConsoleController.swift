@@ -36,6 +36,7 @@ struct ConsoleController {
         pages.get("tokens/:name", use: token)
         pages.post("tokens/:name/sync", use: syncNow)
         pages.get("devices", use: devices)
+        pages.get("tokens/:name/devices/:serial", use: device)
         addLifecycleRoutes(to: pages)
     }
 
@@ -288,6 +289,7 @@ struct ConsoleController {
             values["devices"] = shown.map { stored -> [String: Any] in
                 [
                     "serial": stored.device.serialNumber, "model": stored.device.model ?? "",
+                    "tokenPath": token.name.pathEscaped,
                     "os": stored.device.os?.rawValue ?? "",
                     "profileStatus": stored.device.profileStatus?.rawValue ?? "",
                     "assigned": stored.device.deviceAssignedDate.map { Self.date($0, context) } ?? "",
@@ -310,6 +312,60 @@ struct ConsoleController {
         var frame = frame(title: context.text(.devicesTitle), overviews: overviews, context: context)
         frame.breadcrumb = [.init(label: context.text(.crumbDevices), href: nil)]
         return renderer.page("devices", frame: frame, context: context, request: request, values: values)
+    }
+
+    @Sendable func device(_ request: Request, context: ADERequestContext) async throws -> Response {
+        let name = try context.pathParameter("name")
+        let serial = try context.pathParameter("serial")
+        guard let token = try await dependencies.store.token(named: name),
+            let stored = try await dependencies.store.device(tokenID: token.id, serial: serial)
+        else {
+            return notFound(
+                ServerError(.deviceNotFound, parameters: ["serial": serial, "name": name]),
+                request,
+                context
+            )
+        }
+        let device = stored.device
+        func date(_ value: Date?) -> String { value.map { Self.dateTime($0, context) } ?? "—" }
+        let fields: [(MessageKey, String)] = [
+            (.deviceToken, token.name),
+            (.deviceModel, device.model ?? "—"),
+            (.deviceDescription, device.description ?? "—"),
+            (.deviceColor, device.color ?? "—"),
+            (.deviceFamily, device.deviceFamily?.rawValue ?? "—"),
+            (.deviceOS, device.os?.rawValue ?? "—"),
+            (.deviceAssetTag, device.assetTag ?? "—"),
+            (.deviceProfileStatus, device.profileStatus?.rawValue ?? "—"),
+            (.deviceProfileUUID, device.profileUUID ?? "—"),
+            (.deviceProfileAssigned, date(device.profileAssignTime)),
+            (.deviceProfilePushed, date(device.profilePushTime)),
+            (.deviceAssignedDate, date(device.deviceAssignedDate)),
+            (.deviceAssignedBy, device.deviceAssignedBy ?? "—"),
+            (
+                .deviceLastChange,
+                [device.opType?.rawValue, device.opDate.map { Self.dateTime($0, context) }]
+                    .compactMap { $0 }.joined(separator: ", ")
+            ),
+            (.deviceRemoved, date(stored.removedAt)),
+            (.deviceUpdated, date(stored.updatedAt)),
+        ]
+        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        var frame = frame(title: device.serialNumber, overviews: overviews, context: context)
+        frame.breadcrumb = [
+            .init(label: context.text(.crumbDevices), href: "/devices?token=\(token.name.queryEscaped)"),
+            .init(label: device.serialNumber),
+        ]
+        return renderer.page(
+            "device",
+            frame: frame,
+            context: context,
+            request: request,
+            values: [
+                "serial": device.serialNumber,
+                "fields": fields.map { ["label": context.text($0.0), "value": $0.1.isEmpty ? "—" : $0.1] },
+            ]
+        )
     }
 
     // MARK: - Pieces
