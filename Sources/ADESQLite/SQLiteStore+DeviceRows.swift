@@ -72,6 +72,64 @@ extension SQLiteStore {
         }
     }
 
+    /// Runs a prepared query of ``deviceColumns`` and reads its rows straight from SQLite's columns: the device
+    /// list reads a page of them per request, and GRDB's generic row decoding cost more than the query.
+    static func devices(_ statement: Statement, arguments: StatementArguments, in db: Database) throws -> [StoredDevice]
+    {
+        try statement.setArguments(arguments)
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        func text(_ column: Int32) -> String? {
+            guard sqlite3_column_type(handle, column) != SQLITE_NULL, let bytes = sqlite3_column_text(handle, column)
+            else { return nil }
+            return String(cString: bytes)
+        }
+        func date(_ column: Int32) -> Date? {
+            sqlite3_column_type(handle, column) == SQLITE_NULL
+                ? nil : Date(stored: sqlite3_column_double(handle, column))
+        }
+        var result: [StoredDevice] = []
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                    sql: statement.sql
+                )
+            }
+            var device = Device(
+                serialNumber: text(1) ?? "",
+                model: text(2),
+                description: text(3),
+                color: text(4),
+                assetTag: text(5),
+                deviceFamily: text(6).map(DeviceFamily.init(rawValue:)),
+                os: text(7).map(OperatingSystem.init(rawValue:)),
+                profileStatus: text(8).map(ProfileStatus.init(rawValue:)),
+                profileUUID: text(9),
+                profileAssignTime: date(10),
+                profilePushTime: date(11),
+                deviceAssignedDate: date(12),
+                deviceAssignedBy: text(13),
+                opType: text(14).map(OperationType.init(rawValue:)),
+                opDate: date(15)
+            )
+            DeviceExtras(json: text(16))?.apply(to: &device)
+            result.append(
+                StoredDevice(
+                    tokenID: sqlite3_column_int64(handle, 0),
+                    device: device,
+                    removedAt: date(17),
+                    fetchGeneration: Int(sqlite3_column_int64(handle, 18)),
+                    updatedAt: Date(stored: sqlite3_column_double(handle, 19))
+                )
+            )
+        }
+        return result
+    }
+
     /// SQLite's `SQLITE_TRANSIENT`: copy the value now.
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 }

@@ -106,13 +106,14 @@ extension SQLiteStore: DeviceSyncStore {
                 arguments += [status.rawValue]
             }
             arguments += [max(0, limit)]
-            return try Row.fetchAll(
+            return try Self.devices(
                 db.cachedStatement(
                     sql: "SELECT \(Self.deviceColumns) FROM devices WHERE \(conditions.joined(separator: " AND ")) "
                         + "ORDER BY serial LIMIT ?"
                 ),
-                arguments: arguments
-            ).map(Self.device(from:))
+                arguments: arguments,
+                in: db
+            )
         }
     }
 

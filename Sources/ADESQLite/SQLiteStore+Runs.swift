@@ -33,7 +33,7 @@ extension SQLiteStore: SyncRunStore {
         try await read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM sync_runs WHERE token_id = ? ORDER BY id DESC LIMIT ?",
+                sql: "SELECT \(Self.runColumns) FROM sync_runs WHERE token_id = ? ORDER BY id DESC LIMIT ?",
                 arguments: [tokenID, max(0, limit)]
             ).map(Self.run(from:))
         }
@@ -45,7 +45,7 @@ extension SQLiteStore: SyncRunStore {
                 db,
                 // One index seek per token, however long the history.
                 sql: """
-                    SELECT r.* FROM tokens t JOIN sync_runs r
+                    SELECT \(Self.runColumns(of: "r")) FROM tokens t JOIN sync_runs r
                     ON r.id = (SELECT id FROM sync_runs WHERE token_id = t.id ORDER BY id DESC LIMIT 1)
                     """
             ).reduce(into: [:]) { latest, row in
@@ -78,7 +78,7 @@ extension SQLiteStore: SyncRunStore {
                 let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try Row.fetchAll(
                     db,
-                    sql: "SELECT * FROM sync_runs WHERE id IN (\(placeholders))",
+                    sql: "SELECT \(Self.runColumns) FROM sync_runs WHERE id IN (\(placeholders))",
                     arguments: StatementArguments(chunk)
                 ) {
                     let run = Self.run(from: row)
@@ -113,19 +113,32 @@ extension SQLiteStore: SyncRunStore {
         }
     }
 
+    /// The run columns, in the order of ``run(from:)``.
+    static let runColumns = runColumns(of: nil)
+
+    /// The run columns, qualified by a table alias when one is given.
+    static func runColumns(of alias: String?) -> String {
+        [
+            "id", "token_id", "kind", "started_at", "ended_at", "pages", "added", "modified", "removed", "outcome",
+            "error_code",
+        ]
+        .map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
+    }
+
+    /// A run from a row of ``runColumns``, read by position.
     static func run(from row: Row) -> SyncRun {
         SyncRun(
-            id: row["id"],
-            tokenID: row["token_id"],
-            kind: SyncRun.Kind(rawValue: row["kind"]) ?? .delta,
-            startedAt: Date(stored: row["started_at"]),
-            endedAt: (row["ended_at"] as Double?).map(Date.init(stored:)),
-            pages: row["pages"],
-            added: row["added"],
-            modified: row["modified"],
-            removed: row["removed"],
-            outcome: SyncRun.Outcome(rawValue: row["outcome"]) ?? .interrupted,
-            errorCode: row["error_code"]
+            id: row[0],
+            tokenID: row[1],
+            kind: SyncRun.Kind(rawValue: row[2]) ?? .delta,
+            startedAt: Date(stored: row[3]),
+            endedAt: (row[4] as Double?).map(Date.init(stored:)),
+            pages: row[5],
+            added: row[6],
+            modified: row[7],
+            removed: row[8],
+            outcome: SyncRun.Outcome(rawValue: row[9]) ?? .interrupted,
+            errorCode: row[10]
         )
     }
 }

@@ -30,7 +30,9 @@ extension SQLiteStore: TokenStore {
 
     public func tokens() async throws -> [EnrollmentToken] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY name COLLATE NOCASE").map(Self.token(from:))
+            try Row.fetchAll(db, sql: "SELECT \(Self.tokenColumns) FROM tokens ORDER BY name COLLATE NOCASE").map(
+                Self.token(from:)
+            )
         }
     }
 
@@ -38,7 +40,8 @@ extension SQLiteStore: TokenStore {
         try await read { db in
             try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT * FROM tokens WHERE name > ? COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?"
+                    sql:
+                        "SELECT \(Self.tokenColumns) FROM tokens WHERE name > ? COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?"
                 ),
                 arguments: [name ?? "", max(0, limit)]
             ).map(Self.token(from:))
@@ -84,25 +87,35 @@ extension SQLiteStore: TokenStore {
     static func tokenRow(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
         -> EnrollmentToken?
     {
-        try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE \(condition)", arguments: arguments).map(token(from:))
+        try Row.fetchOne(db, sql: "SELECT \(tokenColumns) FROM tokens WHERE \(condition)", arguments: arguments).map(
+            token(from:)
+        )
     }
 
+    /// The token columns, in the order of ``token(from:)``.
+    static let tokenColumns = """
+        id, name, base_url, created_at, consumer_key, access_token_expiry, issued_at, server_name, server_uuid, \
+        organisation_name, admin_apple_id, uploaded_at, pending_since, sync_interval_seconds
+        """
+
+    /// A token from a row of ``tokenColumns``, read by position (a lookup by name costs more than the rest).
     static func token(from row: Row) -> EnrollmentToken {
-        EnrollmentToken(
-            id: row["id"],
-            name: row["name"],
-            baseURL: URL(string: row["base_url"]) ?? DEPServerDefaults.appleBaseURL,
-            createdAt: Date(stored: row["created_at"]),
-            consumerKey: row["consumer_key"],
-            accessTokenExpiry: (row["access_token_expiry"] as Double?).map(Date.init(stored:)),
-            issuedAt: (row["issued_at"] as Double?).map(Date.init(stored:)),
-            serverName: row["server_name"],
-            serverUUID: row["server_uuid"],
-            organisationName: row["organisation_name"],
-            adminAppleID: row["admin_apple_id"],
-            uploadedAt: (row["uploaded_at"] as Double?).map(Date.init(stored:)),
-            pendingSince: (row["pending_since"] as Double?).map(Date.init(stored:)),
-            syncIntervalSeconds: row["sync_interval_seconds"]
+        func date(_ index: Int) -> Date? { (row[index] as Double?).map(Date.init(stored:)) }
+        return EnrollmentToken(
+            id: row[0],
+            name: row[1],
+            baseURL: URL(string: row[2]) ?? DEPServerDefaults.appleBaseURL,
+            createdAt: Date(stored: row[3]),
+            consumerKey: row[4],
+            accessTokenExpiry: date(5),
+            issuedAt: date(6),
+            serverName: row[7],
+            serverUUID: row[8],
+            organisationName: row[9],
+            adminAppleID: row[10],
+            uploadedAt: date(11),
+            pendingSince: date(12),
+            syncIntervalSeconds: row[13]
         )
     }
 }

@@ -90,7 +90,7 @@ enum APIModels {
         }
     }
 
-    struct TokenList: ResponseEncodable {
+    struct TokenList: ResponseGenerator, Encodable {
         var tokens: [Token]
         /// The `after` value of the next page; nil on the last page.
         var nextAfter: String?
@@ -212,7 +212,7 @@ enum APIModels {
         }
     }
 
-    struct DeviceList: ResponseEncodable {
+    struct DeviceList: ResponseGenerator, Encodable {
         var devices: [Device]
         /// The `after` value of the next page; nil on the last page.
         var nextAfter: String?
@@ -251,5 +251,123 @@ enum APIModels {
     struct SyncAccepted: ResponseEncodable {
         var token: String
         var status: String
+    }
+}
+
+// MARK: - Written by hand (APIJSON)
+
+extension APIModels.Device {
+    /// The device as JSON, keys sorted.
+    func write(into json: inout APIJSON) {
+        json.object([
+            "asset_tag": assetTag.map(APIJSON.Value.string),
+            "color": color.map(APIJSON.Value.string),
+            "description": description.map(APIJSON.Value.string),
+            "device_assigned_by": deviceAssignedBy.map(APIJSON.Value.string),
+            "device_assigned_date": deviceAssignedDate.map(APIJSON.Value.date),
+            "device_family": deviceFamily.map(APIJSON.Value.string),
+            "model": model.map(APIJSON.Value.string),
+            "op_date": opDate.map(APIJSON.Value.date),
+            "op_type": opType.map(APIJSON.Value.string),
+            "os": os.map(APIJSON.Value.string),
+            "profile_assign_time": profileAssignTime.map(APIJSON.Value.date),
+            "profile_push_time": profilePushTime.map(APIJSON.Value.date),
+            "profile_status": profileStatus.map(APIJSON.Value.string),
+            "profile_uuid": profileUuid.map(APIJSON.Value.string),
+            "removed": .bool(removed),
+            "removed_at": removedAt.map(APIJSON.Value.date),
+            "serial_number": .string(serialNumber),
+            "token": .string(token),
+            "updated_at": .date(updatedAt),
+        ])
+    }
+}
+
+extension APIModels.Token {
+    /// The token as JSON, keys sorted.
+    func write(into json: inout APIJSON) {
+        json.object([
+            "admin_apple_id": adminAppleId.map(APIJSON.Value.string),
+            "base_url": .string(baseUrl),
+            "cause": .string(cause),
+            "consumer_key": consumerKey.map(APIJSON.Value.string),
+            "created_at": .date(createdAt),
+            "days_left": daysLeft.map(APIJSON.Value.int),
+            "device_count": .int(deviceCount),
+            "error_code": errorCode.map(APIJSON.Value.string),
+            "expires_at": expiresAt.map(APIJSON.Value.date),
+            "last_error_at": lastErrorAt.map(APIJSON.Value.date),
+            "last_error_code": lastErrorCode.map(APIJSON.Value.string),
+            "last_successful_sync_at": lastSuccessfulSyncAt.map(APIJSON.Value.date),
+            "name": .string(name),
+            "organisation_name": organisationName.map(APIJSON.Value.string),
+            "pending_renewal_since": pendingRenewalSince.map(APIJSON.Value.date),
+            "remedy": .string(remedy),
+            "server_name": serverName.map(APIJSON.Value.string),
+            "server_uuid": serverUuid.map(APIJSON.Value.string),
+            "severity": .string(severity),
+            "state": .string(state),
+            "state_since": stateSince.map(APIJSON.Value.date),
+            "syncing": .bool(syncing),
+            "title": .string(title),
+            "uploaded_at": uploadedAt.map(APIJSON.Value.date),
+        ])
+    }
+}
+
+extension APIModels.DeviceList {
+    /// The page as JSON, as `JSONEncoder` would write it.
+    var json: APIJSON {
+        var json = APIJSON(capacity: 64 + devices.count * 480)
+        json.raw("{\"devices\":[")
+        for (index, device) in devices.enumerated() {
+            if index > 0 { json.raw(",") }
+            device.write(into: &json)
+        }
+        json.raw("]")
+        if let nextAfter {
+            json.raw(",\"next_after\":")
+            json.string(nextAfter)
+        }
+        json.raw("}")
+        return json
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        APIModels.jsonResponse(json)
+    }
+}
+
+extension APIModels.TokenList {
+    /// The page as JSON, as `JSONEncoder` would write it.
+    var json: APIJSON {
+        var json = APIJSON(capacity: 64 + tokens.count * 900)
+        if let nextAfter {
+            json.raw("{\"next_after\":")
+            json.string(nextAfter)
+            json.raw(",\"tokens\":[")
+        } else {
+            json.raw("{\"tokens\":[")
+        }
+        for (index, token) in tokens.enumerated() {
+            if index > 0 { json.raw(",") }
+            token.write(into: &json)
+        }
+        json.raw("]}")
+        return json
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        APIModels.jsonResponse(json)
+    }
+}
+
+extension APIModels {
+    static func jsonResponse(_ json: APIJSON) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: json.bytes))
+        )
     }
 }
