@@ -33,8 +33,7 @@ struct APITokenCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                try await storeOptions.withStore { store in
-                    let access = AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource())
+                try await storeOptions.withAccess { access, _ in
                     let (token, value) = try await access.createAPIToken(name: name, scope: scope.scope)
                     switch format {
                     case .json:
@@ -112,8 +111,7 @@ struct APITokenCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                try await storeOptions.withStore { store in
-                    let access = AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource())
+                try await storeOptions.withAccess { access, _ in
                     try await access.revokeAPIToken(name: name)
                     Console.current.line(
                         MessageCatalogue.bundled.string(.apiTokenRevoked, locale: locale, ["name": .string(name)])

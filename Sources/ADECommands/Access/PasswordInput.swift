@@ -1,3 +1,4 @@
+import ADECore
 import ArgumentParser
 import Foundation
 
@@ -14,6 +15,15 @@ import Darwin
 struct PasswordInput: ParsableArguments {
     @Flag(name: .long, help: "Read the password from the first line of standard input.")
     var passwordStdin = false
+
+    /// The password, prompted for in `locale`, or an error naming the way to give one.
+    func read(locale: MessageLocale) throws -> String {
+        let catalogue = MessageCatalogue.bundled
+        return try read(
+            prompt: catalogue.string(.userPasswordPrompt, locale: locale),
+            again: catalogue.string(.userPasswordAgain, locale: locale)
+        )
+    }
 
     /// The password, or an error naming the way to give one.
     func read(prompt: String, again: String) throws -> String {

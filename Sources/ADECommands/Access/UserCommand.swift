@@ -26,12 +26,8 @@ struct UserCommand: AsyncParsableCommand {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
                 let catalogue = MessageCatalogue.bundled
-                try await storeOptions.withStore { store in
-                    let access = AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource())
-                    let secret = try password.read(
-                        prompt: catalogue.string(.userPasswordPrompt, locale: locale),
-                        again: catalogue.string(.userPasswordAgain, locale: locale)
-                    )
+                try await storeOptions.withAccess { access, _ in
+                    let secret = try password.read(locale: locale)
                     let user = try await access.addUser(name: name, password: secret)
                     Console.current.line(catalogue.string(.userAdded, locale: locale, ["name": .string(user.name)]))
                 }
@@ -89,8 +85,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                try await storeOptions.withStore { store in
-                    let access = AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource())
+                try await storeOptions.withAccess { access, store in
                     guard yes else {
                         guard try await store.user(named: name) != nil else {
                             throw AccessError(.userNotFound, parameters: ["name": name])
@@ -120,15 +115,11 @@ struct UserCommand: AsyncParsableCommand {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
                 let catalogue = MessageCatalogue.bundled
-                try await storeOptions.withStore { store in
-                    let access = AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource())
+                try await storeOptions.withAccess { access, store in
                     guard try await store.user(named: name) != nil else {
                         throw AccessError(.userNotFound, parameters: ["name": name])
                     }
-                    let secret = try password.read(
-                        prompt: catalogue.string(.userPasswordPrompt, locale: locale),
-                        again: catalogue.string(.userPasswordAgain, locale: locale)
-                    )
+                    let secret = try password.read(locale: locale)
                     try await access.resetPassword(name: name, password: secret)
                     Console.current.line(catalogue.string(.userPasswordReset, locale: locale, ["name": .string(name)]))
                 }

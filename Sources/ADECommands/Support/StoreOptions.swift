@@ -1,5 +1,6 @@
 import ADECore
 import ADESQLite
+import ADEServer
 import ArgumentParser
 import DEPClient
 import Foundation
@@ -40,6 +41,13 @@ struct StoreOptions: ParsableArguments {
     func withStore<T>(_ body: (SQLiteStore) async throws -> T) async throws -> T {
         let (store, _, _) = try await openStore()
         return try await body(store)
+    }
+
+    /// Opens the database and checks its master key, and runs `body` with the users' and API tokens' service.
+    func withAccess<T>(_ body: (AccessService, SQLiteStore) async throws -> T) async throws -> T {
+        try await withStore { store in
+            try await body(AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource()), store)
+        }
     }
 
     /// Opens the database and its master key, and runs `body` with a token service whose client uses the production

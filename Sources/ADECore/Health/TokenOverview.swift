@@ -60,25 +60,26 @@ public struct TokenOverview: Sendable, Hashable {
 
     /// Every token's overview, by name, in three reads whatever the number of tokens.
     public static func all(store: any ADEStore, now: Date) async throws -> [TokenOverview] {
-        let tokens = try await store.tokens()
-        let summaries = try await store.runSummaries(tokenIDs: nil)
-        let counts = try await store.deviceCounts(tokenIDs: nil)
-        return tokens.map { token in
-            TokenOverview(
-                token,
-                summary: summaries[token.id] ?? RunSummary(),
-                deviceCount: counts[token.id] ?? 0,
-                now: now
-            )
-        }
+        try await overviews(of: try await store.tokens(), allTokens: true, store: store, now: now)
     }
 
     /// A page of token overviews by name, after `name`, in three reads of at most `limit` tokens each.
     public static func page(after name: String?, limit: Int, store: any ADEStore, now: Date) async throws
         -> [TokenOverview]
     {
-        let tokens = try await store.tokens(after: name, limit: limit)
-        let ids = tokens.map(\.id)
+        try await overviews(
+            of: try await store.tokens(after: name, limit: limit),
+            allTokens: false,
+            store: store,
+            now: now
+        )
+    }
+
+    /// The overviews of `tokens` from their run summaries and device counts (read for every token when `allTokens`).
+    private static func overviews(of tokens: [EnrollmentToken], allTokens: Bool, store: any ADEStore, now: Date)
+        async throws -> [TokenOverview]
+    {
+        let ids = allTokens ? nil : tokens.map(\.id)
         let summaries = try await store.runSummaries(tokenIDs: ids)
         let counts = try await store.deviceCounts(tokenIDs: ids)
         return tokens.map { token in
