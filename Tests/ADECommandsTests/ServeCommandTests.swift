@@ -35,9 +35,12 @@ struct ServeCommandTests {
         )
     }
 
-    static func get(_ url: String, bearer: String? = nil) async throws -> (status: Int, body: String) {
+    static func get(_ url: String, bearer: String? = nil, cookie: String? = nil) async throws -> (
+        status: Int, body: String
+    ) {
         var request = HTTPClientRequest(url: url)
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let cookie { request.headers.add(name: "Cookie", value: cookie) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
@@ -106,7 +109,7 @@ struct ServeCommandTests {
             let database = ["--database", directory.path("ade.sqlite")]
             let process = Process()
             process.executableURL = CrashSafetyTests.executable
-            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--log-level", "debug"] + database
+            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--log-level", "trace"] + database
             let stdout = Pipe()
             let stderr = Pipe()
             process.standardOutput = stdout
@@ -134,6 +137,7 @@ struct ServeCommandTests {
             let tokens = try await Self.get(base + "/api/v1/tokens", bearer: value)
             #expect(tokens.status == 200)
             #expect(tokens.body == #"{"tokens":[]}"#)
+            _ = try await Self.get(base + "/", cookie: "ade_session=cookie-value-never-logged")
             _ = try Self.ade(["api-token", "revoke", "reader"] + database)
             #expect(try await Self.get(base + "/api/v1/tokens", bearer: value).status == 401, "revoked at once")
 
@@ -142,9 +146,10 @@ struct ServeCommandTests {
             #expect(process.terminationStatus == 0)
             let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(log.contains("http.path=/api/v1/tokens"))
-            #expect(!log.contains(value), "no token in the logs, even at debug level")
+            #expect(!log.contains(value), "no token in the logs, even at trace level")
             #expect(!log.contains(setup.split(separator: "=").last.map(String.init) ?? "?"), "nor the setup token")
             #expect(!log.lowercased().contains("authorization"))
+            #expect(!log.contains("cookie-value-never-logged"))
         }
     }
 

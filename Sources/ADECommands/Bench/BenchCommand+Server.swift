@@ -178,7 +178,9 @@ extension BenchCommand {
                 output.firstMatch(of: pattern).map { String($0.1) } ?? "?"
             }
             let non2xx = output.firstMatch(of: /Non-2xx or 3xx responses: (\d+)/).map { String($0.1) } ?? "0"
-            return "p50 \(value(/50%\s+(\S+)/)), p90 \(value(/90%\s+(\S+)/)), p99 \(value(/99%\s+(\S+)/)), "
+            // The "Latency Distribution" lines: "     50%   22.29ms".
+            return "p50 \(value(/\n\s+50%\s+(\S+)/)), p90 \(value(/\n\s+90%\s+(\S+)/)), "
+                + "p99 \(value(/\n\s+99%\s+(\S+)/)), "
                 + "\(value(/Requests\/sec:\s+(\S+)/)) requests/s, non-2xx \(non2xx)"
         }
     }
