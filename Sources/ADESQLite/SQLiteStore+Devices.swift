@@ -88,33 +88,46 @@ extension SQLiteStore: DeviceSyncStore {
     public func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)
         async throws -> [StoredDevice]
     {
+        try await read { db in try Self.devices(db, tokenID: tokenID, matching: query, after: serial, limit: limit) }
+    }
+
+    public func devices(tokenNamed name: String, matching query: DeviceQuery, after serial: String?, limit: Int)
+        async throws -> (token: EnrollmentToken, devices: [StoredDevice])?
+    {
         try await read { db in
-            // The serial index gives the order and the search range; the other filters read the rows it visits.
-            var conditions = ["token_id = ?", "serial > ?"]
-            var arguments: StatementArguments = [tokenID, serial ?? ""]
-            if let prefix = query.serialPrefix {
-                conditions += ["serial >= ?", "serial < ?"]
-                arguments += [prefix, prefix + "\u{10FFFF}"]
-            }
-            switch query.presence {
-            case .present: conditions.append("removed_at IS NULL")
-            case .removed: conditions.append("removed_at IS NOT NULL")
-            case .all: break
-            }
-            if let status = query.profileStatus {
-                conditions.append("profile_status = ?")
-                arguments += [status.rawValue]
-            }
-            arguments += [max(0, limit)]
-            return try Self.devices(
-                db.cachedStatement(
-                    sql: "SELECT \(Self.deviceColumns) FROM devices WHERE \(conditions.joined(separator: " AND ")) "
-                        + "ORDER BY serial LIMIT ?"
-                ),
-                arguments: arguments,
-                in: db
-            )
+            guard let token = try Self.tokenRow(db, "name = ?", [name]) else { return nil }
+            return (token, try Self.devices(db, tokenID: token.id, matching: query, after: serial, limit: limit))
         }
+    }
+
+    static func devices(_ db: Database, tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)
+        throws -> [StoredDevice]
+    {
+        // The serial index gives the order and the search range; the other filters read the rows it visits.
+        var conditions = ["token_id = ?", "serial > ?"]
+        var arguments: StatementArguments = [tokenID, serial ?? ""]
+        if let prefix = query.serialPrefix {
+            conditions += ["serial >= ?", "serial < ?"]
+            arguments += [prefix, prefix + "\u{10FFFF}"]
+        }
+        switch query.presence {
+        case .present: conditions.append("removed_at IS NULL")
+        case .removed: conditions.append("removed_at IS NOT NULL")
+        case .all: break
+        }
+        if let status = query.profileStatus {
+            conditions.append("profile_status = ?")
+            arguments += [status.rawValue]
+        }
+        arguments += [max(0, limit)]
+        return try devices(
+            db.cachedStatement(
+                sql: "SELECT \(deviceColumns) FROM devices WHERE \(conditions.joined(separator: " AND ")) "
+                    + "ORDER BY serial LIMIT ?"
+            ),
+            arguments: arguments,
+            in: db
+        )
     }
 
     public func device(tokenID: Int64, serial: String) async throws -> StoredDevice? {

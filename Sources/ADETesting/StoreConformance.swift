@@ -567,5 +567,9 @@ public enum StoreConformance {
         #expect(try await serials(DeviceQuery(profileStatus: .empty, presence: .all)) == ["AB12", "AB3", "B1"])
         #expect(try await serials(DeviceQuery(presence: .all), after: "AB12", limit: 2) == ["AB2", "AB3"])
         #expect(try await serials(DeviceQuery(serialPrefix: "C")).isEmpty)
+        let named = try await store.devices(tokenNamed: "t", matching: DeviceQuery(), after: "AB2", limit: 5)
+        #expect(named?.token.id == token.id, "found by name, any case")
+        #expect(named?.devices.map(\.device.serialNumber) == ["B1"])
+        #expect(try await store.devices(tokenNamed: "nope", matching: DeviceQuery(), after: nil, limit: 5) == nil)
     }
 }

@@ -61,6 +61,9 @@ public protocol DeviceSyncStore: Sendable {
     /// A token's devices that match `query`, by serial number, after `serial` (keyset paging).
     func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int) async throws
         -> [StoredDevice]
+    /// The same for the token of that name (case-insensitive), found in the same read; nil without such a token.
+    func devices(tokenNamed name: String, matching query: DeviceQuery, after serial: String?, limit: Int) async throws
+        -> (token: EnrollmentToken, devices: [StoredDevice])?
     func device(tokenID: Int64, serial: String) async throws -> StoredDevice?
     /// How many devices a token has (present ones, or all); kept on write, so as cheap at a million devices as at ten.
     func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int

@@ -148,6 +148,13 @@ public actor MemoryStore: ADEStore {
         return Array(rows.prefix(max(0, limit)))
     }
 
+    public func devices(tokenNamed name: String, matching query: DeviceQuery, after serial: String?, limit: Int)
+        -> (token: EnrollmentToken, devices: [StoredDevice])?
+    {
+        guard let token = token(named: name) else { return nil }
+        return (token, devices(tokenID: token.id, matching: query, after: serial, limit: limit))
+    }
+
     public func device(tokenID: Int64, serial: String) -> StoredDevice? {
         deviceRows[tokenID]?[serial]
     }

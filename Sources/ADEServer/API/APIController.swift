@@ -104,19 +104,20 @@ struct APIController {
                     ServerError(.invalidParameter, parameters: ["name": "token", "expected": "a token name"])
                 )
             }
-            guard let token = try await dependencies.store.token(named: name) else {
-                throw APIError(.notFound, ServerError(.tokenNotFound, parameters: ["name": name]))
-            }
             let limit = try request.integer("limit", default: 100, range: 1...Self.maximumPageSize)
             let query = try Self.deviceQuery(request)
             let after = request.uri.queryParameters.get("after")
-            // One more than asked tells whether another page follows.
-            let page = try await dependencies.store.devices(
-                tokenID: token.id,
-                matching: query,
-                after: after,
-                limit: limit + 1
-            )
+            // One more than asked tells whether another page follows; the token is found in the same read.
+            guard
+                let (token, page) = try await dependencies.store.devices(
+                    tokenNamed: name,
+                    matching: query,
+                    after: after,
+                    limit: limit + 1
+                )
+            else {
+                throw APIError(.notFound, ServerError(.tokenNotFound, parameters: ["name": name]))
+            }
             let shown = page.prefix(limit)
             return APIModels.DeviceList(
                 devices: shown.map { APIModels.Device($0, token: token.name) },
