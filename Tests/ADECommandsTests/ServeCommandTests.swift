@@ -160,9 +160,9 @@ struct ServeCommandTests {
         }
         try TemporaryDirectory.with { directory in
             let database = ["--database", directory.path("ade.sqlite")]
-            let listen = try Self.ade(["serve", "--listen", "localhost"] + database)
-            #expect(listen.status == 1)
-            #expect(listen.error.contains("error [listen_invalid]"))
+            let badAddress = try Self.ade(["serve", "--listen", "localhost"] + database)
+            #expect(badAddress.status == 1)
+            #expect(badAddress.error.contains("error [listen_invalid]"))
             let tls = try Self.ade(["serve", "--tls-certificate", directory.path("cert.pem")] + database)
             #expect(tls.status == 1)
             #expect(tls.error.contains("error [tls_incomplete]"))
@@ -175,6 +175,28 @@ struct ServeCommandTests {
             )
             #expect(missing.status == 1)
             #expect(missing.error.contains("error [tls_invalid]"))
+
+            // An address another program holds is named.
+            let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(holder) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) }
+            }
+            #expect(bound == 0)
+            _ = listen(holder, 1)
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(holder, $0, &length) }
+            }
+            let port = Int(UInt16(bigEndian: address.sin_port))
+            let taken = try Self.ade(["serve", "--listen", "127.0.0.1:\(port)", "--no-sync"] + database)
+            #expect(taken.status == 1)
+            #expect(taken.error.contains("error [address_in_use]"))
+            #expect(taken.error.contains("127.0.0.1:\(port)"))
         }
     }
 

@@ -118,7 +118,7 @@ struct DemoCommand: AsyncParsableCommand {
                 )
             )
             do {
-                try await group.run()
+                try await CommandError.serving(listen) { try await group.run() }
             } catch {
                 try? await transport.shutdown()
                 throw error

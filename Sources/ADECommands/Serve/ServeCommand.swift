@@ -125,7 +125,9 @@ struct ServeCommand: AsyncParsableCommand {
                         logger: logger
                     )
                 )
-                try await group.run()
+                try await CommandError.serving(listen ?? environment["ADE_LISTEN"] ?? "127.0.0.1:8080") {
+                    try await group.run()
+                }
             }
         }
     }

@@ -1,4 +1,13 @@
 import ADECore
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The one error type of `ADECommands`: problems with the files and options a person gave a command.
 struct CommandError: Error, Sendable, CodedError {
@@ -22,6 +31,7 @@ struct CommandError: Error, Sendable, CodedError {
             case passwordRequired = "password_required"
             case listenInvalid = "listen_invalid"
             case tlsIncomplete = "tls_incomplete"
+            case addressInUse = "address_in_use"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -53,6 +63,8 @@ struct CommandError: Error, Sendable, CodedError {
         static let listenInvalid = Code(backing: .listenInvalid)
         /// Only one of `--tls-certificate` and `--tls-key`.
         static let tlsIncomplete = Code(backing: .tlsIncomplete)
+        /// Another program listens on the address already (`address`).
+        static let addressInUse = Code(backing: .addressInUse)
     }
 
     let code: Code
@@ -68,4 +80,15 @@ struct CommandError: Error, Sendable, CodedError {
         self.parameters = parameters
     }
 
+}
+
+extension CommandError {
+    /// Runs a server's services; an address another program holds becomes `address_in_use`, naming it.
+    static func serving(_ address: String, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw CommandError(.addressInUse, parameters: ["address": address])
+        }
+    }
 }
