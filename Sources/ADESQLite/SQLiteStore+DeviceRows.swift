@@ -76,58 +76,33 @@ extension SQLiteStore {
     /// list reads a page of them per request, and GRDB's generic row decoding cost more than the query.
     static func devices(_ statement: Statement, arguments: StatementArguments, in db: Database) throws -> [StoredDevice]
     {
-        try statement.setArguments(arguments)
-        let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
-        func text(_ column: Int32) -> String? {
-            guard sqlite3_column_type(handle, column) != SQLITE_NULL, let bytes = sqlite3_column_text(handle, column)
-            else { return nil }
-            return String(cString: bytes)
-        }
-        func date(_ column: Int32) -> Date? {
-            sqlite3_column_type(handle, column) == SQLITE_NULL
-                ? nil : Date(stored: sqlite3_column_double(handle, column))
-        }
-        var result: [StoredDevice] = []
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                    sql: statement.sql
-                )
-            }
+        try SQLiteColumns.rows(of: statement, arguments: arguments, in: db) { row in
             var device = Device(
-                serialNumber: text(1) ?? "",
-                model: text(2),
-                description: text(3),
-                color: text(4),
-                assetTag: text(5),
-                deviceFamily: text(6).map(DeviceFamily.init(rawValue:)),
-                os: text(7).map(OperatingSystem.init(rawValue:)),
-                profileStatus: text(8).map(ProfileStatus.init(rawValue:)),
-                profileUUID: text(9),
-                profileAssignTime: date(10),
-                profilePushTime: date(11),
-                deviceAssignedDate: date(12),
-                deviceAssignedBy: text(13),
-                opType: text(14).map(OperationType.init(rawValue:)),
-                opDate: date(15)
+                serialNumber: row.text(1) ?? "",
+                model: row.text(2),
+                description: row.text(3),
+                color: row.text(4),
+                assetTag: row.text(5),
+                deviceFamily: row.text(6).map(DeviceFamily.init(rawValue:)),
+                os: row.text(7).map(OperatingSystem.init(rawValue:)),
+                profileStatus: row.text(8).map(ProfileStatus.init(rawValue:)),
+                profileUUID: row.text(9),
+                profileAssignTime: row.date(10),
+                profilePushTime: row.date(11),
+                deviceAssignedDate: row.date(12),
+                deviceAssignedBy: row.text(13),
+                opType: row.text(14).map(OperationType.init(rawValue:)),
+                opDate: row.date(15)
             )
-            DeviceExtras(json: text(16))?.apply(to: &device)
-            result.append(
-                StoredDevice(
-                    tokenID: sqlite3_column_int64(handle, 0),
-                    device: device,
-                    removedAt: date(17),
-                    fetchGeneration: Int(sqlite3_column_int64(handle, 18)),
-                    updatedAt: Date(stored: sqlite3_column_double(handle, 19))
-                )
+            DeviceExtras(json: row.text(16))?.apply(to: &device)
+            return StoredDevice(
+                tokenID: row.int64(0),
+                device: device,
+                removedAt: row.date(17),
+                fetchGeneration: row.int(18),
+                updatedAt: row.requiredDate(19)
             )
         }
-        return result
     }
 
     /// SQLite's `SQLITE_TRANSIENT`: copy the value now.

@@ -118,12 +118,14 @@ extension SQLiteStore: SyncRunStore {
 
     /// The run columns, qualified by a table alias when one is given.
     static func runColumns(of alias: String?) -> String {
-        [
-            "id", "token_id", "kind", "started_at", "ended_at", "pages", "added", "modified", "removed", "outcome",
-            "error_code",
-        ]
-        .map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
+        runColumnNames.map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
     }
+
+    static let runColumnNames = [
+        "id", "token_id", "kind", "started_at", "ended_at", "pages", "added", "modified", "removed", "outcome",
+        "error_code",
+    ]
+    static let runColumnCount = Int32(runColumnNames.count)
 
     /// A run from a row of ``runColumns``, read by position.
     static func run(from row: Row) -> SyncRun {

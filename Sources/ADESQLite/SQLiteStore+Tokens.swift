@@ -93,10 +93,18 @@ extension SQLiteStore: TokenStore {
     }
 
     /// The token columns, in the order of ``token(from:)``.
-    static let tokenColumns = """
-        id, name, base_url, created_at, consumer_key, access_token_expiry, issued_at, server_name, server_uuid, \
-        organisation_name, admin_apple_id, uploaded_at, pending_since, sync_interval_seconds
-        """
+    static let tokenColumns = tokenColumns(of: nil)
+
+    /// The token columns, each prefixed with `alias.` when given.
+    static func tokenColumns(of alias: String?) -> String {
+        tokenColumnNames.map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
+    }
+
+    static let tokenColumnNames = [
+        "id", "name", "base_url", "created_at", "consumer_key", "access_token_expiry", "issued_at", "server_name",
+        "server_uuid", "organisation_name", "admin_apple_id", "uploaded_at", "pending_since", "sync_interval_seconds",
+    ]
+    static let tokenColumnCount = Int32(tokenColumnNames.count)
 
     /// A token from a row of ``tokenColumns``, read by position (a lookup by name costs more than the rest).
     static func token(from row: Row) -> EnrollmentToken {

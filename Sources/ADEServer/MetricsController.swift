@@ -3,7 +3,7 @@ import DEPClient
 import Foundation
 import Hummingbird
 import HummingbirdAuth
-public import Prometheus
+import Prometheus
 
 /// `/metrics` in Prometheus' text format, every name `ade_…`: the counters the sync engine keeps (runs, device
 /// changes, calls to Apple by endpoint and status) and, read from the store at each scrape, every token's state,

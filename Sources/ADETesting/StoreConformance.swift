@@ -532,6 +532,25 @@ public enum StoreConformance {
         #expect(try await store.tokens(after: "t", limit: 5).map(\.name) == ["U"], "after is case-insensitive")
         #expect(try await store.tokens(after: "U", limit: 5).isEmpty)
         #expect(running.outcome == .running)
+
+        // The token list's one read agrees with the three it replaces, field for field.
+        var full = try await store.token(id: token.id)!
+        full.serverName = "Server"
+        full.accessTokenExpiry = later
+        full.syncIntervalSeconds = 900
+        try await store.updateToken(full)
+        #expect(
+            try await store.tokenList(after: nil, limit: 5) == [
+                TokenListEntry(
+                    token: full,
+                    runs: RunSummary(lastFinished: succeeded, lastSuccess: succeeded, lastFailure: failed),
+                    presentDevices: 1
+                ),
+                TokenListEntry(token: other, runs: RunSummary(lastFinished: elsewhere), presentDevices: 0),
+            ]
+        )
+        #expect(try await store.tokenList(after: "t", limit: 5).map(\.token.name) == ["U"])
+        #expect(try await store.tokenList(after: nil, limit: 1).map(\.token.name) == ["T"])
     }
 
     /// The device list's search and filters, with keyset paging.

@@ -1,5 +1,5 @@
-public import Crypto
-public import Foundation
+import Crypto
+import Foundation
 
 /// The random values that grant access (API tokens, session cookies, setup links) and the digests the store keeps
 /// of them.
@@ -20,7 +20,17 @@ public enum AccessSecret {
 
     /// SHA-256 of a value, in lowercase hex: what the store keeps.
     public static func digest(_ value: String) -> String {
-        SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        let digest = SHA256.hash(data: Data(value.utf8))
+        return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
+            var index = 0
+            for byte in digest {
+                buffer[index] = digits[Int(byte >> 4)]
+                buffer[index + 1] = digits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
     }
 }
 

@@ -60,28 +60,9 @@ public struct TokenOverview: Sendable, Hashable {
 
     /// Every token's overview, by name, in three reads whatever the number of tokens.
     public static func all(store: any ADEStore, now: Date) async throws -> [TokenOverview] {
-        try await overviews(of: try await store.tokens(), allTokens: true, store: store, now: now)
-    }
-
-    /// A page of token overviews by name, after `name`, in three reads of at most `limit` tokens each.
-    public static func page(after name: String?, limit: Int, store: any ADEStore, now: Date) async throws
-        -> [TokenOverview]
-    {
-        try await overviews(
-            of: try await store.tokens(after: name, limit: limit),
-            allTokens: false,
-            store: store,
-            now: now
-        )
-    }
-
-    /// The overviews of `tokens` from their run summaries and device counts (read for every token when `allTokens`).
-    private static func overviews(of tokens: [EnrollmentToken], allTokens: Bool, store: any ADEStore, now: Date)
-        async throws -> [TokenOverview]
-    {
-        let ids = allTokens ? nil : tokens.map(\.id)
-        let summaries = try await store.runSummaries(tokenIDs: ids)
-        let counts = try await store.deviceCounts(tokenIDs: ids)
+        let tokens = try await store.tokens()
+        let summaries = try await store.runSummaries(tokenIDs: nil)
+        let counts = try await store.deviceCounts(tokenIDs: nil)
         return tokens.map { token in
             TokenOverview(
                 token,
@@ -89,6 +70,15 @@ public struct TokenOverview: Sendable, Hashable {
                 deviceCount: counts[token.id] ?? 0,
                 now: now
             )
+        }
+    }
+
+    /// A page of token overviews by name, after `name`, of at most `limit` tokens, in one store read.
+    public static func page(after name: String?, limit: Int, store: any ADEStore, now: Date) async throws
+        -> [TokenOverview]
+    {
+        try await store.tokenList(after: name, limit: limit).map { entry in
+            TokenOverview(entry.token, summary: entry.runs, deviceCount: entry.presentDevices, now: now)
         }
     }
 }

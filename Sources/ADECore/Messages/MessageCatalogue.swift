@@ -83,9 +83,12 @@ public struct MessageCatalogue: Sendable {
         locale: MessageLocale,
         _ arguments: [String: MessageArgument] = [:]
     ) -> String {
-        for tag in locale.fallbacks + [MessageLocale.english.identifier] {
+        // The locale's tag, its language alone, then English; each tag's language is its prefix up to "-".
+        let identifier = locale.identifier
+        let language = locale.language
+        for (tag, tagLanguage) in [(identifier, language), (language, language), ("en", "en")] {
             guard let entry = languages[tag]?[key.rawValue] else { continue }
-            return Self.fill(Self.template(entry, language: MessageLocale(tag).language, arguments), arguments)
+            return Self.fill(Self.template(entry, language: tagLanguage, arguments), arguments)
         }
         return key.rawValue
     }
@@ -102,23 +105,34 @@ public struct MessageCatalogue: Sendable {
         }
     }
 
-    /// Replaces `{name}` with its argument; unknown placeholders stay as written.
+    /// Replaces `{name}` with its argument; unknown placeholders stay as written. Works on the UTF-8 bytes: the
+    /// token list fills three sentences per token per request.
     private static func fill(_ template: String, _ arguments: [String: MessageArgument]) -> String {
-        guard template.contains("{") else { return template }
-        var result = ""
-        var rest = template[...]
-        while let open = rest.firstIndex(of: "{") {
-            result += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { break }
-            let name = String(rest[rest.index(after: open)..<close])
+        let open = UInt8(ascii: "{")
+        let close = UInt8(ascii: "}")
+        let bytes = template.utf8
+        guard var start = bytes.firstIndex(of: open) else { return template }
+        var result = String(template[..<start])
+        result.reserveCapacity(bytes.count + 32)
+        while true {
+            guard let end = bytes[start...].firstIndex(of: close) else {
+                result += template[start...]
+                return result
+            }
+            let name = String(template[bytes.index(after: start)..<end])
             if let argument = arguments[name] {
                 result += argument.text
             } else {
-                result += rest[open...close]
+                result += template[start...end]
             }
-            rest = rest[rest.index(after: close)...]
+            let next = bytes.index(after: end)
+            guard let following = bytes[next...].firstIndex(of: open) else {
+                result += template[next...]
+                return result
+            }
+            result += template[next..<following]
+            start = following
         }
-        return result + rest
     }
 
     /// The placeholder names of a template, for the consistency tests.

@@ -138,8 +138,33 @@ public protocol AccessStore: Sendable {
     func deleteAPIToken(id: Int64) async throws
 }
 
+/// The token list's read: a page of tokens with what the list shows of each.
+public protocol TokenListStore: Sendable {
+    /// A page of tokens by name (case-insensitive) after `name`, each with its run summary and present device
+    /// count, in one read.
+    func tokenList(after name: String?, limit: Int) async throws -> [TokenListEntry]
+}
+
 /// Everything `ade` stores: the memory store, SQLite and PostgreSQL implement it and pass one test battery.
 public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore & AccessStore
+    & TokenListStore
+
+extension TokenListStore where Self: TokenStore & SyncRunStore & DeviceSyncStore {
+    /// The page from three reads: tokens, their run summaries, their device counts. SQLite answers in one.
+    public func tokenList(after name: String?, limit: Int) async throws -> [TokenListEntry] {
+        let tokens = try await tokens(after: name, limit: limit)
+        let ids = tokens.map(\.id)
+        let summaries = try await runSummaries(tokenIDs: ids)
+        let counts = try await deviceCounts(tokenIDs: ids)
+        return tokens.map { token in
+            TokenListEntry(
+                token: token,
+                runs: summaries[token.id] ?? RunSummary(),
+                presentDevices: counts[token.id] ?? 0
+            )
+        }
+    }
+}
 
 extension DeviceSyncStore {
     /// Applies one page without a lease (tools and tests that sync alone).

@@ -3,16 +3,6 @@ import Foundation
 /// JSON written by hand for the lists read most often (devices, tokens): the same text `JSONEncoder` writes with
 /// sorted keys and ISO 8601 dates — a test compares both — at a fraction of its cost.
 struct APIJSON {
-    /// A field's value; nil fields are left out, as `JSONEncoder` leaves out nil optionals.
-    enum Value {
-        case string(String)
-        case int(Int)
-        case bool(Bool)
-        case date(Date)
-        /// JSON written already (an object or an array).
-        case json(String)
-    }
-
     /// The UTF-8 bytes written so far.
     private(set) var bytes: [UInt8] = []
 
@@ -23,30 +13,54 @@ struct APIJSON {
     /// The JSON text.
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// Appends an object; `fields` must be sorted by key.
-    mutating func object(_ fields: KeyValuePairs<StaticString, Value?>) {
+    /// Whether the open object has a field yet (a comma goes before the next).
+    private var objectHasField = false
+
+    /// Opens an object; its fields follow in key order, then ``endObject()``.
+    mutating func beginObject() {
         bytes.append(UInt8(ascii: "{"))
-        var first = true
-        for (key, value) in fields {
-            guard let value else { continue }
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            bytes.append(UInt8(ascii: "\""))
-            key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(UInt8(ascii: ":"))
-            switch value {
-            case .string(let string): Self.quoted(string, into: &bytes)
-            case .int(let number): bytes.append(contentsOf: String(number).utf8)
-            case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
-            case .date(let date):
-                bytes.append(UInt8(ascii: "\""))
-                Self.iso8601(date, into: &bytes)
-                bytes.append(UInt8(ascii: "\""))
-            case .json(let json): bytes.append(contentsOf: json.utf8)
-            }
-        }
+        objectHasField = false
+    }
+
+    mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
+        objectHasField = true
+    }
+
+    /// `"key":` after a comma when needed.
+    private mutating func key(_ key: StaticString) {
+        if objectHasField { bytes.append(UInt8(ascii: ",")) }
+        objectHasField = true
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// A string field; nil leaves the field out, as `JSONEncoder` leaves out nil optionals.
+    mutating func field(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        Self.quoted(value, into: &bytes)
+    }
+
+    mutating func field(_ name: StaticString, _ value: Int?) {
+        guard let value else { return }
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func field(_ name: StaticString, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    mutating func field(_ name: StaticString, _ value: Date?) {
+        guard let value else { return }
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        Self.iso8601(value, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Appends raw JSON punctuation (`[`, `,`, `]`).
@@ -62,10 +76,16 @@ struct APIJSON {
     /// A string in quotes, escaped as JSONEncoder escapes it (with `.withoutEscapingSlashes`).
     static func quoted(_ string: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        let utf8 = string.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: utf8)
-        } else {
+        var string = string
+        let plain = string.withUTF8 { buffer in
+            for byte in buffer where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            bytes.append(contentsOf: buffer)
+            return true
+        }
+        if !plain {
+            let utf8 = string.utf8
             let hex = Array("0123456789abcdef".utf8)
             for byte in utf8 {
                 switch byte {

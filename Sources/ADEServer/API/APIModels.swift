@@ -259,59 +259,59 @@ enum APIModels {
 extension APIModels.Device {
     /// The device as JSON, keys sorted.
     func write(into json: inout APIJSON) {
-        json.object([
-            "asset_tag": assetTag.map(APIJSON.Value.string),
-            "color": color.map(APIJSON.Value.string),
-            "description": description.map(APIJSON.Value.string),
-            "device_assigned_by": deviceAssignedBy.map(APIJSON.Value.string),
-            "device_assigned_date": deviceAssignedDate.map(APIJSON.Value.date),
-            "device_family": deviceFamily.map(APIJSON.Value.string),
-            "model": model.map(APIJSON.Value.string),
-            "op_date": opDate.map(APIJSON.Value.date),
-            "op_type": opType.map(APIJSON.Value.string),
-            "os": os.map(APIJSON.Value.string),
-            "profile_assign_time": profileAssignTime.map(APIJSON.Value.date),
-            "profile_push_time": profilePushTime.map(APIJSON.Value.date),
-            "profile_status": profileStatus.map(APIJSON.Value.string),
-            "profile_uuid": profileUuid.map(APIJSON.Value.string),
-            "removed": .bool(removed),
-            "removed_at": removedAt.map(APIJSON.Value.date),
-            "serial_number": .string(serialNumber),
-            "token": .string(token),
-            "updated_at": .date(updatedAt),
-        ])
+        json.beginObject()
+        json.field("asset_tag", assetTag)
+        json.field("color", color)
+        json.field("description", description)
+        json.field("device_assigned_by", deviceAssignedBy)
+        json.field("device_assigned_date", deviceAssignedDate)
+        json.field("device_family", deviceFamily)
+        json.field("model", model)
+        json.field("op_date", opDate)
+        json.field("op_type", opType)
+        json.field("os", os)
+        json.field("profile_assign_time", profileAssignTime)
+        json.field("profile_push_time", profilePushTime)
+        json.field("profile_status", profileStatus)
+        json.field("profile_uuid", profileUuid)
+        json.field("removed", removed)
+        json.field("removed_at", removedAt)
+        json.field("serial_number", serialNumber)
+        json.field("token", token)
+        json.field("updated_at", updatedAt)
+        json.endObject()
     }
 }
 
 extension APIModels.Token {
     /// The token as JSON, keys sorted.
     func write(into json: inout APIJSON) {
-        json.object([
-            "admin_apple_id": adminAppleId.map(APIJSON.Value.string),
-            "base_url": .string(baseUrl),
-            "cause": .string(cause),
-            "consumer_key": consumerKey.map(APIJSON.Value.string),
-            "created_at": .date(createdAt),
-            "days_left": daysLeft.map(APIJSON.Value.int),
-            "device_count": .int(deviceCount),
-            "error_code": errorCode.map(APIJSON.Value.string),
-            "expires_at": expiresAt.map(APIJSON.Value.date),
-            "last_error_at": lastErrorAt.map(APIJSON.Value.date),
-            "last_error_code": lastErrorCode.map(APIJSON.Value.string),
-            "last_successful_sync_at": lastSuccessfulSyncAt.map(APIJSON.Value.date),
-            "name": .string(name),
-            "organisation_name": organisationName.map(APIJSON.Value.string),
-            "pending_renewal_since": pendingRenewalSince.map(APIJSON.Value.date),
-            "remedy": .string(remedy),
-            "server_name": serverName.map(APIJSON.Value.string),
-            "server_uuid": serverUuid.map(APIJSON.Value.string),
-            "severity": .string(severity),
-            "state": .string(state),
-            "state_since": stateSince.map(APIJSON.Value.date),
-            "syncing": .bool(syncing),
-            "title": .string(title),
-            "uploaded_at": uploadedAt.map(APIJSON.Value.date),
-        ])
+        json.beginObject()
+        json.field("admin_apple_id", adminAppleId)
+        json.field("base_url", baseUrl)
+        json.field("cause", cause)
+        json.field("consumer_key", consumerKey)
+        json.field("created_at", createdAt)
+        json.field("days_left", daysLeft)
+        json.field("device_count", deviceCount)
+        json.field("error_code", errorCode)
+        json.field("expires_at", expiresAt)
+        json.field("last_error_at", lastErrorAt)
+        json.field("last_error_code", lastErrorCode)
+        json.field("last_successful_sync_at", lastSuccessfulSyncAt)
+        json.field("name", name)
+        json.field("organisation_name", organisationName)
+        json.field("pending_renewal_since", pendingRenewalSince)
+        json.field("remedy", remedy)
+        json.field("server_name", serverName)
+        json.field("server_uuid", serverUuid)
+        json.field("severity", severity)
+        json.field("state", state)
+        json.field("state_since", stateSince)
+        json.field("syncing", syncing)
+        json.field("title", title)
+        json.field("uploaded_at", uploadedAt)
+        json.endObject()
     }
 }
 

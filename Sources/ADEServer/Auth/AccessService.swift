@@ -1,6 +1,6 @@
 public import ADECore
 public import DEPClient
-public import Foundation
+import Foundation
 import Synchronization
 
 /// Console users and API tokens: what `ade user …`, `ade api-token …`, the setup page and the sign-in form share.

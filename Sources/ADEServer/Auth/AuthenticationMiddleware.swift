@@ -1,7 +1,7 @@
 import ADECore
 import DEPClient
-public import Foundation
-public import Hummingbird
+import Foundation
+import Hummingbird
 import HummingbirdAuth
 
 /// Finds who a request acts for: an `Authorization: Bearer` API token, or the session cookie of a signed-in user.

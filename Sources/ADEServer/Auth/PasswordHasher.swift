@@ -1,4 +1,4 @@
-public import HummingbirdBcrypt
+import HummingbirdBcrypt
 
 /// Hashes and checks console passwords with bcrypt.
 public struct PasswordHasher: Sendable {

@@ -1,6 +1,6 @@
 import ADECore
-public import Foundation
-public import Hummingbird
+import Foundation
+import Hummingbird
 
 /// The console's session cookie: a random value whose SHA-256 names the stored ``ConsoleSession``.
 public struct SessionCookie: Sendable {

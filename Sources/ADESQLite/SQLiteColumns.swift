@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The current row of a stepped statement, read by position straight from SQLite's columns.
+///
+/// The API's lists read hundreds of values per request; GRDB's generic row decoding cost more than the queries, so
+/// their statements are stepped here. Values are copied out before the next step.
+struct SQLiteColumns {
+    let handle: OpaquePointer
+
+    func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(handle, column) == SQLITE_NULL
+    }
+
+    func text(_ column: Int32) -> String? {
+        guard !isNull(column), let bytes = sqlite3_column_text(handle, column) else { return nil }
+        return String(cString: bytes)
+    }
+
+    func int64(_ column: Int32) -> Int64 {
+        sqlite3_column_int64(handle, column)
+    }
+
+    func int(_ column: Int32) -> Int {
+        Int(sqlite3_column_int64(handle, column))
+    }
+
+    func optionalInt(_ column: Int32) -> Int? {
+        isNull(column) ? nil : int(column)
+    }
+
+    /// A date stored as seconds since the reference date, or nil.
+    func date(_ column: Int32) -> Date? {
+        isNull(column) ? nil : requiredDate(column)
+    }
+
+    /// A date of a `NOT NULL` column.
+    func requiredDate(_ column: Int32) -> Date {
+        Date(stored: sqlite3_column_double(handle, column))
+    }
+
+    /// Binds `arguments`, steps `statement` to its end and reads each row with `read`.
+    static func rows<T>(
+        of statement: Statement,
+        arguments: StatementArguments,
+        in db: Database,
+        _ read: (SQLiteColumns) throws -> T
+    ) throws -> [T] {
+        try statement.setArguments(arguments)
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        let columns = SQLiteColumns(handle: handle)
+        var result: [T] = []
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return result }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                    sql: statement.sql
+                )
+            }
+            result.append(try read(columns))
+        }
+    }
+}
