@@ -79,7 +79,8 @@ public func buildRouter(
         cookie: SessionCookie(lifetime: configuration.sessionLifetime, secure: configuration.secureCookies),
         logins: AttemptLimiter(limit: configuration.loginAttempts, window: configuration.loginWindow),
         uploads: uploads,
-        setup: SetupLink(token: configuration.setupToken)
+        setup: SetupLink(token: configuration.setupToken),
+        signIn: SignInGuard(secure: configuration.secureCookies)
     ).addRoutes(to: console)
     if let control = dependencies.simulatorControl {
         DemoPanelController(dependencies: dependencies, renderer: renderer, controlURL: control)

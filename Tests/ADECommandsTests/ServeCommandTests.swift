@@ -222,10 +222,19 @@ struct ServeCommandTests {
         let console = try #require(printed.firstMatch(of: /Console:\s+(\S+)/).map { String($0.1) })
         let password = try #require(printed.firstMatch(of: /Password:\s+(\S+)/).map { String($0.1) })
 
+        // The sign-in page first: its anti-forgery cookie and field.
+        let page = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: console + "/login"),
+            timeout: .seconds(10)
+        )
+        let signInCookie = try #require(page.headers.first(name: "Set-Cookie")?.split(separator: ";").first)
+        let pageBody = String(buffer: try await page.body.collect(upTo: 1 << 20))
+        let signInField = try #require(pageBody.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.1) })
         var login = HTTPClientRequest(url: console + "/login")
         login.method = .POST
         login.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        login.body = .bytes(ByteBuffer(string: "name=admin&password=\(password)&next=%2F"))
+        login.headers.add(name: "Cookie", value: String(signInCookie))
+        login.body = .bytes(ByteBuffer(string: "name=admin&password=\(password)&next=%2F&csrf=\(signInField)"))
         // Without following the redirect, so that the session cookie is read.
         let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
         let signedIn: HTTPClientResponse

@@ -111,22 +111,41 @@ struct RouterTests {
     @Test func signInIsThrottledAndSignOutEndsTheSession() async throws {
         try await ServerFixture.with(enroll: false) { fixture, client in
             try await fixture.access.addUser(name: "admin", password: ServerFixture.password)
+            let signIn = try await fixture.signInForm(client)
+            var signInHeaders = Self.form
+            signInHeaders[.cookie] = signIn.cookie
+            // Posted from another site: no anti-forgery cookie, or a field that does not match it.
+            for (headers, field) in [(Self.form, signIn.csrf), (signInHeaders, "forged"), (signInHeaders, "")] {
+                let forged = try await client.execute(
+                    uri: "/login",
+                    method: .post,
+                    headers: headers,
+                    body: ByteBuffer(string: "name=admin&password=\(ServerFixture.password.queryEscaped)&csrf=\(field)")
+                )
+                #expect(forged.status == .forbidden)
+                #expect(
+                    String(buffer: forged.body).contains("The form was refused because it did not come from this page.")
+                )
+                #expect(forged.headers[.setCookie]?.hasPrefix("ade_signin=") == true, "a fresh form to try again")
+            }
             for _ in 0..<fixture.configuration.loginAttempts {
                 let refused = try await client.execute(
                     uri: "/login",
                     method: .post,
-                    headers: Self.form,
-                    body: ByteBuffer(string: "name=admin&password=wrong+password+here")
+                    headers: signInHeaders,
+                    body: ByteBuffer(string: "name=admin&password=wrong+password+here&csrf=\(signIn.csrf)")
                 )
                 #expect(refused.status == .unauthorized)
                 #expect(String(buffer: refused.body).contains("The user name or password is wrong."))
-                #expect(refused.headers[.setCookie] == nil)
+                #expect(refused.headers[.setCookie]?.hasPrefix("ade_signin=") == true, "no session cookie")
             }
             let throttled = try await client.execute(
                 uri: "/login",
                 method: .post,
-                headers: Self.form,
-                body: ByteBuffer(string: "name=admin&password=\(ServerFixture.password.queryEscaped)")
+                headers: signInHeaders,
+                body: ByteBuffer(
+                    string: "name=admin&password=\(ServerFixture.password.queryEscaped)&csrf=\(signIn.csrf)"
+                )
             )
             #expect(throttled.status == .tooManyRequests, "even the right password waits once throttled")
             #expect(throttled.headers[.retryAfter] != nil)

@@ -107,11 +107,12 @@ struct ServerFixture: Sendable {
         if try await store.user(named: "admin") == nil {
             try await access.addUser(name: "admin", password: Self.password)
         }
+        let form = try await signInForm(client)
         let response = try await client.execute(
             uri: "/login",
             method: .post,
-            headers: [.contentType: "application/x-www-form-urlencoded"],
-            body: ByteBuffer(string: "name=admin&password=\(Self.password.queryEscaped)&next=%2F")
+            headers: [.contentType: "application/x-www-form-urlencoded", .cookie: form.cookie],
+            body: ByteBuffer(string: "name=admin&password=\(Self.password.queryEscaped)&next=%2F&csrf=\(form.csrf)")
         )
         #expect(response.status == .seeOther || response.status == .found)
         let cookie = try #require(response.headers[.setCookie])
@@ -119,6 +120,16 @@ struct ServerFixture: Sendable {
         let page = try await client.execute(uri: "/", method: .get, headers: [.cookie: String(value)])
         let html = String(buffer: page.body)
         let csrf = try #require(html.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+        return Session(cookie: String(value), csrf: String(csrf))
+    }
+
+    /// Opens the sign-in page: its anti-forgery cookie (`ade_signin=…`) and the form's matching field.
+    func signInForm(_ client: some TestClientProtocol) async throws -> Session {
+        let page = try await client.execute(uri: "/login", method: .get)
+        let cookie = try #require(page.headers[.setCookie])
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/login"))
+        let value = try #require(cookie.split(separator: ";").first)
+        let csrf = try #require(String(buffer: page.body).firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
         return Session(cookie: String(value), csrf: String(csrf))
     }
 

@@ -26,8 +26,13 @@ extension BenchCommand {
         @Option(name: .long, help: "wrk's concurrent connections.") var connections: Int = 50
         @Option(name: .long, help: "Seconds of load per route.") var duration: Int = 15
         @Option(name: .long, help: "wrk's threads.") var threads: Int = 2
+        @OptionGroup var global: GlobalOptions
 
         func run() async throws {
+            try await reportingErrors(locale: global.locale) { try await measure() }
+        }
+
+        func measure() async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "ade-bench-\(UUID().uuidString)"
             )
@@ -167,7 +172,10 @@ extension BenchCommand {
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
-                throw CommandError(.configurationInvalid, parameters: ["path": "wrk", "detail": text])
+                throw CommandError(
+                    .toolFailed,
+                    parameters: ["tool": "wrk", "detail": text.trimmingCharacters(in: .whitespacesAndNewlines)]
+                )
             }
             return text
         }
@@ -178,10 +186,17 @@ extension BenchCommand {
                 output.firstMatch(of: pattern).map { String($0.1) } ?? "?"
             }
             let non2xx = output.firstMatch(of: /Non-2xx or 3xx responses: (\d+)/).map { String($0.1) } ?? "0"
+            // "Transfer/sec:     62.48MB" over the rate: the size of one response.
+            let rate = Double(value(/Requests\/sec:\s+(\S+)/)) ?? 0
+            let transfer = output.firstMatch(of: /Transfer\/sec:\s+([\d.]+)([KMG]?)B/).map { match in
+                (Double(match.1) ?? 0)
+                    * ["": 1, "K": 1024, "M": 1_048_576, "G": 1_073_741_824][String(match.2), default: 1]
+            }
+            let size = transfer.map { rate > 0 ? String(format: "%.1f KB", $0 / rate / 1024) : "?" } ?? "?"
             // The "Latency Distribution" lines: "     50%   22.29ms".
             return "p50 \(value(/\n\s+50%\s+(\S+)/)), p90 \(value(/\n\s+90%\s+(\S+)/)), "
                 + "p99 \(value(/\n\s+99%\s+(\S+)/)), "
-                + "\(value(/Requests\/sec:\s+(\S+)/)) requests/s, non-2xx \(non2xx)"
+                + "\(value(/Requests\/sec:\s+(\S+)/)) requests/s, \(size) a response, non-2xx \(non2xx)"
         }
     }
 }

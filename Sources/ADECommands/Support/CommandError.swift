@@ -32,6 +32,7 @@ struct CommandError: Error, Sendable, CodedError {
             case listenInvalid = "listen_invalid"
             case tlsIncomplete = "tls_incomplete"
             case addressInUse = "address_in_use"
+            case toolFailed = "tool_failed"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -65,6 +66,8 @@ struct CommandError: Error, Sendable, CodedError {
         static let tlsIncomplete = Code(backing: .tlsIncomplete)
         /// Another program listens on the address already (`address`).
         static let addressInUse = Code(backing: .addressInUse)
+        /// A program a command runs (`tool`: wrk for `ade bench server`) is missing or failed (`detail`).
+        static let toolFailed = Code(backing: .toolFailed)
     }
 
     let code: Code

@@ -16,6 +16,7 @@ struct ConsoleController {
     /// `.p7m` uploads per principal, shared with the API.
     let uploads: AttemptLimiter
     let setup: SetupLink
+    let signIn: SignInGuard
 
     func addRoutes(to router: RouterGroup<ADERequestContext>) {
         router.get("static/style.css") { _, _ in
@@ -46,6 +47,31 @@ struct ConsoleController {
         var name: String
         var password: String
         var next: String?
+        var csrf: String?
+    }
+
+    /// The sign-in page with a fresh anti-forgery token.
+    func loginForm(
+        _ request: Request,
+        context: ADERequestContext,
+        next: String?,
+        name: String? = nil,
+        problem: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let (cookie, field) = signIn.issue()
+        var values: [String: Any] = ["next": Self.localPath(next) ?? "/", "signin": field]
+        if let name { values["name"] = name }
+        var response = renderer.page(
+            "login",
+            frame: .init(title: context.text(.loginTitle), problem: problem),
+            context: context,
+            request: request,
+            values: values,
+            status: status
+        )
+        response.setCookie(cookie)
+        return response
     }
 
     @Sendable func loginPage(_ request: Request, context: ADERequestContext) async throws -> Response {
@@ -61,13 +87,7 @@ struct ConsoleController {
                 ]
             )
         }
-        return renderer.page(
-            "login",
-            frame: .init(title: context.text(.loginTitle)),
-            context: context,
-            request: request,
-            values: ["next": Self.localPath(request.uri.queryParameters.get("next")) ?? "/"]
-        )
+        return loginForm(request, context: context, next: request.uri.queryParameters.get("next"))
     }
 
     @Sendable func login(_ request: Request, context: ADERequestContext) async throws -> Response {
@@ -75,14 +95,12 @@ struct ConsoleController {
         let now = dependencies.timeSource.now()
         let key = "\(form.name.lowercased())|\(context.peer)"
         func again(_ problem: String, status: HTTPResponse.Status) -> Response {
-            renderer.page(
-                "login",
-                frame: .init(title: context.text(.loginTitle), problem: problem),
-                context: context,
-                request: request,
-                values: ["next": Self.localPath(form.next) ?? "/", "name": form.name],
-                status: status
-            )
+            loginForm(request, context: context, next: form.next, name: form.name, problem: problem, status: status)
+        }
+        // A form this server did not just hand out (posted from another site, or a stale page): nothing is tried.
+        guard signIn.accepts(form.csrf, from: request) else {
+            context.logger.notice("Sign-in form without its anti-forgery token", metadata: ["peer": "\(context.peer)"])
+            return again(describe(AccessError(.csrfRejected), context), status: .forbidden)
         }
         if let seconds = logins.retryAfter(key, now: now) {
             var response = again(
