@@ -183,6 +183,46 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v5") { db in
+            // Enrollment profiles (Apple's fields as JSON, the UUID of the latest definition), the token's default
+            // profiles (family '' for every device), and each device's latest assignment outcome, which keeps
+            // pending work and cooldowns across restarts.
+            try db.execute(
+                sql: """
+                    CREATE TABLE profiles (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL COLLATE NOCASE,
+                        body TEXT NOT NULL,
+                        profile_uuid TEXT,
+                        version INTEGER NOT NULL DEFAULT 0,
+                        defined_at DOUBLE,
+                        created_at DOUBLE NOT NULL,
+                        updated_at DOUBLE NOT NULL,
+                        UNIQUE (token_id, name)
+                    );
+                    CREATE TABLE default_profiles (
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        family TEXT NOT NULL,
+                        profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+                        PRIMARY KEY (token_id, family)
+                    );
+                    CREATE INDEX default_profiles_by_profile ON default_profiles (profile_id);
+                    CREATE TABLE device_assignments (
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        serial TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        profile_uuid TEXT,
+                        failures INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at DOUBLE,
+                        last_result TEXT,
+                        updated_at DOUBLE NOT NULL,
+                        PRIMARY KEY (token_id, serial)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX device_assignments_by_status ON device_assignments (token_id, status, serial);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -25,6 +25,7 @@ public enum StoreConformance {
         try await access(makeStore())
         try await countsAndSummaries(makeStore())
         try await deviceQueries(makeStore())
+        try await profilesAndAssignments(makeStore())
     }
 
     static func device(
@@ -590,5 +591,111 @@ public enum StoreConformance {
         #expect(named?.token.id == token.id, "found by name, any case")
         #expect(named?.devices.map(\.device.serialNumber) == ["B1"])
         #expect(try await store.devices(tokenNamed: "nope", matching: DeviceQuery(), after: nil, limit: 5) == nil)
+    }
+
+    /// Profiles per token, default profiles by family, and assignment records with their status queries.
+    public static func profilesAndAssignments(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let other = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
+        let fields = Profile(
+            profileName: "Staff",
+            url: "https://mdm.example.com/enroll",
+            isMDMRemovable: false,
+            skipSetupItems: ["Siri", "TOS"]
+        )
+        let staff = try await store.createProfile(tokenID: token.id, name: "Staff", profile: fields, at: start)
+        #expect(staff.version == 0 && staff.profileUUID == nil && staff.profile == fields)
+        await #expect(throws: StoreError(.duplicateName)) {
+            try await store.createProfile(tokenID: token.id, name: "staff", profile: fields, at: start)
+        }
+        await #expect(throws: StoreError(.notFound)) {
+            try await store.createProfile(tokenID: 999, name: "X", profile: fields, at: start)
+        }
+        let elsewhere = try await store.createProfile(tokenID: other.id, name: "Staff", profile: fields, at: start)
+        let kiosk = try await store.createProfile(tokenID: token.id, name: "kiosk", profile: Profile(), at: start)
+        #expect(try await store.profiles(tokenID: token.id).map(\.name) == ["kiosk", "Staff"])
+        #expect(try await store.profile(tokenID: token.id, named: "STAFF") == staff)
+        #expect(try await store.profile(id: elsewhere.id)?.tokenID == other.id)
+
+        var defined = staff
+        defined.profileUUID = "UUID-1"
+        defined.version = 1
+        defined.definedAt = start.addingTimeInterval(60)
+        defined.updatedAt = start.addingTimeInterval(60)
+        try await store.updateProfile(defined)
+        #expect(try await store.profile(id: staff.id) == defined)
+        var clash = kiosk
+        clash.name = "Staff"
+        await #expect(throws: StoreError(.duplicateName)) { try await store.updateProfile(clash) }
+
+        // Defaults: one for every device, one for Macs; only defined profiles count as Apple UUIDs.
+        try await store.setDefaultProfile(tokenID: token.id, family: nil, profileID: staff.id)
+        try await store.setDefaultProfile(tokenID: token.id, family: .mac, profileID: kiosk.id)
+        #expect(try await store.defaultProfileIDs(tokenID: token.id) == [nil: staff.id, .mac: kiosk.id])
+        #expect(try await store.defaultProfiles(tokenID: token.id) == DefaultProfiles(all: "UUID-1"))
+        await #expect(throws: StoreError(.notFound), "another token's profile") {
+            try await store.setDefaultProfile(tokenID: token.id, family: .iPad, profileID: elsewhere.id)
+        }
+        try await store.setDefaultProfile(tokenID: token.id, family: .mac, profileID: staff.id)
+        #expect(try await store.defaultProfileIDs(tokenID: token.id) == [nil: staff.id, .mac: staff.id])
+        try await store.setDefaultProfile(tokenID: token.id, family: .mac, profileID: nil)
+        #expect(try await store.defaultProfileIDs(tokenID: token.id) == [nil: staff.id])
+        try await store.setDefaultProfile(tokenID: token.id, family: .iPad, profileID: kiosk.id)
+        try await store.deleteProfile(id: kiosk.id)
+        #expect(try await store.defaultProfileIDs(tokenID: token.id) == [nil: staff.id], "a deleted profile's default")
+        await #expect(throws: StoreError(.notFound)) { try await store.deleteProfile(id: kiosk.id) }
+
+        // Assignment records: written, replaced, found by serial and by status, counted.
+        let later = start.addingTimeInterval(3600)
+        func record(_ serial: String, _ status: DeviceAssignment.Status, token: Int64) -> DeviceAssignment {
+            DeviceAssignment(
+                tokenID: token,
+                serialNumber: serial,
+                status: status,
+                profileUUID: "UUID-1",
+                failures: status == .failed ? 1 : 0,
+                nextAttemptAt: status == .failed ? later : nil,
+                lastResult: status == .excluded ? nil : "FAILED",
+                updatedAt: start
+            )
+        }
+        let records = [
+            record("A", .failed, token: token.id), record("B", .assigned, token: token.id),
+            record("C", .failed, token: token.id), record("D", .excluded, token: token.id),
+            record("A", .assigned, token: other.id), record("Z", .failed, token: 999),
+        ]
+        try await store.saveAssignments(records)
+        #expect(
+            try await store.assignments(tokenID: token.id, serialNumbers: ["A", "B", "X"]) == [
+                "A": records[0], "B": records[1],
+            ]
+        )
+        #expect(
+            try await store.assignments(tokenID: token.id, status: .failed, after: nil, limit: 10).map(\.serialNumber)
+                == ["A", "C"]
+        )
+        #expect(
+            try await store.assignments(tokenID: token.id, status: nil, after: "A", limit: 2).map(\.serialNumber)
+                == ["B", "C"]
+        )
+        #expect(try await store.assignmentCounts(tokenID: token.id) == [.failed: 2, .assigned: 1, .excluded: 1])
+        var retried = records[0]
+        retried.status = .assigned
+        retried.failures = 0
+        retried.nextAttemptAt = nil
+        retried.lastResult = "SUCCESS"
+        retried.updatedAt = later
+        try await store.saveAssignments([retried])
+        #expect(try await store.assignments(tokenID: token.id, serialNumbers: ["A"])["A"] == retried)
+        #expect(try await store.assignmentCounts(tokenID: token.id) == [.failed: 1, .assigned: 2, .excluded: 1])
+        #expect(try await store.assignmentCounts(tokenID: 999).isEmpty, "no records for a token that does not exist")
+
+        // Deleting a token deletes its profiles, defaults and records.
+        try await store.deleteToken(id: token.id)
+        #expect(try await store.profiles(tokenID: token.id).isEmpty)
+        #expect(try await store.defaultProfileIDs(tokenID: token.id).isEmpty)
+        #expect(try await store.assignmentCounts(tokenID: token.id).isEmpty)
+        #expect(try await store.profile(id: elsewhere.id) != nil)
+        #expect(try await store.assignmentCounts(tokenID: other.id) == [.assigned: 1])
     }
 }

@@ -17,6 +17,10 @@ public actor MemoryStore: ADEStore {
     private var sessions: [String: ConsoleSession] = [:]
     private var nextAPITokenID: Int64 = 1
     private var apiTokenRows: [Int64: APIToken] = [:]
+    private var nextProfileID: Int64 = 1
+    private var profileRows: [Int64: StoredProfile] = [:]
+    private var defaultRows: [Int64: [DeviceFamily?: Int64]] = [:]
+    private var assignmentRows: [Int64: [String: DeviceAssignment]] = [:]
 
     /// An empty store.
     public init() {}
@@ -69,6 +73,9 @@ public actor MemoryStore: ADEStore {
         deviceRows[id] = nil
         leases[id] = nil
         runRows = runRows.filter { $0.value.tokenID != id }
+        profileRows = profileRows.filter { $0.value.tokenID != id }
+        defaultRows[id] = nil
+        assignmentRows[id] = nil
     }
 
     // MARK: - Secrets
@@ -322,6 +329,91 @@ public actor MemoryStore: ADEStore {
     public func deleteAPIToken(id: Int64) throws {
         guard apiTokenRows.removeValue(forKey: id) != nil else {
             throw StoreError(.notFound, parameters: ["name": String(id)])
+        }
+    }
+
+    // MARK: - Profiles
+
+    public func createProfile(tokenID: Int64, name: String, profile: Profile, at date: Date) throws -> StoredProfile {
+        guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": name]) }
+        guard self.profile(tokenID: tokenID, named: name) == nil else {
+            throw StoreError(.duplicateName, parameters: ["name": name])
+        }
+        let stored = StoredProfile(
+            id: nextProfileID,
+            tokenID: tokenID,
+            name: name,
+            profile: profile,
+            createdAt: date,
+            updatedAt: date
+        )
+        nextProfileID += 1
+        profileRows[stored.id] = stored
+        return stored
+    }
+
+    public func profiles(tokenID: Int64) -> [StoredProfile] {
+        profileRows.values.filter { $0.tokenID == tokenID }.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    public func profile(id: Int64) -> StoredProfile? { profileRows[id] }
+
+    public func profile(tokenID: Int64, named name: String) -> StoredProfile? {
+        profileRows.values.first { $0.tokenID == tokenID && $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    public func updateProfile(_ profile: StoredProfile) throws {
+        guard profileRows[profile.id] != nil else { throw StoreError(.notFound, parameters: ["name": profile.name]) }
+        if let other = self.profile(tokenID: profile.tokenID, named: profile.name), other.id != profile.id {
+            throw StoreError(.duplicateName, parameters: ["name": profile.name])
+        }
+        profileRows[profile.id] = profile
+    }
+
+    public func deleteProfile(id: Int64) throws {
+        guard let profile = profileRows.removeValue(forKey: id) else {
+            throw StoreError(.notFound, parameters: ["name": String(id)])
+        }
+        defaultRows[profile.tokenID] = defaultRows[profile.tokenID]?.filter { $0.value != id }
+    }
+
+    public func setDefaultProfile(tokenID: Int64, family: DeviceFamily?, profileID: Int64?) throws {
+        if let profileID {
+            guard profileRows[profileID]?.tokenID == tokenID else {
+                throw StoreError(.notFound, parameters: ["name": String(profileID)])
+            }
+        }
+        defaultRows[tokenID, default: [:]][family] = profileID
+    }
+
+    public func defaultProfileIDs(tokenID: Int64) -> [DeviceFamily?: Int64] { defaultRows[tokenID] ?? [:] }
+
+    public func assignments(tokenID: Int64, serialNumbers: [String]) -> [String: DeviceAssignment] {
+        let rows = assignmentRows[tokenID] ?? [:]
+        return serialNumbers.reduce(into: [:]) { found, serial in found[serial] = rows[serial] }
+    }
+
+    public func saveAssignments(_ records: [DeviceAssignment]) {
+        for record in records where tokenRows[record.tokenID] != nil {
+            assignmentRows[record.tokenID, default: [:]][record.serialNumber] = record
+        }
+    }
+
+    public func assignments(tokenID: Int64, status: DeviceAssignment.Status?, after serial: String?, limit: Int)
+        -> [DeviceAssignment]
+    {
+        Array(
+            (assignmentRows[tokenID] ?? [:]).values
+                .filter { status == nil || $0.status == status }
+                .filter { serial == nil || $0.serialNumber > serial! }
+                .sorted { $0.serialNumber < $1.serialNumber }
+                .prefix(max(0, limit))
+        )
+    }
+
+    public func assignmentCounts(tokenID: Int64) -> [DeviceAssignment.Status: Int] {
+        (assignmentRows[tokenID] ?? [:]).values.reduce(into: [:]) { counts, record in
+            counts[record.status, default: 0] += 1
         }
     }
 }

@@ -1,0 +1,249 @@
+public import ADECore
+public import DEPClient
+public import Foundation
+import GRDB
+
+extension SQLiteStore: ProfileStore {
+    public func createProfile(tokenID: Int64, name: String, profile: Profile, at date: Date) async throws
+        -> StoredProfile
+    {
+        let body = try Self.profileBody(profile)
+        return try await write { db in
+            guard try Self.tokenRow(db, "id = ?", [tokenID]) != nil else {
+                throw StoreError(.notFound, parameters: ["name": name])
+            }
+            guard try Self.profileRow(db, "token_id = ? AND name = ?", [tokenID, name]) == nil else {
+                throw StoreError(.duplicateName, parameters: ["name": name])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO profiles (token_id, name, body, version, created_at, updated_at)
+                    VALUES (?, ?, ?, 0, ?, ?)
+                    """,
+                arguments: [tokenID, name, body, date.stored, date.stored]
+            )
+            return StoredProfile(
+                id: db.lastInsertedRowID,
+                tokenID: tokenID,
+                name: name,
+                profile: profile,
+                createdAt: date,
+                updatedAt: date
+            )
+        }
+    }
+
+    public func profiles(tokenID: Int64) async throws -> [StoredProfile] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.profileColumns) FROM profiles WHERE token_id = ? ORDER BY name",
+                arguments: [tokenID]
+            ).map(Self.profile(from:))
+        }
+    }
+
+    public func profile(id: Int64) async throws -> StoredProfile? {
+        try await read { db in try Self.profileRow(db, "id = ?", [id]) }
+    }
+
+    public func profile(tokenID: Int64, named name: String) async throws -> StoredProfile? {
+        try await read { db in try Self.profileRow(db, "token_id = ? AND name = ?", [tokenID, name]) }
+    }
+
+    public func updateProfile(_ profile: StoredProfile) async throws {
+        let body = try Self.profileBody(profile.profile)
+        try await write { db in
+            guard try Self.profileRow(db, "id = ?", [profile.id]) != nil else {
+                throw StoreError(.notFound, parameters: ["name": profile.name])
+            }
+            if try Self.profileRow(
+                db,
+                "token_id = ? AND name = ? AND id <> ?",
+                [profile.tokenID, profile.name, profile.id]
+            )
+                != nil
+            {
+                throw StoreError(.duplicateName, parameters: ["name": profile.name])
+            }
+            try db.execute(
+                sql: """
+                    UPDATE profiles SET name = ?, body = ?, profile_uuid = ?, version = ?, defined_at = ?,
+                        updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    profile.name, body, profile.profileUUID, profile.version, profile.definedAt?.stored,
+                    profile.updatedAt.stored, profile.id,
+                ]
+            )
+        }
+    }
+
+    public func deleteProfile(id: Int64) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM profiles WHERE id = ?", arguments: [id])
+            guard db.changesCount > 0 else { throw StoreError(.notFound, parameters: ["name": String(id)]) }
+        }
+    }
+
+    public func setDefaultProfile(tokenID: Int64, family: DeviceFamily?, profileID: Int64?) async throws {
+        try await write { db in
+            guard let profileID else {
+                try db.execute(
+                    sql: "DELETE FROM default_profiles WHERE token_id = ? AND family = ?",
+                    arguments: [tokenID, family?.rawValue ?? ""]
+                )
+                return
+            }
+            guard try Self.profileRow(db, "id = ? AND token_id = ?", [profileID, tokenID]) != nil else {
+                throw StoreError(.notFound, parameters: ["name": String(profileID)])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO default_profiles (token_id, family, profile_id) VALUES (?, ?, ?)
+                    ON CONFLICT (token_id, family) DO UPDATE SET profile_id = excluded.profile_id
+                    """,
+                arguments: [tokenID, family?.rawValue ?? "", profileID]
+            )
+        }
+    }
+
+    public func defaultProfileIDs(tokenID: Int64) async throws -> [DeviceFamily?: Int64] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT family, profile_id FROM default_profiles WHERE token_id = ?",
+                arguments: [tokenID]
+            ).reduce(into: [:]) { defaults, row in
+                let family: String = row[0]
+                defaults[family.isEmpty ? nil : DeviceFamily(rawValue: family)] = row[1] as Int64
+            }
+        }
+    }
+
+    public func assignments(tokenID: Int64, serialNumbers: [String]) async throws -> [String: DeviceAssignment] {
+        guard !serialNumbers.isEmpty else { return [:] }
+        return try await read { db in
+            var found: [String: DeviceAssignment] = [:]
+            for start in stride(from: 0, to: serialNumbers.count, by: 900) {
+                let chunk = Array(serialNumbers[start..<min(start + 900, serialNumbers.count)])
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(Self.assignmentColumns) FROM device_assignments
+                        WHERE token_id = ? AND serial IN (\(placeholders))
+                        """,
+                    arguments: StatementArguments([tokenID] + chunk.map { $0 as any DatabaseValueConvertible })
+                ) {
+                    let record = Self.assignment(from: row)
+                    found[record.serialNumber] = record
+                }
+            }
+            return found
+        }
+    }
+
+    public func saveAssignments(_ records: [DeviceAssignment]) async throws {
+        guard !records.isEmpty else { return }
+        try await write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO device_assignments (\(Self.assignmentColumns))
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?)
+                    ON CONFLICT (token_id, serial) DO UPDATE SET status = excluded.status,
+                        profile_uuid = excluded.profile_uuid, failures = excluded.failures,
+                        next_attempt_at = excluded.next_attempt_at, last_result = excluded.last_result,
+                        updated_at = excluded.updated_at
+                    """
+            )
+            for record in records {
+                try statement.execute(arguments: [
+                    record.tokenID, record.serialNumber, record.status.rawValue, record.profileUUID, record.failures,
+                    record.nextAttemptAt?.stored, record.lastResult, record.updatedAt.stored, record.tokenID,
+                ])
+            }
+        }
+    }
+
+    public func assignments(tokenID: Int64, status: DeviceAssignment.Status?, after serial: String?, limit: Int)
+        async throws -> [DeviceAssignment]
+    {
+        try await read { db in
+            let filter = status == nil ? "" : " AND status = ?"
+            var arguments: [any DatabaseValueConvertible] = [tokenID]
+            if let status { arguments.append(status.rawValue) }
+            arguments += [serial ?? "", max(0, limit)]
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.assignmentColumns) FROM device_assignments
+                    WHERE token_id = ?\(filter) AND serial > ? ORDER BY serial LIMIT ?
+                    """,
+                arguments: StatementArguments(arguments)
+            ).map(Self.assignment(from:))
+        }
+    }
+
+    public func assignmentCounts(tokenID: Int64) async throws -> [DeviceAssignment.Status: Int] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT status, COUNT(*) FROM device_assignments WHERE token_id = ? GROUP BY status",
+                arguments: [tokenID]
+            ).reduce(into: [:]) { counts, row in
+                guard let status = DeviceAssignment.Status(rawValue: row[0]) else { return }
+                counts[status] = row[1]
+            }
+        }
+    }
+
+    // MARK: - Rows
+
+    static let profileColumns =
+        "id, token_id, name, body, profile_uuid, version, defined_at, created_at, updated_at"
+
+    static let assignmentColumns =
+        "token_id, serial, status, profile_uuid, failures, next_attempt_at, last_result, updated_at"
+
+    static func profileRow(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
+        -> StoredProfile?
+    {
+        try Row.fetchOne(db, sql: "SELECT \(profileColumns) FROM profiles WHERE \(condition)", arguments: arguments)
+            .map(profile(from:))
+    }
+
+    /// Apple's fields as the JSON Apple takes.
+    static func profileBody(_ profile: Profile) throws -> String {
+        String(decoding: try DEPJSON.encode(profile), as: UTF8.self)
+    }
+
+    static func profile(from row: Row) -> StoredProfile {
+        let body: String = row[3]
+        return StoredProfile(
+            id: row[0],
+            tokenID: row[1],
+            name: row[2],
+            profile: (try? DEPJSON.decoder().decode(Profile.self, from: Data(body.utf8))) ?? Profile(),
+            profileUUID: row[4],
+            version: row[5],
+            definedAt: (row[6] as Double?).map(Date.init(stored:)),
+            createdAt: Date(stored: row[7]),
+            updatedAt: Date(stored: row[8])
+        )
+    }
+
+    static func assignment(from row: Row) -> DeviceAssignment {
+        DeviceAssignment(
+            tokenID: row[0],
+            serialNumber: row[1],
+            status: DeviceAssignment.Status(rawValue: row[2]) ?? .failed,
+            profileUUID: row[3],
+            failures: row[4],
+            nextAttemptAt: (row[5] as Double?).map(Date.init(stored:)),
+            lastResult: row[6],
+            updatedAt: Date(stored: row[7])
+        )
+    }
+}
