@@ -186,6 +186,21 @@ extension SQLiteStore: ProfileStore {
         }
     }
 
+    public func dueAssignments(tokenID: Int64, at now: Date, limit: Int) async throws -> [DeviceAssignment] {
+        try await read { db in
+            let statuses = DeviceAssignment.retriedStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.assignmentColumns) FROM device_assignments
+                    WHERE token_id = ? AND status IN (\(statuses)) AND COALESCE(next_attempt_at, ?) <= ?
+                    ORDER BY COALESCE(next_attempt_at, ?), serial LIMIT ?
+                    """,
+                arguments: [tokenID, now.stored, now.stored, -Double.greatestFiniteMagnitude, max(0, limit)]
+            ).map(Self.assignment(from:))
+        }
+    }
+
     public func assignmentCounts(tokenID: Int64) async throws -> [DeviceAssignment.Status: Int] {
         try await read { db in
             try Row.fetchAll(

@@ -679,6 +679,17 @@ public enum StoreConformance {
                 == ["B", "C"]
         )
         #expect(try await store.assignmentCounts(tokenID: token.id) == [.failed: 2, .assigned: 1, .excluded: 1])
+        #expect(try await store.dueAssignments(tokenID: token.id, at: start, limit: 10).isEmpty, "cooling down")
+        var pending = record("E", .pending, token: token.id)
+        pending.nextAttemptAt = nil
+        try await store.saveAssignments([pending])
+        #expect(try await store.dueAssignments(tokenID: token.id, at: start, limit: 10).map(\.serialNumber) == ["E"])
+        #expect(
+            try await store.dueAssignments(tokenID: token.id, at: later, limit: 10).map(\.serialNumber)
+                == ["E", "A", "C"],
+            "due ones, soonest first; never assigned or excluded ones"
+        )
+        #expect(try await store.dueAssignments(tokenID: token.id, at: later, limit: 1).map(\.serialNumber) == ["E"])
         var retried = records[0]
         retried.status = .assigned
         retried.failures = 0
@@ -687,7 +698,11 @@ public enum StoreConformance {
         retried.updatedAt = later
         try await store.saveAssignments([retried])
         #expect(try await store.assignments(tokenID: token.id, serialNumbers: ["A"])["A"] == retried)
-        #expect(try await store.assignmentCounts(tokenID: token.id) == [.failed: 1, .assigned: 2, .excluded: 1])
+        #expect(
+            try await store.assignmentCounts(tokenID: token.id) == [
+                .failed: 1, .assigned: 2, .excluded: 1, .pending: 1,
+            ]
+        )
         #expect(try await store.assignmentCounts(tokenID: 999).isEmpty, "no records for a token that does not exist")
 
         // Deleting a token deletes its profiles, defaults and records.

@@ -6,6 +6,8 @@ public import Foundation
 public struct DeviceAssignment: Sendable, Hashable {
     /// The outcome as the console, the API and `ade devices list --assignment` name it.
     public enum Status: String, Sendable, Hashable, CaseIterable, Codable {
+        /// Waiting for an attempt: the last call did not reach Apple, or an admin asked for a retry.
+        case pending
         /// Apple answered `SUCCESS`.
         case assigned
         /// Apple answered `FAILED`: tried again after the cooldown, up to the policy's limit.
@@ -56,12 +58,15 @@ public struct DeviceAssignment: Sendable, Hashable {
         self.updatedAt = updatedAt
     }
 
+    /// The statuses whose devices the assigner tries again once `nextAttemptAt` has come.
+    public static let retriedStatuses: [Status] = [.pending, .failed, .throttled]
+
     /// Whether the assigner may try this device at `now` (given that the device itself has no profile).
     public func allowsAutomaticAttempt(at now: Date) -> Bool {
         switch status {
         case .excluded, .needsAttention, .notAccessible:
             return false
-        case .failed, .throttled:
+        case .pending, .failed, .throttled:
             return nextAttemptAt.map { $0 <= now } ?? true
         case .assigned:
             // Apple assigned it, yet the device shows no profile again (removed in ABM or by another MDM): try again.

@@ -31,6 +31,9 @@ public protocol ProfileStore: Sendable {
     /// A token's records in one status (nil: all), by serial after `serial` (keyset paging).
     func assignments(tokenID: Int64, status: DeviceAssignment.Status?, after serial: String?, limit: Int)
         async throws -> [DeviceAssignment]
+    /// A token's records that wait for another attempt (``DeviceAssignment/retriedStatuses``) due at `now`, soonest
+    /// first.
+    func dueAssignments(tokenID: Int64, at now: Date, limit: Int) async throws -> [DeviceAssignment]
     /// How many of a token's records are in each status; statuses without any are absent.
     func assignmentCounts(tokenID: Int64) async throws -> [DeviceAssignment.Status: Int]
 }

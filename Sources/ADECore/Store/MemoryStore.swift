@@ -411,6 +411,19 @@ public actor MemoryStore: ADEStore {
         )
     }
 
+    public func dueAssignments(tokenID: Int64, at now: Date, limit: Int) -> [DeviceAssignment] {
+        Array(
+            (assignmentRows[tokenID] ?? [:]).values
+                .filter { DeviceAssignment.retriedStatuses.contains($0.status) && ($0.nextAttemptAt ?? now) <= now }
+                .sorted {
+                    ($0.nextAttemptAt ?? .distantPast, $0.serialNumber) < (
+                        $1.nextAttemptAt ?? .distantPast, $1.serialNumber
+                    )
+                }
+                .prefix(max(0, limit))
+        )
+    }
+
     public func assignmentCounts(tokenID: Int64) -> [DeviceAssignment.Status: Int] {
         (assignmentRows[tokenID] ?? [:]).values.reduce(into: [:]) { counts, record in
             counts[record.status, default: 0] += 1

@@ -81,6 +81,8 @@ public struct TokenSyncer: Sendable {
     let timeSource: any TimeSource
     let configuration: Configuration
     let metrics: SyncMetrics?
+    /// Assigns default profiles after each page and retries due assignments after the run; nil: no assignment.
+    let assigner: ProfileAssigner?
     let logger: Logger
 
     public init(
@@ -90,6 +92,7 @@ public struct TokenSyncer: Sendable {
         timeSource: any TimeSource,
         configuration: Configuration = Configuration(),
         metrics: SyncMetrics? = nil,
+        assigner: ProfileAssigner? = nil,
         logger: Logger
     ) {
         self.store = store
@@ -98,6 +101,7 @@ public struct TokenSyncer: Sendable {
         self.timeSource = timeSource
         self.configuration = configuration
         self.metrics = metrics
+        self.assigner = assigner
         self.logger = logger
     }
 
@@ -223,6 +227,10 @@ public struct TokenSyncer: Sendable {
                     token: token,
                     holder: holder
                 )
+                // Devices of the page that show no profile get their default while Apple prepares the next page.
+                if let assigner, !page.devices.isEmpty {
+                    _ = try await assigner.assignDefaults(afterPage: page.devices, token: token, server: server)
+                }
                 if let ahead = await upcoming { prefetched = (following, ahead) }
                 state = next
                 run.added += changes.added
@@ -237,6 +245,9 @@ public struct TokenSyncer: Sendable {
                     )
                 )
                 if !continues { break paging }
+            }
+            if let assigner {
+                _ = try await assigner.retryDue(token: token, server: server)
             }
             run.outcome = .succeeded
             run.endedAt = timeSource.now()

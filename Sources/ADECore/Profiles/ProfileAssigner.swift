@@ -1,0 +1,239 @@
+public import DEPClient
+import Foundation
+public import Logging
+
+/// Gets every device of a token its default enrollment profile, through every answer Apple gives.
+///
+/// After each page of a fetch or a sync (``assignDefaults(afterPage:token:server:)``), and for the retries whose time
+/// has come (``retryDue(token:server:)``), it plans Apple's calls (``AssignmentPlan``), sends them in batches of at
+/// most 1000 serials, and records each device's answer (``DeviceAssignment``). It runs inside a sync run, under the
+/// token's lease.
+public struct ProfileAssigner: Sendable {
+    /// What one pass did.
+    public struct Report: Sendable, Hashable {
+        /// Assign a Profile calls made.
+        public var calls = 0
+        /// Devices by the status their answer gave them.
+        public var outcomes: [DeviceAssignment.Status: Int] = [:]
+        /// The code of the last call that failed as a whole (its devices wait as `pending`), if any.
+        public var lastErrorCode: String?
+
+        public init() {}
+
+        /// Devices sent to Apple.
+        public var devices: Int { outcomes.values.reduce(0, +) }
+
+        mutating func add(_ other: Report) {
+            calls += other.calls
+            outcomes.merge(other.outcomes, uniquingKeysWith: +)
+            lastErrorCode = other.lastErrorCode ?? lastErrorCode
+        }
+    }
+
+    let store: any ADEStore
+    let client: DEPClient
+    let timeSource: any TimeSource
+    let policy: AssignmentPolicy
+    let logger: Logger
+
+    public init(
+        store: any ADEStore,
+        client: DEPClient,
+        timeSource: any TimeSource,
+        policy: AssignmentPolicy = AssignmentPolicy(),
+        logger: Logger
+    ) {
+        self.store = store
+        self.client = client
+        self.timeSource = timeSource
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// Assigns the family's default profile to each device of a page just written that is present and shows no
+    /// profile, unless its record holds it back (cooling down, throttled, not accessible, excluded by an admin).
+    public func assignDefaults(afterPage devices: [Device], token: EnrollmentToken, server: DEPServer) async throws
+        -> Report
+    {
+        let now = timeSource.now()
+        let candidates = Self.latest(devices, tokenID: token.id, now: now).filter(AssignmentPlan.needsProfile)
+        guard !candidates.isEmpty else { return Report() }
+        let defaults = try await store.defaultProfiles(tokenID: token.id)
+        guard !defaults.isEmpty else { return Report() }
+        let records = try await store.assignments(tokenID: token.id, serialNumbers: candidates.map(\.serialNumber))
+        let plan = AssignmentPlan.make(
+            devices: candidates,
+            records: records,
+            defaults: defaults,
+            at: now,
+            policy: policy
+        )
+        return try await execute(plan, records: records, token: token, server: server)
+    }
+
+    /// Tries again the devices whose `pending`, `failed` or `throttled` record is due, if they still show no profile.
+    /// At most `limit` records per pass.
+    public func retryDue(token: EnrollmentToken, server: DEPServer, limit: Int = 5000) async throws -> Report {
+        let now = timeSource.now()
+        let due = try await store.dueAssignments(tokenID: token.id, at: now, limit: limit)
+        guard !due.isEmpty else { return Report() }
+        let defaults = try await store.defaultProfiles(tokenID: token.id)
+        var devices: [StoredDevice] = []
+        for record in due {
+            if let stored = try await store.device(tokenID: token.id, serial: record.serialNumber) {
+                devices.append(stored)
+            }
+        }
+        let records = Dictionary(due.map { ($0.serialNumber, $0) }, uniquingKeysWith: { _, last in last })
+        let plan = AssignmentPlan.make(devices: devices, records: records, defaults: defaults, at: now, policy: policy)
+        return try await execute(plan, records: records, token: token, server: server)
+    }
+
+    /// Assigns a profile to chosen devices on an admin's demand, whatever their records say: an excluded device is
+    /// automatic again, and a device that needed attention starts with no failures.
+    public func assign(profileUUID: String, to serialNumbers: [String], token: EnrollmentToken, server: DEPServer)
+        async throws -> Report
+    {
+        var seen: Set<String> = []
+        let serials = serialNumbers.filter { seen.insert($0).inserted }
+        let plan = AssignmentPlan(
+            batches: stride(from: 0, to: serials.count, by: policy.batchSize).map { start in
+                AssignmentPlan.Batch(
+                    profileUUID: profileUUID,
+                    serialNumbers: Array(serials[start..<min(start + policy.batchSize, serials.count)])
+                )
+            }
+        )
+        return try await execute(plan, records: [:], token: token, server: server)
+    }
+
+    /// Removes the profile of chosen devices at Apple, and keeps the assigner away from each device Apple removed it
+    /// from (`excluded`) until an admin assigns it again, so that automatic assignment never undoes the admin.
+    /// - Returns: Apple's answer per device.
+    /// - Throws: ``DEPError`` when a call fails; devices of earlier batches stay removed and excluded.
+    public func removeProfile(from serialNumbers: [String], token: EnrollmentToken, server: DEPServer) async throws
+        -> [String: DeviceResult]
+    {
+        var results: [String: DeviceResult] = [:]
+        for start in stride(from: 0, to: serialNumbers.count, by: policy.batchSize) {
+            let batch = Array(serialNumbers[start..<min(start + policy.batchSize, serialNumbers.count)])
+            let response = try await client.removeProfile(server, serials: batch)
+            let now = timeSource.now()
+            let excluded = batch.filter { response.devices[$0] == .success }.map { serial in
+                DeviceAssignment(
+                    tokenID: token.id,
+                    serialNumber: serial,
+                    status: .excluded,
+                    lastResult: DeviceResult.success.rawValue,
+                    updatedAt: now
+                )
+            }
+            try await store.saveAssignments(excluded)
+            results.merge(response.devices) { _, new in new }
+        }
+        logger.notice(
+            "Removed profiles",
+            metadata: [
+                "token": "\(token.name)", "devices": "\(serialNumbers.count)",
+                "removed": "\(results.values.filter { $0 == .success }.count)",
+            ]
+        )
+        return results
+    }
+
+    /// Sends each batch and records each device's answer. A call that fails as a whole (Apple unreachable, a 5xx,
+    /// the profile gone) leaves its devices `pending` for the next pass; it never fails the sync around it.
+    func execute(
+        _ plan: AssignmentPlan,
+        records: [String: DeviceAssignment],
+        token: EnrollmentToken,
+        server: DEPServer
+    ) async throws -> Report {
+        var report = Report()
+        for batch in plan.batches {
+            try Task.checkCancellation()
+            report.calls += 1
+            let updated: [DeviceAssignment]
+            do {
+                let response = try await client.assignProfile(
+                    server,
+                    uuid: batch.profileUUID,
+                    serials: batch.serialNumbers
+                )
+                let now = timeSource.now()
+                updated = batch.serialNumbers.map { serial in
+                    DeviceAssignment.recording(
+                        response.devices[serial] ?? .failed,
+                        for: serial,
+                        tokenID: token.id,
+                        profileUUID: batch.profileUUID,
+                        previous: records[serial],
+                        retryAfterSeconds: response.retryAfterSeconds,
+                        at: now,
+                        policy: policy
+                    )
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let code = (error as? any CataloguedError)?.catalogueCode ?? "internal"
+                logger.warning(
+                    "Profile assignment call failed; its devices wait for the next pass",
+                    metadata: [
+                        "token": "\(token.name)", "devices": "\(batch.serialNumbers.count)", "error.code": "\(code)",
+                    ]
+                )
+                report.lastErrorCode = code
+                let now = timeSource.now()
+                updated = batch.serialNumbers.map { serial in
+                    var record =
+                        records[serial]
+                        ?? DeviceAssignment(tokenID: token.id, serialNumber: serial, status: .pending, updatedAt: now)
+                    record.status = .pending
+                    record.profileUUID = batch.profileUUID
+                    record.nextAttemptAt = now.addingTimeInterval(policy.throttleWait)
+                    record.updatedAt = now
+                    return record
+                }
+            }
+            try await store.saveAssignments(updated)
+            for record in updated { report.outcomes[record.status, default: 0] += 1 }
+        }
+        if report.calls > 0 {
+            logger.info(
+                "Assigned default profiles",
+                metadata: [
+                    "token": "\(token.name)", "calls": "\(report.calls)",
+                    "assigned": "\(report.outcomes[.assigned] ?? 0)", "devices": "\(report.devices)",
+                ]
+            )
+        }
+        return report
+    }
+
+    /// Each serial's latest record in a page (by `op_date`, then page order) as the store keeps it: removed when
+    /// Apple says `deleted`.
+    static func latest(_ devices: [Device], tokenID: Int64, now: Date) -> [StoredDevice] {
+        var order: [String] = []
+        var latest: [String: Device] = [:]
+        for device in devices {
+            if let seen = latest[device.serialNumber] {
+                if let date = device.opDate, let previous = seen.opDate, date < previous { continue }
+            } else {
+                order.append(device.serialNumber)
+            }
+            latest[device.serialNumber] = device
+        }
+        return order.compactMap { serial in
+            latest[serial].map { device in
+                StoredDevice(
+                    tokenID: tokenID,
+                    device: device,
+                    removedAt: device.opType == .deleted ? now : nil,
+                    fetchGeneration: 0,
+                    updatedAt: now
+                )
+            }
+        }
+    }
+}
