@@ -67,6 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
                 client: client,
                 timeSource: SystemTimeSource(),
                 metrics: metrics,
+                assigner: ProfileAssigner(store: store, client: client, timeSource: SystemTimeSource(), logger: logger),
                 logger: logger
             )
             let scheduler = SyncScheduler(

@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the server: web console, API and the sync engine.",
         discussion: """
             Environment: ADE_LISTEN, ADE_PUBLIC_URL, ADE_TLS_CERTIFICATE, ADE_TLS_KEY, ADE_LOG_LEVEL, \
-            ADE_MAX_CONCURRENT_SYNCS, ADE_NO_SYNC=1, ADE_METRICS_TOKEN, ADE_METRICS_LISTEN, ADE_DATABASE, ADE_MASTER_KEY, ADE_ALLOW_CUSTOM_DEP_URL=1, \
+            ADE_MAX_CONCURRENT_SYNCS, ADE_NO_SYNC=1, ADE_ASSIGNMENT_COOLDOWN_HOURS, ADE_ASSIGNMENT_FAILURE_LIMIT, ADE_METRICS_TOKEN, ADE_METRICS_LISTEN, ADE_DATABASE, ADE_MASTER_KEY, ADE_ALLOW_CUSTOM_DEP_URL=1, \
             ADE_EXTRA_CA_FILE, HTTPS_PROXY and NO_PROXY. While no user exists, a one-time setup link to create the \
             first administrator is printed at start. SIGTERM or SIGINT stop it gracefully: a sync finishes its page.
             """
@@ -38,6 +38,17 @@ struct ServeCommand: AsyncParsableCommand {
         String?
     @Option(name: .long, help: "HOST:PORT to serve /metrics on instead of the main address (env ADE_METRICS_LISTEN).")
     var metricsListen: String?
+    @Option(
+        name: .long,
+        help:
+            "Hours before a device Apple answered FAILED is tried again (env ADE_ASSIGNMENT_COOLDOWN_HOURS). Default 24."
+    )
+    var assignmentCooldownHours: Int?
+    @Option(
+        name: .long,
+        help: "FAILED answers after which a device needs attention (env ADE_ASSIGNMENT_FAILURE_LIMIT). Default 3."
+    )
+    var assignmentFailureLimit: Int?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -51,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.logLevel = level
             let sync = !(noSync || environment["ADE_NO_SYNC"] == "1")
             let concurrency = try maxConcurrentSyncs ?? Self.integer(environment["ADE_MAX_CONCURRENT_SYNCS"]) ?? 4
+            let policy = try assignmentPolicy(environment)
             let registry = PrometheusCollectorRegistry()
             let metrics = SyncMetrics(factory: PrometheusMetricsFactory(registry: registry))
             let metricsAddress = try (metricsListen ?? environment["ADE_METRICS_LISTEN"]).map(Self.address)
@@ -70,6 +82,13 @@ struct ServeCommand: AsyncParsableCommand {
                             client: service.client,
                             timeSource: SystemTimeSource(),
                             metrics: metrics,
+                            assigner: ProfileAssigner(
+                                store: store,
+                                client: service.client,
+                                timeSource: SystemTimeSource(),
+                                policy: policy,
+                                logger: logger
+                            ),
                             logger: logger
                         ),
                         timeSource: SystemTimeSource(),
@@ -179,9 +198,25 @@ struct ServeCommand: AsyncParsableCommand {
         return level
     }
 
-    static func integer(_ text: String?) throws -> Int? {
+    /// A whole number from the environment variable `name`, at least `minimum`.
+    static func integer(_ text: String?, name: String = "ADE_MAX_CONCURRENT_SYNCS", minimum: Int = 1) throws -> Int? {
         guard let text, !text.isEmpty else { return nil }
-        guard let value = Int(text) else { throw ValidationError("ADE_MAX_CONCURRENT_SYNCS must be a number") }
+        guard let value = Int(text), value >= minimum else {
+            throw ValidationError("\(name) must be a whole number of at least \(minimum)")
+        }
         return value
+    }
+
+    /// The assigner's pacing from `--assignment-cooldown-hours` and `--assignment-failure-limit` (or the environment).
+    func assignmentPolicy(_ environment: [String: String]) throws -> AssignmentPolicy {
+        let hours =
+            try assignmentCooldownHours
+            ?? Self.integer(environment["ADE_ASSIGNMENT_COOLDOWN_HOURS"], name: "ADE_ASSIGNMENT_COOLDOWN_HOURS") ?? 24
+        let limit =
+            try assignmentFailureLimit
+            ?? Self.integer(environment["ADE_ASSIGNMENT_FAILURE_LIMIT"], name: "ADE_ASSIGNMENT_FAILURE_LIMIT") ?? 3
+        guard hours >= 1 else { throw ValidationError("--assignment-cooldown-hours must be at least 1") }
+        guard limit >= 1 else { throw ValidationError("--assignment-failure-limit must be at least 1") }
+        return AssignmentPolicy(failureCooldown: TimeInterval(hours) * 3600, failureLimit: limit)
     }
 }

@@ -39,6 +39,12 @@ struct SyncCommand: AsyncParsableCommand {
                     tokens: service,
                     client: service.client,
                     timeSource: SystemTimeSource(),
+                    assigner: ProfileAssigner(
+                        store: store,
+                        client: service.client,
+                        timeSource: SystemTimeSource(),
+                        logger: logger
+                    ),
                     logger: logger
                 )
                 let holder = TokenSyncer.Holder.current()
