@@ -123,6 +123,25 @@ struct AssignmentPlanTests {
         #expect(Set(plan.serialNumbers) == ["COOLED", "WAITED", "LOST"])
     }
 
+    @Test func notAccessibleHoldsUntilAppleShowsTheDeviceHereAgain() {
+        let answer = record("MOVED", .notAccessible)
+        var device = device("MOVED", .removed)
+        let plan = {
+            AssignmentPlan.make(
+                devices: [device],
+                records: ["MOVED": answer],
+                defaults: DefaultProfiles(all: "P"),
+                at: now.addingTimeInterval(86_400),
+                policy: policy
+            ).serialNumbers
+        }
+        #expect(plan().isEmpty)
+        device.device.deviceAssignedDate = now.addingTimeInterval(-60)
+        #expect(plan().isEmpty, "assigned here before the answer")
+        device.device.deviceAssignedDate = now.addingTimeInterval(60)
+        #expect(plan() == ["MOVED"], "an admin assigned it to this server in ABM afterwards")
+    }
+
     @Test func everyAnswerOfAppleMovesTheRecord() {
         func answer(_ result: DeviceResult, previous: DeviceAssignment? = nil, retryAfter: Int? = nil)
             -> DeviceAssignment

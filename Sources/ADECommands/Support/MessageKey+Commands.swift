@@ -95,3 +95,18 @@ extension MessageKey {
     static let demoReady: MessageKey = "cli.demo.ready"
     static let demoStopped: MessageKey = "cli.demo.stopped"
 }
+
+extension MessageKey {
+    static let profileCreated: MessageKey = "cli.profile.created"
+    static let profileListEmpty: MessageKey = "cli.profile.list_empty"
+    static let profileShowHeader: MessageKey = "cli.profile.show_header"
+    static let profileEditPreview: MessageKey = "cli.profile.edit_preview"
+    static let profileEditEraseNote: MessageKey = "cli.profile.edit_erase_note"
+    static let profileEdited: MessageKey = "cli.profile.edited"
+    static let profileDeleted: MessageKey = "cli.profile.deleted"
+    static let profileAssigned: MessageKey = "cli.profile.assigned"
+    static let profileRemoved: MessageKey = "cli.profile.removed"
+    static let profileDefaultSet: MessageKey = "cli.profile.default_set"
+    static let profileDefaultCleared: MessageKey = "cli.profile.default_cleared"
+    static let profileFamilyAll: MessageKey = "cli.profile.family_all"
+}

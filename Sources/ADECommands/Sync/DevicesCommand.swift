@@ -4,7 +4,7 @@ import ArgumentParser
 import DEPClient
 import Foundation
 
-/// `ade devices list [--token NAME] [--include-removed] [--limit N] [--format json|text]`
+/// `ade devices list [--token NAME] [--include-removed] [--assignment FILTER] [--limit N] [--format json|text]`
 struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
@@ -16,6 +16,14 @@ struct DevicesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List devices, by serial number.")
         @Option(name: .long, help: "Only this token's devices.") var token: String?
         @Flag(name: .long, help: "Include devices that left their MDM server.") var includeRemoved = false
+        @Option(
+            name: .long,
+            help: """
+                Only devices whose profile assignment is failed, throttled, not-accessible, needs-attention, pending, \
+                excluded, or none (present devices that show no profile).
+                """
+        )
+        var assignment: AssignmentFilter?
         @Option(name: .long, help: "At most this many devices.") var limit: Int = 1000
         @Option(name: .long, help: "Output format: json or text.") var format: OutputFormat = .text
         @OptionGroup var storeOptions: StoreOptions
@@ -31,18 +39,20 @@ struct DevicesCommand: AsyncParsableCommand {
                         guard !tokens.isEmpty else { throw StoreError(.notFound, parameters: ["name": token]) }
                     }
                     var rows: [(token: String, device: StoredDevice)] = []
+                    var records: [String: DeviceAssignment] = [:]
                     for entry in tokens where rows.count < limit {
-                        var after: String?
-                        while rows.count < limit {
-                            let page = try await store.devices(
-                                tokenID: entry.id,
-                                after: after,
-                                limit: min(1000, limit - rows.count),
-                                includeRemoved: includeRemoved
-                            )
-                            rows += page.map { (entry.name, $0) }
-                            guard page.count == 1000, let last = page.last else { break }
-                            after = last.serialNumber
+                        let found =
+                            if let assignment {
+                                try await assignment.devices(of: entry, store: store, limit: limit - rows.count)
+                            } else {
+                                try await pages(of: entry, store: store, limit: limit - rows.count)
+                            }
+                        rows += found.map { (entry.name, $0) }
+                        for (serial, record) in try await store.assignments(
+                            tokenID: entry.id,
+                            serialNumbers: found.map(\.serialNumber)
+                        ) {
+                            records["\(entry.id)/\(serial)"] = record
                         }
                     }
                     switch format {
@@ -57,6 +67,18 @@ struct DevicesCommand: AsyncParsableCommand {
                             if let status = device.profileStatus { object["profile_status"] = status.rawValue }
                             if let uuid = device.profileUUID { object["profile_uuid"] = uuid }
                             if let removed = row.device.removedAt { object["removed_at"] = DEPJSON.formatDate(removed) }
+                            if let record = records["\(row.device.tokenID)/\(row.device.serialNumber)"] {
+                                var assignment: [String: Any] = [
+                                    "status": record.status.rawValue, "failures": record.failures,
+                                    "updated_at": DEPJSON.formatDate(record.updatedAt),
+                                ]
+                                if let result = record.lastResult { assignment["last_result"] = result }
+                                if let uuid = record.profileUUID { assignment["profile_uuid"] = uuid }
+                                if let next = record.nextAttemptAt {
+                                    assignment["next_attempt_at"] = DEPJSON.formatDate(next)
+                                }
+                                object["assignment"] = assignment
+                            }
                             return object
                         }
                         let data = try JSONSerialization.data(
@@ -82,11 +104,99 @@ struct DevicesCommand: AsyncParsableCommand {
                                     )
                                 } ?? "",
                             ]
-                            Console.current.line(fields.joined(separator: "\t"))
+                            let record = records["\(row.device.tokenID)/\(row.device.serialNumber)"]
+                            let explained =
+                                assignment != nil
+                                ? record.map {
+                                    [MessageCatalogue.bundled.string($0.status.explanationKey, locale: locale)]
+                                }
+                                    ?? [] : []
+                            Console.current.line((fields + explained).joined(separator: "\t"))
                         }
                     }
                 }
             }
         }
+    }
+}
+
+extension DevicesCommand.List {
+    /// A token's devices by serial, page by page, up to `limit`.
+    func pages(of token: EnrollmentToken, store: SQLiteStore, limit: Int) async throws -> [StoredDevice] {
+        var devices: [StoredDevice] = []
+        var after: String?
+        while devices.count < limit {
+            let page = try await store.devices(
+                tokenID: token.id,
+                after: after,
+                limit: min(1000, limit - devices.count),
+                includeRemoved: includeRemoved
+            )
+            devices += page
+            guard page.count == 1000, let last = page.last else { break }
+            after = last.serialNumber
+        }
+        return devices
+    }
+}
+
+/// `--assignment`: devices by where their profile assignment stands.
+enum AssignmentFilter: String, ExpressibleByArgument, CaseIterable {
+    case failed, throttled, pending, excluded
+    case notAccessible = "not-accessible"
+    case needsAttention = "needs-attention"
+    case none
+
+    var status: DeviceAssignment.Status? {
+        switch self {
+        case .failed: .failed
+        case .throttled: .throttled
+        case .pending: .pending
+        case .excluded: .excluded
+        case .notAccessible: .notAccessible
+        case .needsAttention: .needsAttention
+        case .none: nil
+        }
+    }
+
+    /// The token's devices that match, by serial, up to `limit`.
+    func devices(of token: EnrollmentToken, store: SQLiteStore, limit: Int) async throws -> [StoredDevice] {
+        guard let status else {
+            // No profile: present devices whose profile is empty or removed.
+            var devices: [StoredDevice] = []
+            for profileStatus in [ProfileStatus.empty, .removed] {
+                var after: String?
+                while devices.count < limit {
+                    let page = try await store.devices(
+                        tokenID: token.id,
+                        matching: DeviceQuery(profileStatus: profileStatus),
+                        after: after,
+                        limit: min(1000, limit - devices.count)
+                    )
+                    devices += page
+                    guard page.count == 1000, let last = page.last else { break }
+                    after = last.serialNumber
+                }
+            }
+            return devices.sorted { $0.serialNumber < $1.serialNumber }
+        }
+        var devices: [StoredDevice] = []
+        var after: String?
+        while devices.count < limit {
+            let records = try await store.assignments(
+                tokenID: token.id,
+                status: status,
+                after: after,
+                limit: min(1000, limit - devices.count)
+            )
+            for record in records {
+                if let device = try await store.device(tokenID: token.id, serial: record.serialNumber) {
+                    devices.append(device)
+                }
+            }
+            guard records.count == 1000, let last = records.last else { break }
+            after = last.serialNumber
+        }
+        return devices
     }
 }

@@ -34,6 +34,16 @@ public struct AssignmentPlan: Sendable, Hashable {
         }
     }
 
+    /// Whether a record lets the device be tried now. `NOT_ACCESSIBLE` holds only until Apple shows the device
+    /// assigned to this server, or changed, after that answer (an admin fixed it in ABM).
+    static func allows(_ record: DeviceAssignment, _ device: Device, at now: Date) -> Bool {
+        if record.status == .notAccessible {
+            let changed = [device.deviceAssignedDate, device.opDate].compactMap { $0 }.max() ?? .distantPast
+            return changed > record.updatedAt
+        }
+        return record.allowsAutomaticAttempt(at: now)
+    }
+
     /// The plan for `devices`: each one that needs a profile, whose record allows an automatic attempt at `now`, and
     /// whose family has a default profile, grouped by profile in the order given and cut into batches.
     public static func make(
@@ -49,7 +59,7 @@ public struct AssignmentPlan: Sendable, Hashable {
         for stored in devices where needsProfile(stored) {
             let serial = stored.serialNumber
             guard seen.insert(serial).inserted,
-                records[serial].map({ $0.allowsAutomaticAttempt(at: now) }) ?? true,
+                records[serial].map({ allows($0, stored.device, at: now) }) ?? true,
                 let profile = defaults.profileUUID(for: stored.device.deviceFamily)
             else { continue }
             if serialsByProfile[profile] == nil { order.append(profile) }

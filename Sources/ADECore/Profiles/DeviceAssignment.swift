@@ -15,7 +15,8 @@ public struct DeviceAssignment: Sendable, Hashable {
         /// Apple answered `THROTTLED`: tried again after its `retry_after_seconds`.
         case throttled
         /// Apple answered `NOT_ACCESSIBLE` (or `NOT_FOUND`): the device is not assigned to this MDM server in ABM.
-        /// Not retried: the fix is in ABM, and the next sync that shows the device here makes it a candidate again.
+        /// Not retried: the fix is in ABM, and once Apple shows the device assigned here (or changed) after the
+        /// answer, it is a candidate again.
         case notAccessible = "not_accessible"
         /// Apple answered `FAILED` as many times as the policy allows: no more automatic attempts until an admin
         /// retries it.
