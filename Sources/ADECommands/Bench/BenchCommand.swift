@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ade's speed (build with -c release; never part of the tests).",
-        subcommands: [Simulator.self, Sync.self, Store.self, Server.self]
+        subcommands: [Simulator.self, Sync.self, Store.self, Server.self, Assign.self]
     )
 
     /// Serving rate of the simulator and decode rate of the client on a full fetch.

@@ -1,0 +1,202 @@
+import ADECore
+import ADESQLite
+import ArgumentParser
+import DEPClient
+import Foundation
+import Logging
+import NIOHTTP1
+import ServerToken
+
+extension BenchCommand {
+    /// `ade bench assign [--devices N] [--rounds R]`: what automatic profile assignment adds to a full sync.
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Full syncs of N devices by 'ade sync', without and with a default profile to assign.",
+            discussion: """
+                A separate 'ade simulator' of N devices; each round makes two new databases and tokens (the real path) \
+                and times a full sync by an 'ade sync' process: one without a default profile, one with a default \
+                profile that every device receives (Assign a Profile calls of 1000 serials after each page). Prints \
+                each round and the median overhead. Build with -c release.
+                """
+        )
+        @Option(name: .long, help: "Devices of the simulated MDM server.") var devices: Int = 100_000
+        @Option(name: .long, help: "Rounds of the two syncs.") var rounds: Int = 3
+
+        func run() async throws {
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "ade-bench-\(UUID().uuidString)"
+            )
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let simulator = Process()
+            simulator.executableURL = executable
+            simulator.arguments = ["simulator", "--port", "0", "--devices", String(devices), "--log-level", "error"]
+            let output = Pipe()
+            simulator.standardOutput = output
+            simulator.standardError = FileHandle.nullDevice
+            try simulator.run()
+            defer {
+                simulator.terminate()
+                simulator.waitUntilExit()
+            }
+            let url = try Sync.listeningURL(output.fileHandleForReading)
+            let uuid = try Sync.defaultServer(in: try await Sync.control(url + "/control/state"))
+
+            var overheads: [Double] = []
+            for round in 1...max(1, rounds) {
+                let plain = try await fullSync(
+                    url: url,
+                    server: uuid,
+                    executable: executable,
+                    directory: directory,
+                    name: "plain\(round)",
+                    withDefault: false
+                )
+                let assigning = try await fullSync(
+                    url: url,
+                    server: uuid,
+                    executable: executable,
+                    directory: directory,
+                    name: "assign\(round)",
+                    withDefault: true
+                )
+                let overhead = (assigning.seconds / plain.seconds - 1) * 100
+                overheads.append(overhead)
+                Console.current.line(
+                    String(
+                        format:
+                            "round %d: without a default %.2f s (%d devices), with one %.2f s (%d devices, %d assigned): +%.1f %%",
+                        round,
+                        plain.seconds,
+                        plain.devices,
+                        assigning.seconds,
+                        assigning.devices,
+                        assigning.assigned,
+                        overhead
+                    )
+                )
+            }
+            Console.current.line(
+                String(format: "median overhead of assignment: +%.1f %%", overheads.sorted()[overheads.count / 2])
+            )
+        }
+
+        /// A new database and token for the simulator's server, optionally a default profile, then a full sync by
+        /// an `ade sync` process, timed.
+        func fullSync(
+            url: String,
+            server uuid: String,
+            executable: URL,
+            directory: URL,
+            name: String,
+            withDefault: Bool
+        ) async throws -> (seconds: Double, devices: Int, assigned: Int) {
+            let databasePath = directory.appendingPathComponent("\(name).sqlite").path
+            let store = try SQLiteStore(path: databasePath)
+            let (key, _) = try await MasterKeyLoader.load(
+                environment: [:],
+                keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
+                store: store
+            )
+            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let transport = try HTTPClientTransport()
+            do {
+                let result = try await timedSync(
+                    url: url,
+                    server: uuid,
+                    executable: executable,
+                    databasePath: databasePath,
+                    store: store,
+                    key: key,
+                    client: DEPClient(transport: transport, logger: quiet),
+                    name: name,
+                    withDefault: withDefault
+                )
+                try await transport.shutdown()
+                return result
+            } catch {
+                try? await transport.shutdown()
+                throw error
+            }
+        }
+
+        func timedSync(
+            url: String,
+            server uuid: String,
+            executable: URL,
+            databasePath: String,
+            store: SQLiteStore,
+            key: MasterKey,
+            client: DEPClient,
+            name: String,
+            withDefault: Bool
+        ) async throws -> (seconds: Double, devices: Int, assigned: Int) {
+            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let tokens = TokenService(
+                store: store,
+                box: SecretBox(key: key),
+                client: client,
+                timeSource: SystemTimeSource(),
+                allowCustomURL: true,
+                logger: quiet
+            )
+            let (_, certificate) = try await tokens.create(name: name, baseURL: URL(string: url)!)
+            _ = try await Sync.control(
+                url + "/control/servers/\(uuid)/certificate",
+                method: .PUT,
+                body: certificate.pemRepresentation
+            )
+            let file = try await Sync.control(url + "/control/servers/\(uuid)/token", method: .POST)
+            let token = try await tokens.upload(name: name, file: Array(file.utf8)).token
+            if withDefault {
+                let profiles = ProfileService(
+                    tokens: tokens,
+                    assigner: ProfileAssigner(
+                        store: store,
+                        client: client,
+                        timeSource: SystemTimeSource(),
+                        logger: quiet
+                    ),
+                    timeSource: SystemTimeSource(),
+                    logger: quiet
+                )
+                _ = try await profiles.create(
+                    token: name,
+                    name: "Default",
+                    profile: Profile(profileName: "Bench \(name)", url: "https://mdm.example.com/enroll")
+                )
+                try await profiles.setDefault(token: name, name: "Default", family: nil)
+            }
+            let sync = Process()
+            sync.executableURL = executable
+            sync.arguments = ["sync", name, "--database", databasePath]
+            sync.standardOutput = FileHandle.nullDevice
+            sync.standardError = FileHandle.nullDevice
+            let start = ContinuousClock.now
+            try sync.run()
+            sync.waitUntilExit()
+            let seconds = (ContinuousClock.now - start).timeInterval
+            let devices = try await store.deviceCount(tokenID: token.id, includeRemoved: false)
+            let assigned = try await store.assignmentCounts(tokenID: token.id)[.assigned] ?? 0
+            if !withDefault {
+                // Devices an earlier round assigned lose their profile at Apple (untimed), so that the next round's
+                // devices all need one again.
+                let server = try await tokens.server(for: token)
+                var after: String?
+                while true {
+                    let page = try await store.devices(
+                        tokenID: token.id,
+                        matching: DeviceQuery(profileStatus: .assigned),
+                        after: after,
+                        limit: 1000
+                    )
+                    if !page.isEmpty { _ = try await client.removeProfile(server, serials: page.map(\.serialNumber)) }
+                    guard page.count == 1000, let last = page.last else { break }
+                    after = last.serialNumber
+                }
+            }
+            return (seconds, devices, assigned)
+        }
+    }
+}
