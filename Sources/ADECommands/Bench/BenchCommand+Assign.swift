@@ -66,13 +66,16 @@ extension BenchCommand {
                 Console.current.line(
                     String(
                         format:
-                            "round %d: without a default %.2f s (%d devices), with one %.2f s (%d devices, %d assigned): +%.1f %%",
+                            "round %d: without a default %.2f s (%d devices, %d pages), with one %.2f s (%d devices, %d assigned, %d pages, %d modified): +%.1f %%",
                         round,
                         plain.seconds,
                         plain.devices,
+                        plain.pages,
                         assigning.seconds,
                         assigning.devices,
                         assigning.assigned,
+                        assigning.pages,
+                        assigning.modified,
                         overhead
                     )
                 )
@@ -91,7 +94,7 @@ extension BenchCommand {
             directory: URL,
             name: String,
             withDefault: Bool
-        ) async throws -> (seconds: Double, devices: Int, assigned: Int) {
+        ) async throws -> (seconds: Double, devices: Int, assigned: Int, pages: Int, modified: Int) {
             let databasePath = directory.appendingPathComponent("\(name).sqlite").path
             let store = try SQLiteStore(path: databasePath)
             let (key, _) = try await MasterKeyLoader.load(
@@ -131,7 +134,7 @@ extension BenchCommand {
             client: DEPClient,
             name: String,
             withDefault: Bool
-        ) async throws -> (seconds: Double, devices: Int, assigned: Int) {
+        ) async throws -> (seconds: Double, devices: Int, assigned: Int, pages: Int, modified: Int) {
             let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
             let tokens = TokenService(
                 store: store,
@@ -179,6 +182,7 @@ extension BenchCommand {
             let seconds = (ContinuousClock.now - start).timeInterval
             let devices = try await store.deviceCount(tokenID: token.id, includeRemoved: false)
             let assigned = try await store.assignmentCounts(tokenID: token.id)[.assigned] ?? 0
+            let run = try await store.runs(tokenID: token.id, limit: 1).first
             if !withDefault {
                 // Devices an earlier round assigned lose their profile at Apple (untimed), so that the next round's
                 // devices all need one again.
@@ -196,7 +200,7 @@ extension BenchCommand {
                     after = last.serialNumber
                 }
             }
-            return (seconds, devices, assigned)
+            return (seconds, devices, assigned, run?.pages ?? 0, run?.modified ?? 0)
         }
     }
 }
