@@ -19,6 +19,8 @@ public struct ServerDependencies: Sendable {
     /// The control API of a simulator of Apple's service (`ade demo`), once it listens: the console then has a demo
     /// panel that switches the simulator's faults on and off. The server only speaks HTTP to it.
     public var simulatorControl: (@Sendable () -> URL?)?
+    /// How profile assignments on demand pace themselves (the sync engine's assigner has its own).
+    public var assignmentPolicy: AssignmentPolicy
 
     public init(
         store: any ADEStore,
@@ -27,8 +29,10 @@ public struct ServerDependencies: Sendable {
         timeSource: any TimeSource,
         defaultServiceURL: @escaping @Sendable () -> URL? = { nil },
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        simulatorControl: (@Sendable () -> URL?)? = nil
+        simulatorControl: (@Sendable () -> URL?)? = nil,
+        assignmentPolicy: AssignmentPolicy = AssignmentPolicy()
     ) {
+        self.assignmentPolicy = assignmentPolicy
         self.metrics = metrics
         self.simulatorControl = simulatorControl
         self.store = store

@@ -100,7 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
                     tokens: service,
                     scheduler: scheduler,
                     timeSource: SystemTimeSource(),
-                    metrics: registry
+                    metrics: registry,
+                    assignmentPolicy: policy
                 )
                 let setup = configuration.setupToken
                 let application = try await buildApplication(

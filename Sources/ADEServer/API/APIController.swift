@@ -24,6 +24,7 @@ struct APIController {
         group.get("devices", use: listDevices)
         group.get("alerts", use: alerts)
         addLifecycleRoutes(to: group)
+        addProfileRoutes(to: group)
     }
 
     // MARK: - Tokens

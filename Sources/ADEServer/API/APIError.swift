@@ -69,6 +69,12 @@ public struct APIError: Error, HTTPResponseError {
             case .differentServer, .serverAlreadyHeld: return APIError(.conflict, error)
             default: return APIError(.badRequest, error)
             }
+        case let error as ProfileError:
+            switch error.code {
+            case .notFound: return APIError(.notFound, error)
+            case .exists, .notDefined: return APIError(.conflict, error)
+            default: return APIError(.unprocessableContent, error)
+            }
         case let error as any CataloguedError: return APIError(.badRequest, error)
         default: return APIError(.internalServerError, ServerError(.internal))
         }

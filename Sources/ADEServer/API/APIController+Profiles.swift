@@ -1,0 +1,391 @@
+import ADECore
+import DEPClient
+import Foundation
+import Hummingbird
+
+/// Enrollment profiles over `/api/v1`: a token's profiles (checked against Apple's rules before anything is sent),
+/// its default profiles, assignment on demand, removal, and each device's assignment record.
+extension APIController {
+    struct ProfileBody: Decodable {
+        var name: String?
+        var profile: Profile
+        var `default`: Bool?
+        var family: String?
+    }
+
+    struct AssignBody: Decodable {
+        var serials: [String]?
+        var all: Bool?
+    }
+
+    struct DefaultBody: Decodable {
+        /// The profile's name; null clears the default.
+        var profile: String?
+    }
+
+    struct SerialsBody: Decodable {
+        var serials: [String]
+    }
+
+    func addProfileRoutes(to group: RouterGroup<ADERequestContext>) {
+        group.get("tokens/:name/profiles", use: listProfiles)
+        group.post("tokens/:name/profiles", use: createProfile)
+        group.get("tokens/:name/profiles/:profile", use: showProfile)
+        group.put("tokens/:name/profiles/:profile", use: editProfile)
+        group.delete("tokens/:name/profiles/:profile", use: deleteProfile)
+        group.post("tokens/:name/profiles/:profile/assign", use: assignProfile)
+        group.get("tokens/:name/default-profiles", use: defaultProfiles)
+        group.put("tokens/:name/default-profiles/:family", use: setDefaultProfile)
+        group.post("tokens/:name/remove-profile", use: removeProfile)
+        group.get("tokens/:name/assignments", use: listAssignments)
+    }
+
+    /// The profile service, logging as the request.
+    func profiles(_ context: ADERequestContext) -> ProfileService {
+        ProfileService(
+            tokens: dependencies.tokens,
+            assigner: ProfileAssigner(
+                store: dependencies.store,
+                client: dependencies.tokens.client,
+                timeSource: dependencies.timeSource,
+                policy: dependencies.assignmentPolicy,
+                logger: context.logger
+            ),
+            timeSource: dependencies.timeSource,
+            logger: context.logger
+        )
+    }
+
+    @Sendable func listProfiles(_ request: Request, context: ADERequestContext) async throws -> APIModels.ProfileList {
+        try await api {
+            let token = try await token(context)
+            let service = profiles(context)
+            return APIModels.ProfileList(
+                token: token.name,
+                profiles: try await models(try await service.list(token: token.name), token: token, service: service)
+            )
+        }
+    }
+
+    @Sendable func createProfile(_ request: Request, context: ADERequestContext) async throws -> Response {
+        try await api {
+            let token = try await token(context)
+            let body = try await decode(ProfileBody.self, request, expected: #"{"name": "…", "profile": {…}}"#)
+            guard let name = body.name, !name.isEmpty else {
+                throw APIError(
+                    .badRequest,
+                    ServerError(.invalidParameter, parameters: ["name": "name", "expected": "the profile's name"])
+                )
+            }
+            let family = try Self.family(body.family)
+            let service = profiles(context)
+            let stored = try await service.create(token: token.name, name: name, profile: body.profile)
+            if body.default == true { try await service.setDefault(token: token.name, name: name, family: family) }
+            return try await models([stored], token: token, service: service)[0]
+                .response(from: request, context: context)
+                .withStatus(.created)
+        }
+    }
+
+    @Sendable func showProfile(_ request: Request, context: ADERequestContext) async throws -> APIModels.ProfileModel {
+        try await api {
+            let token = try await token(context)
+            let service = profiles(context)
+            let stored = try await service.profile(token: token.name, named: try context.pathParameter("profile"))
+            return try await models([stored], token: token, service: service)[0]
+        }
+    }
+
+    @Sendable func editProfile(_ request: Request, context: ADERequestContext) async throws -> APIModels.ProfileEdit {
+        try await api {
+            let token = try await token(context)
+            let body = try await decode(ProfileBody.self, request, expected: #"{"profile": {…}}"#)
+            let service = profiles(context)
+            let edit = try await service.edit(
+                token: token.name,
+                name: try context.pathParameter("profile"),
+                profile: body.profile
+            )
+            return APIModels.ProfileEdit(
+                profile: try await models([edit.profile], token: token, service: service)[0],
+                moved: edit.moved.outcomes[.assigned] ?? 0,
+                notMoved: edit.moved.devices - (edit.moved.outcomes[.assigned] ?? 0),
+                coolingDown: edit.skipped
+            )
+        }
+    }
+
+    @Sendable func deleteProfile(_ request: Request, context: ADERequestContext) async throws -> Response {
+        try await api {
+            let token = try await token(context)
+            try await profiles(context).delete(token: token.name, name: try context.pathParameter("profile"))
+            return Response(status: .noContent)
+        }
+    }
+
+    @Sendable func assignProfile(_ request: Request, context: ADERequestContext) async throws
+        -> APIModels.AssignmentList
+    {
+        try await api {
+            let token = try await token(context)
+            let body = try await decode(AssignBody.self, request, expected: #"{"serials": ["…"]} or {"all": true}"#)
+            var serials = (body.serials ?? []).map { $0.uppercased() }
+            if body.all == true {
+                guard serials.isEmpty else {
+                    throw APIError(
+                        .badRequest,
+                        ServerError(.invalidBody, parameters: ["detail": "either serials or all, not both"])
+                    )
+                }
+                var after: String?
+                while true {
+                    let page = try await dependencies.store.devices(
+                        tokenID: token.id,
+                        matching: DeviceQuery(),
+                        after: after,
+                        limit: 1000
+                    )
+                    serials += page.map(\.serialNumber)
+                    guard page.count == 1000, let last = page.last else { break }
+                    after = last.serialNumber
+                }
+            }
+            guard !serials.isEmpty, serials.count <= 100_000 else {
+                throw APIError(
+                    .badRequest,
+                    ServerError(.invalidBody, parameters: ["detail": "1 to 100,000 serial numbers, or all"])
+                )
+            }
+            _ = try await profiles(context).assign(
+                token: token.name,
+                name: try context.pathParameter("profile"),
+                serialNumbers: serials
+            )
+            let records = try await dependencies.store.assignments(tokenID: token.id, serialNumbers: serials)
+            return APIModels.AssignmentList(
+                token: token.name,
+                assignments: records.values.sorted { $0.serialNumber < $1.serialNumber }.map(APIModels.Assignment.init)
+            )
+        }
+    }
+
+    @Sendable func defaultProfiles(_ request: Request, context: ADERequestContext) async throws
+        -> APIModels.DefaultProfiles
+    {
+        try await api {
+            let token = try await token(context)
+            let defaults = try await profiles(context).defaults(token: token.name)
+            return APIModels.DefaultProfiles(
+                token: token.name,
+                defaults: Dictionary(uniqueKeysWithValues: defaults.map { ($0.key?.rawValue ?? "all", $0.value) })
+            )
+        }
+    }
+
+    @Sendable func setDefaultProfile(_ request: Request, context: ADERequestContext) async throws
+        -> APIModels.DefaultProfiles
+    {
+        try await api {
+            let token = try await token(context)
+            let path = try context.pathParameter("family")
+            let family = path.lowercased() == "all" ? nil : try Self.family(path)
+            let body = try await decode(DefaultBody.self, request, expected: #"{"profile": "…"} or {"profile": null}"#)
+            let service = profiles(context)
+            try await service.setDefault(token: token.name, name: body.profile, family: family)
+            let defaults = try await service.defaults(token: token.name)
+            return APIModels.DefaultProfiles(
+                token: token.name,
+                defaults: Dictionary(uniqueKeysWithValues: defaults.map { ($0.key?.rawValue ?? "all", $0.value) })
+            )
+        }
+    }
+
+    @Sendable func removeProfile(_ request: Request, context: ADERequestContext) async throws
+        -> APIModels.RemovalResults
+    {
+        try await api {
+            let token = try await token(context)
+            let body = try await decode(SerialsBody.self, request, expected: #"{"serials": ["…"]}"#)
+            guard (1...10_000).contains(body.serials.count) else {
+                throw APIError(.badRequest, ServerError(.invalidBody, parameters: ["detail": "1 to 10,000 serials"]))
+            }
+            let results = try await profiles(context).removeProfile(
+                token: token.name,
+                serialNumbers: body.serials.map { $0.uppercased() }
+            )
+            return APIModels.RemovalResults(token: token.name, devices: results.mapValues(\.rawValue))
+        }
+    }
+
+    @Sendable func listAssignments(_ request: Request, context: ADERequestContext) async throws
+        -> APIModels.AssignmentList
+    {
+        try await api {
+            let token = try await token(context)
+            let status = try request.uri.queryParameters.get("status").map { text in
+                guard let status = DeviceAssignment.Status(rawValue: text.replacingOccurrences(of: "-", with: "_"))
+                else {
+                    throw APIError(
+                        .badRequest,
+                        ServerError(
+                            .invalidParameter,
+                            parameters: [
+                                "name": "status",
+                                "expected": DeviceAssignment.Status.allCases.map(\.rawValue).joined(separator: ", "),
+                            ]
+                        )
+                    )
+                }
+                return status
+            }
+            let limit = try request.integer("limit", default: 100, range: 1...Self.maximumPageSize)
+            let records = try await dependencies.store.assignments(
+                tokenID: token.id,
+                status: status,
+                after: request.uri.queryParameters.get("after"),
+                limit: limit + 1
+            )
+            let shown = records.prefix(limit)
+            return APIModels.AssignmentList(
+                token: token.name,
+                assignments: shown.map(APIModels.Assignment.init),
+                nextAfter: records.count > limit ? shown.last?.serialNumber : nil
+            )
+        }
+    }
+
+    // MARK: - Helpers
+
+    func models(_ stored: [StoredProfile], token: EnrollmentToken, service: ProfileService) async throws
+        -> [APIModels.ProfileModel]
+    {
+        let defaults = try await service.defaults(token: token.name)
+        var models: [APIModels.ProfileModel] = []
+        for profile in stored {
+            models.append(
+                APIModels.ProfileModel(
+                    token: token.name,
+                    name: profile.name,
+                    version: profile.version,
+                    profileUuid: profile.profileUUID,
+                    definedAt: profile.definedAt,
+                    defaultFor: defaults.filter { $0.value == profile.name }.map { $0.key?.rawValue ?? "all" }.sorted(),
+                    devices: try await service.devicesUsing(profile),
+                    profile: profile.profile
+                )
+            )
+        }
+        return models
+    }
+
+    /// A JSON body of at most 1 MB.
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request, expected: String) async throws -> T {
+        do {
+            let bytes = try await request.body.collect(upTo: 1 << 20)
+            return try DEPJSON.decoder().decode(T.self, from: Data(bytes.readableBytesView))
+        } catch {
+            throw APIError(.badRequest, ServerError(.invalidBody, parameters: ["detail": "expected \(expected)"]))
+        }
+    }
+
+    /// A device family of a request (`iPhone`, `iPad`, `Mac`, `AppleTV`, `Vision`, any case).
+    static func family(_ text: String?) throws -> DeviceFamily? {
+        guard let text else { return nil }
+        let families: [DeviceFamily] = [.iPhone, .iPad, .mac, .appleTV, .vision]
+        guard let family = families.first(where: { $0.rawValue.caseInsensitiveCompare(text) == .orderedSame }) else {
+            throw ProfileError(.familyInvalid, parameters: ["value": text])
+        }
+        return family
+    }
+}
+
+extension APIModels {
+    struct ProfileModel: ResponseEncodable {
+        var token: String
+        var name: String
+        var version: Int
+        var profileUuid: String?
+        var definedAt: Date?
+        var defaultFor: [String]
+        var devices: Int
+        /// Apple's keys.
+        var profile: Profile
+
+        enum CodingKeys: String, CodingKey {
+            case token, name, version, devices, profile
+            case profileUuid = "profile_uuid"
+            case definedAt = "defined_at"
+            case defaultFor = "default_for"
+        }
+    }
+
+    struct ProfileList: ResponseEncodable {
+        var token: String
+        var profiles: [ProfileModel]
+    }
+
+    struct ProfileEdit: ResponseEncodable {
+        var profile: ProfileModel
+        var moved: Int
+        var notMoved: Int
+        var coolingDown: Int
+
+        enum CodingKeys: String, CodingKey {
+            case profile, moved
+            case notMoved = "not_moved"
+            case coolingDown = "cooling_down"
+        }
+    }
+
+    struct DefaultProfiles: ResponseEncodable {
+        var token: String
+        /// Profile names by family (`all`: every device).
+        var defaults: [String: String]
+    }
+
+    struct Assignment: ResponseEncodable {
+        var serialNumber: String
+        var status: String
+        var profileUuid: String?
+        var lastResult: String?
+        var failures: Int
+        var nextAttemptAt: Date?
+        var updatedAt: Date
+
+        init(_ record: DeviceAssignment) {
+            serialNumber = record.serialNumber
+            status = record.status.rawValue
+            profileUuid = record.profileUUID
+            lastResult = record.lastResult
+            failures = record.failures
+            nextAttemptAt = record.nextAttemptAt
+            updatedAt = record.updatedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case status, failures
+            case serialNumber = "serial_number"
+            case profileUuid = "profile_uuid"
+            case lastResult = "last_result"
+            case nextAttemptAt = "next_attempt_at"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    struct AssignmentList: ResponseEncodable {
+        var token: String
+        var assignments: [Assignment]
+        var nextAfter: String?
+
+        enum CodingKeys: String, CodingKey {
+            case token, assignments
+            case nextAfter = "next_after"
+        }
+    }
+
+    struct RemovalResults: ResponseEncodable {
+        var token: String
+        /// Apple's answer per serial number.
+        var devices: [String: String]
+    }
+}
