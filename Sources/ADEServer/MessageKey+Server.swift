@@ -66,3 +66,12 @@ extension MessageKey {
     static let deviceRemoved: MessageKey = "console.device.removed"
     static let deviceUpdated: MessageKey = "console.device.updated"
 }
+
+extension MessageKey {
+    static let profilesTitle: MessageKey = "console.profiles.title"
+    static let profilesFamilyAll: MessageKey = "console.profiles.family_all"
+    static let noticeProfileCreated: MessageKey = "console.notice.profile_created"
+    static let noticeDefaultSet: MessageKey = "console.notice.default_set"
+    static let noticeRetried: MessageKey = "console.notice.retried"
+    static let tokenProfilesLink: MessageKey = "console.token.profiles_link"
+}

@@ -43,6 +43,27 @@ public struct ServerDependencies: Sendable {
     }
 
     /// Records a change made through the server in the log (the audit log of a later change will keep them).
+    /// The assigner for profile assignments on demand, logging as the request.
+    func profileAssigner(_ context: ADERequestContext) -> ProfileAssigner {
+        ProfileAssigner(
+            store: store,
+            client: tokens.client,
+            timeSource: timeSource,
+            policy: assignmentPolicy,
+            logger: context.logger
+        )
+    }
+
+    /// The profile service, logging as the request.
+    func profiles(_ context: ADERequestContext) -> ProfileService {
+        ProfileService(
+            tokens: tokens,
+            assigner: profileAssigner(context),
+            timeSource: timeSource,
+            logger: context.logger
+        )
+    }
+
     func audit(_ context: ADERequestContext, _ action: String, _ target: String) {
         context.logger.notice(
             "Change",

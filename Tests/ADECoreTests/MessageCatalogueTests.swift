@@ -55,6 +55,7 @@ struct MessageCatalogueTests {
         let stateKeys =
             TokenState.allCases.flatMap { [$0.titleKey, $0.causeKey, $0.remedyKey] }.map(\.rawValue)
             + Severity.allCases.map(\.nameKey.rawValue)
+            + DeviceAssignment.Status.allCases.flatMap { [$0.labelKey, $0.explanationKey] }.map(\.rawValue)
         for key in stateKeys {
             #expect(english[key] != nil, "\(key) is missing")
         }

@@ -40,26 +40,10 @@ extension APIController {
         group.get("tokens/:name/assignments", use: listAssignments)
     }
 
-    /// The profile service, logging as the request.
-    func profiles(_ context: ADERequestContext) -> ProfileService {
-        ProfileService(
-            tokens: dependencies.tokens,
-            assigner: ProfileAssigner(
-                store: dependencies.store,
-                client: dependencies.tokens.client,
-                timeSource: dependencies.timeSource,
-                policy: dependencies.assignmentPolicy,
-                logger: context.logger
-            ),
-            timeSource: dependencies.timeSource,
-            logger: context.logger
-        )
-    }
-
     @Sendable func listProfiles(_ request: Request, context: ADERequestContext) async throws -> APIModels.ProfileList {
         try await api {
             let token = try await token(context)
-            let service = profiles(context)
+            let service = dependencies.profiles(context)
             return APIModels.ProfileList(
                 token: token.name,
                 profiles: try await models(try await service.list(token: token.name), token: token, service: service)
@@ -78,7 +62,7 @@ extension APIController {
                 )
             }
             let family = try Self.family(body.family)
-            let service = profiles(context)
+            let service = dependencies.profiles(context)
             let stored = try await service.create(token: token.name, name: name, profile: body.profile)
             if body.default == true { try await service.setDefault(token: token.name, name: name, family: family) }
             return try await models([stored], token: token, service: service)[0]
@@ -90,7 +74,7 @@ extension APIController {
     @Sendable func showProfile(_ request: Request, context: ADERequestContext) async throws -> APIModels.ProfileModel {
         try await api {
             let token = try await token(context)
-            let service = profiles(context)
+            let service = dependencies.profiles(context)
             let stored = try await service.profile(token: token.name, named: try context.pathParameter("profile"))
             return try await models([stored], token: token, service: service)[0]
         }
@@ -100,7 +84,7 @@ extension APIController {
         try await api {
             let token = try await token(context)
             let body = try await decode(ProfileBody.self, request, expected: #"{"profile": {…}}"#)
-            let service = profiles(context)
+            let service = dependencies.profiles(context)
             let edit = try await service.edit(
                 token: token.name,
                 name: try context.pathParameter("profile"),
@@ -118,7 +102,10 @@ extension APIController {
     @Sendable func deleteProfile(_ request: Request, context: ADERequestContext) async throws -> Response {
         try await api {
             let token = try await token(context)
-            try await profiles(context).delete(token: token.name, name: try context.pathParameter("profile"))
+            try await dependencies.profiles(context).delete(
+                token: token.name,
+                name: try context.pathParameter("profile")
+            )
             return Response(status: .noContent)
         }
     }
@@ -156,7 +143,7 @@ extension APIController {
                     ServerError(.invalidBody, parameters: ["detail": "1 to 100,000 serial numbers, or all"])
                 )
             }
-            _ = try await profiles(context).assign(
+            _ = try await dependencies.profiles(context).assign(
                 token: token.name,
                 name: try context.pathParameter("profile"),
                 serialNumbers: serials
@@ -174,7 +161,7 @@ extension APIController {
     {
         try await api {
             let token = try await token(context)
-            let defaults = try await profiles(context).defaults(token: token.name)
+            let defaults = try await dependencies.profiles(context).defaults(token: token.name)
             return APIModels.DefaultProfiles(
                 token: token.name,
                 defaults: Dictionary(uniqueKeysWithValues: defaults.map { ($0.key?.rawValue ?? "all", $0.value) })
@@ -190,7 +177,7 @@ extension APIController {
             let path = try context.pathParameter("family")
             let family = path.lowercased() == "all" ? nil : try Self.family(path)
             let body = try await decode(DefaultBody.self, request, expected: #"{"profile": "…"} or {"profile": null}"#)
-            let service = profiles(context)
+            let service = dependencies.profiles(context)
             try await service.setDefault(token: token.name, name: body.profile, family: family)
             let defaults = try await service.defaults(token: token.name)
             return APIModels.DefaultProfiles(
@@ -209,7 +196,7 @@ extension APIController {
             guard (1...10_000).contains(body.serials.count) else {
                 throw APIError(.badRequest, ServerError(.invalidBody, parameters: ["detail": "1 to 10,000 serials"]))
             }
-            let results = try await profiles(context).removeProfile(
+            let results = try await dependencies.profiles(context).removeProfile(
                 token: token.name,
                 serialNumbers: body.serials.map { $0.uppercased() }
             )

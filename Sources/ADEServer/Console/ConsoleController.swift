@@ -38,6 +38,7 @@ struct ConsoleController {
         pages.post("tokens/:name/sync", use: syncNow)
         pages.get("devices", use: devices)
         pages.get("tokens/:name/devices/:serial", use: device)
+        addProfileRoutes(to: pages)
         addLifecycleRoutes(to: pages)
     }
 
