@@ -223,6 +223,21 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v6") { db in
+            // The event outbox: written in the same transaction as its cause, read in order by the delivery
+            // service. Events outlive their token (no foreign key) until delivered and pruned.
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        token_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

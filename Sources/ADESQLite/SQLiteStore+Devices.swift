@@ -24,7 +24,7 @@ extension SQLiteStore: DeviceSyncStore {
         now: Date
     ) async throws -> PageChanges {
         try await write { db in
-            guard try Self.tokenRow(db, "id = ?", [tokenID]) != nil else {
+            guard let token = try Self.tokenRow(db, "id = ?", [tokenID]) else {
                 throw StoreError(.notFound, parameters: ["name": String(tokenID)])
             }
             if let lease, try !Self.renewLease(db, tokenID: tokenID, holder: lease.holder, until: lease.until) {
@@ -39,6 +39,10 @@ extension SQLiteStore: DeviceSyncStore {
             // The token's counts move with the rows: new rows, and devices that became present or removed.
             var presentDelta = 0
             var allDelta = 0
+            // The serials of each kind of change, for the outbox.
+            var added: Set<String> = []
+            var modified: Set<String> = []
+            var removed: Set<String> = []
             for record in records {
                 let before = current[record.serialNumber]
                 let (device, change) = DeviceMerge.merge(
@@ -49,6 +53,12 @@ extension SQLiteStore: DeviceSyncStore {
                     now: now
                 )
                 DeviceMerge.count(change, into: &changes)
+                switch change {
+                case .added: added.insert(record.serialNumber)
+                case .modified: modified.insert(record.serialNumber)
+                case .removed: removed.insert(record.serialNumber)
+                case .stale, .unchanged: break
+                }
                 if change != .stale, device != before {
                     current[record.serialNumber] = device
                     changed[record.serialNumber] = device
@@ -63,15 +73,18 @@ extension SQLiteStore: DeviceSyncStore {
                 try Self.upsert(changed[serial]!, with: insert, in: db)
             }
             if completesFetch {
-                try db.execute(
+                let gone = try String.fetchAll(
+                    db,
                     sql: """
                         UPDATE devices SET removed_at = ?, updated_at = ?
                         WHERE token_id = ? AND removed_at IS NULL AND fetch_generation < ?
+                        RETURNING serial
                         """,
                     arguments: [now.stored, now.stored, tokenID, cursor.fetchGeneration]
                 )
-                changes.removed += db.changesCount
-                presentDelta -= db.changesCount
+                changes.removed += gone.count
+                presentDelta -= gone.count
+                removed.formUnion(gone)
             }
             if presentDelta != 0 || allDelta != 0 {
                 try db.execute(
@@ -81,6 +94,16 @@ extension SQLiteStore: DeviceSyncStore {
                 )
             }
             try Self.storeCursor(db, cursor, tokenID: tokenID)
+            try Self.append(
+                PendingEvent.devices(
+                    token: token,
+                    added: Array(added),
+                    modified: Array(modified.subtracting(added)),
+                    removed: Array(removed),
+                    at: now
+                ),
+                in: db
+            )
             return changes
         }
     }

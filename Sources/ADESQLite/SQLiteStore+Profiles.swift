@@ -158,11 +158,20 @@ extension SQLiteStore: ProfileStore {
                         updated_at = excluded.updated_at
                     """
             )
-            for record in records {
-                try statement.execute(arguments: [
-                    record.tokenID, record.serialNumber, record.status.rawValue, record.profileUUID, record.failures,
-                    record.nextAttemptAt?.stored, record.lastResult, record.updatedAt.stored, record.tokenID,
-                ])
+            for (tokenID, batch) in Dictionary(grouping: records, by: \.tokenID) {
+                guard let token = try Self.tokenRow(db, "id = ?", [tokenID]) else { continue }
+                for record in batch {
+                    try statement.execute(arguments: [
+                        record.tokenID, record.serialNumber, record.status.rawValue, record.profileUUID,
+                        record.failures, record.nextAttemptAt?.stored, record.lastResult, record.updatedAt.stored,
+                        record.tokenID,
+                    ])
+                }
+                let at = batch.map(\.updatedAt).max() ?? Date()
+                try Self.append(
+                    [PendingEvent.assignments(token: token, records: batch, at: at)].compactMap { $0 },
+                    in: db
+                )
             }
         }
     }

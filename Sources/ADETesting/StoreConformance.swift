@@ -26,6 +26,7 @@ public enum StoreConformance {
         try await countsAndSummaries(makeStore())
         try await deviceQueries(makeStore())
         try await profilesAndAssignments(makeStore())
+        try await outbox(makeStore())
     }
 
     static func device(
@@ -712,5 +713,100 @@ public enum StoreConformance {
         #expect(try await store.assignmentCounts(tokenID: token.id).isEmpty)
         #expect(try await store.profile(id: elsewhere.id) != nil)
         #expect(try await store.assignmentCounts(tokenID: other.id) == [.assigned: 1])
+    }
+
+    /// Every page's changes and every assignment outcome reach the outbox with their cause, in order.
+    public static func outbox(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        #expect(try await store.events(after: 0, limit: 10).isEmpty)
+        let fetch = SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1)
+        _ = try await store.applyPage(
+            [device("B"), device("A"), device("C")],
+            cursor: fetch,
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        let later = start.addingTimeInterval(60)
+        _ = try await store.applyPage(
+            [device("A", .assigned, op: .modified, at: later), device("D", op: .added, at: later)],
+            cursor: SyncCursorState(phase: .fetch, cursor: "c2", fetchGeneration: 1),
+            completesFetch: false,
+            tokenID: token.id,
+            now: later
+        )
+        // A new full fetch that sees only A and D: B and C are removed when it completes.
+        _ = try await store.applyPage(
+            [device("A", .assigned, op: .modified, at: later), device("D", op: .added, at: later)],
+            cursor: SyncCursorState(phase: .sync, cursor: "c3", fetchGeneration: 2),
+            completesFetch: true,
+            tokenID: token.id,
+            now: later
+        )
+        // A page Apple sends again changes nothing and says nothing.
+        _ = try await store.applyPage(
+            [device("A", .assigned, op: .modified, at: later)],
+            cursor: SyncCursorState(phase: .sync, cursor: "c4", fetchGeneration: 2),
+            completesFetch: false,
+            tokenID: token.id,
+            now: later
+        )
+        try await store.saveAssignments([
+            DeviceAssignment(
+                tokenID: token.id,
+                serialNumber: "D",
+                status: .assigned,
+                profileUUID: "P",
+                lastResult: "SUCCESS",
+                updatedAt: later
+            )
+        ])
+        let events = try await store.events(after: 0, limit: 100)
+        func serials(_ event: OutboxEvent) throws -> [String] {
+            let object = try JSONSerialization.jsonObject(with: Data(event.body.utf8)) as? [String: Any]
+            #expect(object?["token"] as? String == "T")
+            return object?["serial_numbers"] as? [String] ?? []
+        }
+        #expect(
+            events.map(\.kind) == [
+                .devicesAdded, .devicesAdded, .devicesModified, .devicesRemoved, .assignmentResults,
+            ]
+        )
+        #expect(try serials(events[0]) == ["A", "B", "C"])
+        #expect(try serials(events[1]) == ["D"])
+        #expect(try serials(events[2]) == ["A"])
+        #expect(try serials(events[3]) == ["B", "C"])
+        #expect(events[4].body.contains(#""serial_number":"D""#) && events[4].body.contains(#""result":"SUCCESS""#))
+        #expect(events.map(\.id) == events.map(\.id).sorted() && Set(events.map(\.id)).count == 5)
+        #expect(events.allSatisfy { $0.tokenID == token.id })
+        #expect(try await store.events(after: events[1].id, limit: 2).map(\.id) == [events[2].id, events[3].id])
+
+        // A page refused for its lease writes no event either.
+        _ = try await store.acquireLease(
+            SyncLease(
+                tokenID: token.id,
+                holder: "other",
+                host: "h",
+                processID: 1,
+                expiresAt: later.addingTimeInterval(60)
+            ),
+            now: later,
+            replacing: nil
+        )
+        await #expect(throws: StoreError(.leaseLost)) {
+            try await store.applyPage(
+                [device("E")],
+                cursor: SyncCursorState(phase: .sync, cursor: "c5", fetchGeneration: 2),
+                completesFetch: false,
+                tokenID: token.id,
+                lease: LeaseRenewal(holder: "me", until: later.addingTimeInterval(60)),
+                now: later
+            )
+        }
+        #expect(try await store.events(after: events[4].id, limit: 10).isEmpty)
+
+        #expect(try await store.pruneEvents(before: later, upTo: events[4].id) == 1, "only the first is older")
+        #expect(try await store.pruneEvents(before: later.addingTimeInterval(1), upTo: events[2].id) == 2)
+        #expect(try await store.events(after: 0, limit: 10).map(\.id) == [events[3].id, events[4].id])
     }
 }

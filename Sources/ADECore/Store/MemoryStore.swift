@@ -21,6 +21,8 @@ public actor MemoryStore: ADEStore {
     private var profileRows: [Int64: StoredProfile] = [:]
     private var defaultRows: [Int64: [DeviceFamily?: Int64]] = [:]
     private var assignmentRows: [Int64: [String: DeviceAssignment]] = [:]
+    private var outbox: [OutboxEvent] = []
+    private var nextEventID: Int64 = 1
 
     /// An empty store.
     public init() {}
@@ -122,6 +124,7 @@ public actor MemoryStore: ADEStore {
         }
         var rows = deviceRows[tokenID] ?? [:]
         var changes = PageChanges()
+        var serials: [DeviceMerge.Change: Set<String>] = [:]
         for record in records {
             let (device, change) = DeviceMerge.merge(
                 record,
@@ -132,6 +135,7 @@ public actor MemoryStore: ADEStore {
             )
             rows[record.serialNumber] = device
             DeviceMerge.count(change, into: &changes)
+            serials[change, default: []].insert(record.serialNumber)
         }
         if completesFetch {
             for (serial, device) in rows
@@ -139,10 +143,22 @@ public actor MemoryStore: ADEStore {
                 rows[serial]?.removedAt = now
                 rows[serial]?.updatedAt = now
                 changes.removed += 1
+                serials[.removed, default: []].insert(serial)
             }
         }
         deviceRows[tokenID] = rows
         cursors[tokenID] = cursor
+        if let token = tokenRows[tokenID] {
+            append(
+                PendingEvent.devices(
+                    token: token,
+                    added: Array(serials[.added] ?? []),
+                    modified: Array((serials[.modified] ?? []).subtracting(serials[.added] ?? [])),
+                    removed: Array(serials[.removed] ?? []),
+                    at: now
+                )
+            )
+        }
         return changes
     }
 
@@ -394,8 +410,13 @@ public actor MemoryStore: ADEStore {
     }
 
     public func saveAssignments(_ records: [DeviceAssignment]) {
-        for record in records where tokenRows[record.tokenID] != nil {
-            assignmentRows[record.tokenID, default: [:]][record.serialNumber] = record
+        for (tokenID, batch) in Dictionary(grouping: records, by: \.tokenID) {
+            guard let token = tokenRows[tokenID] else { continue }
+            for record in batch { assignmentRows[tokenID, default: [:]][record.serialNumber] = record }
+            append(
+                [PendingEvent.assignments(token: token, records: batch, at: batch.map(\.updatedAt).max() ?? Date())]
+                    .compactMap { $0 }
+            )
         }
     }
 
@@ -428,5 +449,32 @@ public actor MemoryStore: ADEStore {
         (assignmentRows[tokenID] ?? [:]).values.reduce(into: [:]) { counts, record in
             counts[record.status, default: 0] += 1
         }
+    }
+
+    // MARK: - Outbox
+
+    private func append(_ events: [PendingEvent]) {
+        for event in events {
+            outbox.append(
+                OutboxEvent(
+                    id: nextEventID,
+                    tokenID: event.tokenID,
+                    kind: event.kind,
+                    body: event.body,
+                    createdAt: event.createdAt
+                )
+            )
+            nextEventID += 1
+        }
+    }
+
+    public func events(after id: Int64, limit: Int) -> [OutboxEvent] {
+        Array(outbox.filter { $0.id > id }.prefix(max(0, limit)))
+    }
+
+    public func pruneEvents(before date: Date, upTo id: Int64) -> Int {
+        let before = outbox.count
+        outbox.removeAll { $0.createdAt < date && $0.id <= id }
+        return before - outbox.count
     }
 }

@@ -1,0 +1,166 @@
+public import Foundation
+
+/// Something that happened that other systems hear of through webhooks: written by the store in the same transaction
+/// as its cause, numbered in commit order, delivered later by the delivery service.
+public struct OutboxEvent: Sendable, Hashable {
+    /// What happened. Webhook receivers switch on it; the values are a contract.
+    public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// Devices new to a token, or back after being removed (`serial_numbers`).
+        public static let devicesAdded = Kind(rawValue: "devices.added")
+        /// Devices Apple reports changed (`serial_numbers`).
+        public static let devicesModified = Kind(rawValue: "devices.modified")
+        /// Devices that left a token's MDM server (`serial_numbers`).
+        public static let devicesRemoved = Kind(rawValue: "devices.removed")
+        /// Profile assignment outcomes (`assignments`: serial number, status, Apple's answer, profile UUID).
+        public static let assignmentResults = Kind(rawValue: "assignments.results")
+    }
+
+    /// The event's number: increasing in commit order.
+    public var id: Int64
+    public var tokenID: Int64
+    public var kind: Kind
+    /// The event's data as JSON (an object with the token's name and the event's fields).
+    public var body: String
+    public var createdAt: Date
+
+    public init(id: Int64, tokenID: Int64, kind: Kind, body: String, createdAt: Date) {
+        self.id = id
+        self.tokenID = tokenID
+        self.kind = kind
+        self.body = body
+        self.createdAt = createdAt
+    }
+}
+
+/// An event about to be written, before the store numbers it.
+public struct PendingEvent: Sendable, Hashable {
+    public var tokenID: Int64
+    public var kind: OutboxEvent.Kind
+    public var body: String
+    public var createdAt: Date
+
+    public init(tokenID: Int64, kind: OutboxEvent.Kind, body: String, createdAt: Date) {
+        self.tokenID = tokenID
+        self.kind = kind
+        self.body = body
+        self.createdAt = createdAt
+    }
+
+    /// The events of a written page: one per kind of change that has devices, in the order added, modified, removed.
+    public static func devices(
+        token: EnrollmentToken,
+        added: [String],
+        modified: [String],
+        removed: [String],
+        at date: Date
+    ) -> [PendingEvent] {
+        [(OutboxEvent.Kind.devicesAdded, added), (.devicesModified, modified), (.devicesRemoved, removed)]
+            .compactMap { kind, serials in
+                guard !serials.isEmpty else { return nil }
+                return PendingEvent(
+                    tokenID: token.id,
+                    kind: kind,
+                    body: Self.devicesJSON(token: token.name, serials: serials.sorted()),
+                    createdAt: date
+                )
+            }
+    }
+
+    /// The event of assignment outcomes of one token.
+    public static func assignments(token: EnrollmentToken, records: [DeviceAssignment], at date: Date) -> PendingEvent?
+    {
+        guard !records.isEmpty else { return nil }
+        return PendingEvent(
+            tokenID: token.id,
+            kind: .assignmentResults,
+            body: Self.json(
+                AssignmentsBody(
+                    token: token.name,
+                    assignments: records.sorted { $0.serialNumber < $1.serialNumber }.map { record in
+                        AssignmentsBody.Entry(
+                            serialNumber: record.serialNumber,
+                            status: record.status.rawValue,
+                            result: record.lastResult,
+                            profileUUID: record.profileUUID
+                        )
+                    }
+                )
+            ),
+            createdAt: date
+        )
+    }
+
+    /// `{"serial_numbers":[…],"token":"…"}`, as JSONEncoder writes it with sorted keys, written directly: every page
+    /// of a sync writes one (a million devices, a thousand pages), and JSONEncoder cost a millisecond each.
+    static func devicesJSON(token: String, serials: [String]) -> String {
+        var json = #"{"serial_numbers":["#
+        json.reserveCapacity(40 + token.utf8.count + serials.count * 16)
+        for (index, serial) in serials.enumerated() {
+            if index > 0 { json += "," }
+            quote(serial, into: &json)
+        }
+        json += #"],"token":"#
+        quote(token, into: &json)
+        json += "}"
+        return json
+    }
+
+    /// A JSON string in quotes, escaped as JSONEncoder escapes it (with `.withoutEscapingSlashes`).
+    static func quote(_ text: String, into json: inout String) {
+        json += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": json += "\\\""
+            case "\\": json += "\\\\"
+            case "\n": json += "\\n"
+            case "\r": json += "\\r"
+            case "\t": json += "\\t"
+            case "\u{08}": json += "\\b"
+            case "\u{0C}": json += "\\f"
+            case let control where control.value < 0x20:
+                json += "\\u00" + (control.value < 0x10 ? "0" : "") + String(control.value, radix: 16)
+            default: json.unicodeScalars.append(scalar)
+            }
+        }
+        json += "\""
+    }
+
+    struct DevicesBody: Encodable {
+        var token: String
+        var serialNumbers: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case token
+            case serialNumbers = "serial_numbers"
+        }
+    }
+
+    struct AssignmentsBody: Encodable {
+        struct Entry: Encodable {
+            var serialNumber: String
+            var status: String
+            var result: String?
+            var profileUUID: String?
+
+            enum CodingKeys: String, CodingKey {
+                case status, result
+                case serialNumber = "serial_number"
+                case profileUUID = "profile_uuid"
+            }
+        }
+
+        var token: String
+        var assignments: [Entry]
+    }
+
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings and arrays of strings only: encoding cannot fail.
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
