@@ -52,14 +52,24 @@ public struct ProfileAssigner: Sendable {
 
     /// Assigns the family's default profile to each device of a page just written that is present and shows no
     /// profile, unless its record holds it back (cooling down, throttled, not accessible, excluded by an admin).
-    public func assignDefaults(afterPage devices: [Device], token: EnrollmentToken, server: DEPServer) async throws
-        -> Report
-    {
+    /// - Parameter defaults: The token's default profiles when the caller read them already (a sync reads them once
+    ///   per run); nil reads them.
+    public func assignDefaults(
+        afterPage devices: [Device],
+        token: EnrollmentToken,
+        server: DEPServer,
+        defaults known: DefaultProfiles? = nil
+    ) async throws -> Report {
+        let defaults: DefaultProfiles
+        if let known {
+            defaults = known
+        } else {
+            defaults = try await store.defaultProfiles(tokenID: token.id)
+        }
+        guard !defaults.isEmpty else { return Report() }
         let now = timeSource.now()
         let candidates = Self.latest(devices, tokenID: token.id, now: now).filter(AssignmentPlan.needsProfile)
         guard !candidates.isEmpty else { return Report() }
-        let defaults = try await store.defaultProfiles(tokenID: token.id)
-        guard !defaults.isEmpty else { return Report() }
         let records = try await store.assignments(tokenID: token.id, serialNumbers: candidates.map(\.serialNumber))
         let plan = AssignmentPlan.make(
             devices: candidates,

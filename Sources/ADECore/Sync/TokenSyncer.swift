@@ -155,6 +155,8 @@ public struct TokenSyncer: Sendable {
             kind: state.phase == .fetch ? .full : .delta,
             at: timeSource.now()
         )
+        // The token's default profiles, read once per run: a change applies from the next run.
+        let defaults = assigner == nil ? DefaultProfiles() : try await store.defaultProfiles(tokenID: token.id)
         var devices = 0
         var restarted = false
         // The page fetched while the previous one was being written, for the state it was asked for.
@@ -228,8 +230,13 @@ public struct TokenSyncer: Sendable {
                     holder: holder
                 )
                 // Devices of the page that show no profile get their default while Apple prepares the next page.
-                if let assigner, !page.devices.isEmpty {
-                    _ = try await assigner.assignDefaults(afterPage: page.devices, token: token, server: server)
+                if let assigner, !defaults.isEmpty, !page.devices.isEmpty {
+                    _ = try await assigner.assignDefaults(
+                        afterPage: page.devices,
+                        token: token,
+                        server: server,
+                        defaults: defaults
+                    )
                 }
                 if let ahead = await upcoming { prefetched = (following, ahead) }
                 state = next
