@@ -29,18 +29,11 @@ extension BenchCommand {
             )
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let simulator = Process()
-            simulator.executableURL = executable
-            simulator.arguments = ["simulator", "--port", "0", "--devices", String(devices), "--log-level", "error"]
-            let output = Pipe()
-            simulator.standardOutput = output
-            simulator.standardError = FileHandle.nullDevice
-            try simulator.run()
+            let (simulator, url) = try Sync.startSimulator(executable: executable, devices: devices)
             defer {
                 simulator.terminate()
                 simulator.waitUntilExit()
             }
-            let url = try Sync.listeningURL(output.fileHandleForReading)
             let uuid = try Sync.defaultServer(in: try await Sync.control(url + "/control/state"))
 
             var overheads: [Double] = []

@@ -35,18 +35,11 @@ extension BenchCommand {
             defer { try? FileManager.default.removeItem(at: directory) }
 
             // The simulator, in its own process.
-            let simulator = Process()
-            simulator.executableURL = executable
-            simulator.arguments = ["simulator", "--port", "0", "--devices", String(devices), "--log-level", "error"]
-            let output = Pipe()
-            simulator.standardOutput = output
-            simulator.standardError = FileHandle.nullDevice
-            try simulator.run()
+            let (simulator, url) = try Self.startSimulator(executable: executable, devices: devices)
             defer {
                 simulator.terminate()
                 simulator.waitUntilExit()
             }
-            let url = try Self.listeningURL(output.fileHandleForReading)
 
             // A token through the real path: key pair, certificate to the simulated ABM, .p7m, upload.
             let databasePath = directory.appendingPathComponent("ade.sqlite").path
@@ -133,6 +126,23 @@ extension BenchCommand {
                     deltas.map { String(format: "%.1f", $0) }.joined(separator: " ")
                 )
             )
+        }
+
+        /// `ade simulator` of `devices` devices in a process of its own, and the URL it listens on.
+        static func startSimulator(executable: URL, devices: Int) throws -> (Process, String) {
+            let simulator = Process()
+            simulator.executableURL = executable
+            simulator.arguments = ["simulator", "--port", "0", "--devices", String(devices), "--log-level", "error"]
+            let output = Pipe()
+            simulator.standardOutput = output
+            simulator.standardError = FileHandle.nullDevice
+            try simulator.run()
+            do {
+                return (simulator, try listeningURL(output.fileHandleForReading))
+            } catch {
+                simulator.terminate()
+                throw error
+            }
         }
 
         /// Reads the simulator's first line for its URL.

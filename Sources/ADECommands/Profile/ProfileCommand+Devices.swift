@@ -53,9 +53,7 @@ extension ProfileCommand {
                     )
                     switch format {
                     case .json:
-                        try Console.current.json(
-                            records.values.sorted { $0.serialNumber < $1.serialNumber }.map(AssignmentRow.init)
-                        )
+                        try Console.current.json(records.values.sorted { $0.serialNumber < $1.serialNumber })
                     case .text:
                         Console.current.line(
                             MessageCatalogue.bundled.string(
@@ -136,21 +134,21 @@ extension ProfileCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                let family = try ProfileCommand.family(family)
+                let family = try ProfileService.family(family)
                 try await ProfileCommand.withService(storeOptions) { service, _ in
                     if name != nil || clear {
                         try await service.setDefault(token: token, name: name, family: family)
                         Self.printSet(token: token, name: name, family: family, locale: locale)
                         return
                     }
-                    let defaults = try await service.defaults(token: token)
-                    let rows = defaults.map { (family: $0.key?.rawValue ?? "all", profile: $0.value) }
-                        .sorted { $0.family < $1.family }
+                    let defaults = try await service.defaultNames(token: token)
                     switch format {
                     case .json:
-                        try Console.current.json(Dictionary(uniqueKeysWithValues: rows.map { ($0.family, $0.profile) }))
+                        try Console.current.json(defaults)
                     case .text:
-                        for row in rows { Console.current.line("\(row.family)\t\(row.profile)") }
+                        for (family, profile) in defaults.sorted(by: { $0.key < $1.key }) {
+                            Console.current.line("\(family)\t\(profile)")
+                        }
                     }
                 }
             }
@@ -173,36 +171,6 @@ extension ProfileCommand {
                         ["token": .string(token), "family": .string(scope)]
                     )
             )
-        }
-    }
-
-    /// A device's assignment as `--format json` prints it.
-    struct AssignmentRow: Encodable {
-        var serialNumber: String
-        var status: String
-        var profileUuid: String?
-        var lastResult: String?
-        var failures: Int
-        var nextAttemptAt: Date?
-        var updatedAt: Date
-
-        init(_ record: DeviceAssignment) {
-            serialNumber = record.serialNumber
-            status = record.status.rawValue
-            profileUuid = record.profileUUID
-            lastResult = record.lastResult
-            failures = record.failures
-            nextAttemptAt = record.nextAttemptAt
-            updatedAt = record.updatedAt
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case status, failures
-            case serialNumber = "serial_number"
-            case profileUuid = "profile_uuid"
-            case lastResult = "last_result"
-            case nextAttemptAt = "next_attempt_at"
-            case updatedAt = "updated_at"
         }
     }
 }

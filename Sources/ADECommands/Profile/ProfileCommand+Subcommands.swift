@@ -21,16 +21,14 @@ extension ProfileCommand {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
                 let profile = try ProfileCommand.readProfile(file)
-                let family = try ProfileCommand.family(family)
+                let family = try ProfileService.family(family)
                 try ProfileCommand.check(profile, locale: locale)
                 try await ProfileCommand.withService(storeOptions) { service, _ in
                     let stored = try await service.create(token: token, name: name, profile: profile)
                     if `default` { try await service.setDefault(token: token, name: name, family: family) }
                     switch format {
                     case .json:
-                        try Console.current.json(
-                            try await ProfileCommand.summaries([stored], token: token, service: service)[0]
-                        )
+                        try Console.current.json(try await service.summaries([stored], token: token)[0])
                     case .text:
                         Console.current.line(
                             MessageCatalogue.bundled.string(
@@ -61,11 +59,7 @@ extension ProfileCommand {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
                 try await ProfileCommand.withService(storeOptions) { service, _ in
-                    let summaries = try await ProfileCommand.summaries(
-                        try await service.list(token: token),
-                        token: token,
-                        service: service
-                    )
+                    let summaries = try await service.summaries(try await service.list(token: token), token: token)
                     switch format {
                     case .json:
                         try Console.current.json(summaries)
@@ -83,7 +77,7 @@ extension ProfileCommand {
                         for summary in summaries {
                             Console.current.line(
                                 [
-                                    summary.name, "v\(summary.version)", summary.profileUuid ?? "-",
+                                    summary.name, "v\(summary.version)", summary.profileUUID ?? "-",
                                     summary.defaultFor.isEmpty ? "-" : summary.defaultFor.joined(separator: ","),
                                     String(summary.devices),
                                 ].joined(separator: "\t")
@@ -109,7 +103,7 @@ extension ProfileCommand {
             try await reportingErrors(locale: locale) {
                 try await ProfileCommand.withService(storeOptions) { service, _ in
                     let stored = try await service.profile(token: token, named: name)
-                    let summary = try await ProfileCommand.summaries([stored], token: token, service: service)[0]
+                    let summary = try await service.summaries([stored], token: token)[0]
                     switch format {
                     case .json:
                         try Console.current.json(summary)

@@ -75,3 +75,15 @@ public struct DeviceAssignment: Sendable, Hashable {
         }
     }
 }
+
+/// As the CLI's `--format json` and `/api/v1` write it (the token is the list's).
+extension DeviceAssignment: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case status, failures
+        case serialNumber = "serial_number"
+        case profileUUID = "profile_uuid"
+        case lastResult = "last_result"
+        case nextAttemptAt = "next_attempt_at"
+        case updatedAt = "updated_at"
+    }
+}

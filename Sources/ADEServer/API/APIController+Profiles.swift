@@ -46,7 +46,7 @@ extension APIController {
             let service = dependencies.profiles(context)
             return APIModels.ProfileList(
                 token: token.name,
-                profiles: try await models(try await service.list(token: token.name), token: token, service: service)
+                profiles: try await service.summaries(try await service.list(token: token.name), token: token.name)
             )
         }
     }
@@ -61,22 +61,24 @@ extension APIController {
                     ServerError(.invalidParameter, parameters: ["name": "name", "expected": "the profile's name"])
                 )
             }
-            let family = try Self.family(body.family)
+            let family = try ProfileService.family(body.family)
             let service = dependencies.profiles(context)
             let stored = try await service.create(token: token.name, name: name, profile: body.profile)
             if body.default == true { try await service.setDefault(token: token.name, name: name, family: family) }
-            return try await models([stored], token: token, service: service)[0]
+            return try APIModels.ProfileResponse(summary: try await service.summaries([stored], token: token.name)[0])
                 .response(from: request, context: context)
                 .withStatus(.created)
         }
     }
 
-    @Sendable func showProfile(_ request: Request, context: ADERequestContext) async throws -> APIModels.ProfileModel {
+    @Sendable func showProfile(_ request: Request, context: ADERequestContext) async throws
+        -> APIModels.ProfileResponse
+    {
         try await api {
             let token = try await token(context)
             let service = dependencies.profiles(context)
             let stored = try await service.profile(token: token.name, named: try context.pathParameter("profile"))
-            return try await models([stored], token: token, service: service)[0]
+            return APIModels.ProfileResponse(summary: try await service.summaries([stored], token: token.name)[0])
         }
     }
 
@@ -91,7 +93,7 @@ extension APIController {
                 profile: body.profile
             )
             return APIModels.ProfileEdit(
-                profile: try await models([edit.profile], token: token, service: service)[0],
+                profile: try await service.summaries([edit.profile], token: token.name)[0],
                 moved: edit.moved.outcomes[.assigned] ?? 0,
                 notMoved: edit.moved.devices - (edit.moved.outcomes[.assigned] ?? 0),
                 coolingDown: edit.skipped
@@ -151,7 +153,7 @@ extension APIController {
             let records = try await dependencies.store.assignments(tokenID: token.id, serialNumbers: serials)
             return APIModels.AssignmentList(
                 token: token.name,
-                assignments: records.values.sorted { $0.serialNumber < $1.serialNumber }.map(APIModels.Assignment.init)
+                assignments: records.values.sorted { $0.serialNumber < $1.serialNumber }
             )
         }
     }
@@ -161,10 +163,9 @@ extension APIController {
     {
         try await api {
             let token = try await token(context)
-            let defaults = try await dependencies.profiles(context).defaults(token: token.name)
             return APIModels.DefaultProfiles(
                 token: token.name,
-                defaults: Dictionary(uniqueKeysWithValues: defaults.map { ($0.key?.rawValue ?? "all", $0.value) })
+                defaults: try await dependencies.profiles(context).defaultNames(token: token.name)
             )
         }
     }
@@ -175,14 +176,13 @@ extension APIController {
         try await api {
             let token = try await token(context)
             let path = try context.pathParameter("family")
-            let family = path.lowercased() == "all" ? nil : try Self.family(path)
+            let family = try ProfileService.family(path, allowingAll: true)
             let body = try await decode(DefaultBody.self, request, expected: #"{"profile": "…"} or {"profile": null}"#)
             let service = dependencies.profiles(context)
             try await service.setDefault(token: token.name, name: body.profile, family: family)
-            let defaults = try await service.defaults(token: token.name)
             return APIModels.DefaultProfiles(
                 token: token.name,
-                defaults: Dictionary(uniqueKeysWithValues: defaults.map { ($0.key?.rawValue ?? "all", $0.value) })
+                defaults: try await service.defaultNames(token: token.name)
             )
         }
     }
@@ -235,35 +235,13 @@ extension APIController {
             let shown = records.prefix(limit)
             return APIModels.AssignmentList(
                 token: token.name,
-                assignments: shown.map(APIModels.Assignment.init),
+                assignments: Array(shown),
                 nextAfter: records.count > limit ? shown.last?.serialNumber : nil
             )
         }
     }
 
     // MARK: - Helpers
-
-    func models(_ stored: [StoredProfile], token: EnrollmentToken, service: ProfileService) async throws
-        -> [APIModels.ProfileModel]
-    {
-        let defaults = try await service.defaults(token: token.name)
-        var models: [APIModels.ProfileModel] = []
-        for profile in stored {
-            models.append(
-                APIModels.ProfileModel(
-                    token: token.name,
-                    name: profile.name,
-                    version: profile.version,
-                    profileUuid: profile.profileUUID,
-                    definedAt: profile.definedAt,
-                    defaultFor: defaults.filter { $0.value == profile.name }.map { $0.key?.rawValue ?? "all" }.sorted(),
-                    devices: try await service.devicesUsing(profile),
-                    profile: profile.profile
-                )
-            )
-        }
-        return models
-    }
 
     /// A JSON body of at most 1 MB.
     func decode<T: Decodable>(_ type: T.Type, _ request: Request, expected: String) async throws -> T {
@@ -274,45 +252,23 @@ extension APIController {
             throw APIError(.badRequest, ServerError(.invalidBody, parameters: ["detail": "expected \(expected)"]))
         }
     }
-
-    /// A device family of a request (`iPhone`, `iPad`, `Mac`, `AppleTV`, `Vision`, any case).
-    static func family(_ text: String?) throws -> DeviceFamily? {
-        guard let text else { return nil }
-        let families: [DeviceFamily] = [.iPhone, .iPad, .mac, .appleTV, .vision]
-        guard let family = families.first(where: { $0.rawValue.caseInsensitiveCompare(text) == .orderedSame }) else {
-            throw ProfileError(.familyInvalid, parameters: ["value": text])
-        }
-        return family
-    }
 }
 
 extension APIModels {
-    struct ProfileModel: ResponseEncodable {
-        var token: String
-        var name: String
-        var version: Int
-        var profileUuid: String?
-        var definedAt: Date?
-        var defaultFor: [String]
-        var devices: Int
-        /// Apple's keys.
-        var profile: Profile
+    /// One profile, as ``ProfileSummary`` encodes it.
+    struct ProfileResponse: ResponseEncodable {
+        var summary: ProfileSummary
 
-        enum CodingKeys: String, CodingKey {
-            case token, name, version, devices, profile
-            case profileUuid = "profile_uuid"
-            case definedAt = "defined_at"
-            case defaultFor = "default_for"
-        }
+        func encode(to encoder: any Encoder) throws { try summary.encode(to: encoder) }
     }
 
     struct ProfileList: ResponseEncodable {
         var token: String
-        var profiles: [ProfileModel]
+        var profiles: [ProfileSummary]
     }
 
     struct ProfileEdit: ResponseEncodable {
-        var profile: ProfileModel
+        var profile: ProfileSummary
         var moved: Int
         var notMoved: Int
         var coolingDown: Int
@@ -330,38 +286,9 @@ extension APIModels {
         var defaults: [String: String]
     }
 
-    struct Assignment: ResponseEncodable {
-        var serialNumber: String
-        var status: String
-        var profileUuid: String?
-        var lastResult: String?
-        var failures: Int
-        var nextAttemptAt: Date?
-        var updatedAt: Date
-
-        init(_ record: DeviceAssignment) {
-            serialNumber = record.serialNumber
-            status = record.status.rawValue
-            profileUuid = record.profileUUID
-            lastResult = record.lastResult
-            failures = record.failures
-            nextAttemptAt = record.nextAttemptAt
-            updatedAt = record.updatedAt
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case status, failures
-            case serialNumber = "serial_number"
-            case profileUuid = "profile_uuid"
-            case lastResult = "last_result"
-            case nextAttemptAt = "next_attempt_at"
-            case updatedAt = "updated_at"
-        }
-    }
-
     struct AssignmentList: ResponseEncodable {
         var token: String
-        var assignments: [Assignment]
+        var assignments: [DeviceAssignment]
         var nextAfter: String?
 
         enum CodingKeys: String, CodingKey {

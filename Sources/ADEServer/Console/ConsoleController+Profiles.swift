@@ -187,7 +187,7 @@ extension ConsoleController {
         let form = try await Self.decodeForm(DefaultForm.self, request, context)
         let token = try context.pathParameter("name")
         do {
-            let family = form.family == "all" ? nil : try APIController.family(form.family)
+            let family = try ProfileService.family(form.family, allowingAll: true)
             let profile = form.profile.flatMap { $0.isEmpty ? nil : $0 }
             try await dependencies.profiles(context).setDefault(token: token, name: profile, family: family)
             dependencies.audit(context, "profile.default", "\(token)/\(family?.rawValue ?? "all")=\(profile ?? "none")")
