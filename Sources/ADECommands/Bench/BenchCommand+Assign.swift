@@ -4,8 +4,6 @@ import ArgumentParser
 import DEPClient
 import Foundation
 import Logging
-import NIOHTTP1
-import ServerToken
 
 extension BenchCommand {
     /// `ade bench assign [--devices N] [--rounds R]`: what automatic profile assignment adds to a full sync.
@@ -137,14 +135,7 @@ extension BenchCommand {
                 allowCustomURL: true,
                 logger: quiet
             )
-            let (_, certificate) = try await tokens.create(name: name, baseURL: URL(string: url)!)
-            _ = try await Sync.control(
-                url + "/control/servers/\(uuid)/certificate",
-                method: .PUT,
-                body: certificate.pemRepresentation
-            )
-            let file = try await Sync.control(url + "/control/servers/\(uuid)/token", method: .POST)
-            let token = try await tokens.upload(name: name, file: Array(file.utf8)).token
+            let token = try await Sync.enroll(name, url: url, server: uuid, tokens: tokens)
             if withDefault {
                 let profiles = ProfileService(
                     tokens: tokens,

@@ -60,16 +60,8 @@ extension BenchCommand {
                 allowCustomURL: true,
                 logger: quiet
             )
-            let (_, certificate) = try await service.create(name: "bench", baseURL: URL(string: url)!)
-            let state = try await Self.control(url + "/control/state")
-            let uuid = try Self.defaultServer(in: state)
-            _ = try await Self.control(
-                url + "/control/servers/\(uuid)/certificate",
-                method: .PUT,
-                body: certificate.pemRepresentation
-            )
-            let token = try await Self.control(url + "/control/servers/\(uuid)/token", method: .POST)
-            let uploaded = try await service.upload(name: "bench", file: Array(token.utf8)).token
+            let uuid = try Self.defaultServer(in: try await Self.control(url + "/control/state"))
+            let uploaded = try await Self.enroll("bench", url: url, server: uuid, tokens: service)
 
             // The full sync, by an `ade sync` process.
             let sync = Process()
@@ -126,6 +118,20 @@ extension BenchCommand {
                     deltas.map { String(format: "%.1f", $0) }.joined(separator: " ")
                 )
             )
+        }
+
+        /// A token through the real path: key pair, certificate to the simulated ABM, `.p7m`, upload.
+        static func enroll(_ name: String, url: String, server uuid: String, tokens: TokenService) async throws
+            -> EnrollmentToken
+        {
+            let (_, certificate) = try await tokens.create(name: name, baseURL: URL(string: url)!)
+            _ = try await control(
+                url + "/control/servers/\(uuid)/certificate",
+                method: .PUT,
+                body: certificate.pemRepresentation
+            )
+            let file = try await control(url + "/control/servers/\(uuid)/token", method: .POST)
+            return try await tokens.upload(name: name, file: Array(file.utf8)).token
         }
 
         /// `ade simulator` of `devices` devices in a process of its own, and the URL it listens on.
