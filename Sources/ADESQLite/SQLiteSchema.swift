@@ -238,6 +238,36 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v7") { db in
+            // Webhook endpoints (URL and secret sealed) with where each stands in the outbox, and the delivery log.
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhooks (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        sealed_url BLOB NOT NULL,
+                        sealed_secret BLOB NOT NULL,
+                        masked_url TEXT NOT NULL,
+                        allows_private_network INTEGER NOT NULL DEFAULT 0,
+                        last_event_id INTEGER NOT NULL,
+                        failures INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at DOUBLE,
+                        created_at DOUBLE NOT NULL
+                    );
+                    CREATE TABLE webhook_deliveries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                        event_id INTEGER NOT NULL,
+                        attempt INTEGER NOT NULL,
+                        status_code INTEGER,
+                        error TEXT,
+                        duration_ms INTEGER NOT NULL,
+                        at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -27,6 +27,7 @@ public enum StoreConformance {
         try await deviceQueries(makeStore())
         try await profilesAndAssignments(makeStore())
         try await outbox(makeStore())
+        try await webhooks(makeStore())
     }
 
     static func device(
@@ -808,5 +809,74 @@ public enum StoreConformance {
         #expect(try await store.pruneEvents(before: later, upTo: events[4].id) == 1, "only the first is older")
         #expect(try await store.pruneEvents(before: later.addingTimeInterval(1), upTo: events[2].id) == 2)
         #expect(try await store.events(after: 0, limit: 10).map(\.id) == [events[3].id, events[4].id])
+    }
+
+    /// Webhook endpoints start after the newest event; deliveries move them on or count failures.
+    public static func webhooks(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        _ = try await store.applyPage(
+            [device("A")],
+            cursor: SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1),
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        let before = try #require(try await store.events(after: 0, limit: 10).last)
+        let hook = try await store.createWebhook(
+            name: "SIEM",
+            sealedURL: [1, 2, 3],
+            sealedSecret: [4, 5],
+            maskedURL: "https://siem.example.com/…",
+            allowsPrivateNetwork: false,
+            at: start
+        )
+        #expect(hook.lastEventID == before.id, "it receives what happens from now on")
+        #expect(hook.sealedURL == [1, 2, 3] && hook.sealedSecret == [4, 5] && hook.failures == 0)
+        await #expect(throws: StoreError(.duplicateName)) {
+            try await store.createWebhook(
+                name: "siem",
+                sealedURL: [],
+                sealedSecret: [],
+                maskedURL: "",
+                allowsPrivateNetwork: true,
+                at: start
+            )
+        }
+        let later = start.addingTimeInterval(30)
+        try await store.recordDelivery(
+            WebhookDelivery(
+                webhookID: hook.id,
+                eventID: before.id + 1,
+                attempt: 1,
+                statusCode: 503,
+                error: "HTTP 503",
+                durationMilliseconds: 12,
+                at: later
+            ),
+            nextAttemptAt: later.addingTimeInterval(60)
+        )
+        var stored = try #require(try await store.webhook(named: "SIEM"))
+        #expect(stored.failures == 1 && stored.nextAttemptAt == later.addingTimeInterval(60))
+        #expect(stored.lastEventID == before.id)
+        try await store.recordDelivery(
+            WebhookDelivery(
+                webhookID: hook.id,
+                eventID: before.id + 1,
+                attempt: 2,
+                statusCode: 204,
+                error: nil,
+                durationMilliseconds: 8,
+                at: later.addingTimeInterval(60)
+            ),
+            nextAttemptAt: nil
+        )
+        stored = try #require(try await store.webhook(named: "siem"))
+        #expect(stored.failures == 0 && stored.nextAttemptAt == nil && stored.lastEventID == before.id + 1)
+        let log = try await store.deliveries(webhookID: hook.id, limit: 10)
+        #expect(log.map(\.attempt) == [2, 1] && log.map(\.statusCode) == [204, 503])
+        #expect(try await store.webhooks().map(\.name) == ["SIEM"])
+        try await store.deleteWebhook(id: hook.id)
+        #expect(try await store.webhooks().isEmpty)
+        await #expect(throws: StoreError(.notFound)) { try await store.deleteWebhook(id: hook.id) }
     }
 }

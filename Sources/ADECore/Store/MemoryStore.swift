@@ -22,6 +22,9 @@ public actor MemoryStore: ADEStore {
     private var defaultRows: [Int64: [DeviceFamily?: Int64]] = [:]
     private var assignmentRows: [Int64: [String: DeviceAssignment]] = [:]
     private var outbox: [OutboxEvent] = []
+    private var webhookRows: [Int64: WebhookEndpoint] = [:]
+    private var nextWebhookID: Int64 = 1
+    private var deliveryLog: [WebhookDelivery] = []
     private var nextEventID: Int64 = 1
 
     /// An empty store.
@@ -476,5 +479,64 @@ public actor MemoryStore: ADEStore {
         let before = outbox.count
         outbox.removeAll { $0.createdAt < date && $0.id <= id }
         return before - outbox.count
+    }
+
+    // MARK: - Webhooks
+
+    public func createWebhook(
+        name: String,
+        sealedURL: [UInt8],
+        sealedSecret: [UInt8],
+        maskedURL: String,
+        allowsPrivateNetwork: Bool,
+        at date: Date
+    ) throws -> WebhookEndpoint {
+        guard webhook(named: name) == nil else { throw StoreError(.duplicateName, parameters: ["name": name]) }
+        let endpoint = WebhookEndpoint(
+            id: nextWebhookID,
+            name: name,
+            sealedURL: sealedURL,
+            sealedSecret: sealedSecret,
+            maskedURL: maskedURL,
+            allowsPrivateNetwork: allowsPrivateNetwork,
+            lastEventID: nextEventID - 1,
+            createdAt: date
+        )
+        nextWebhookID += 1
+        webhookRows[endpoint.id] = endpoint
+        return endpoint
+    }
+
+    public func webhooks() -> [WebhookEndpoint] {
+        webhookRows.values.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    }
+
+    public func webhook(named name: String) -> WebhookEndpoint? {
+        webhookRows.values.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    public func deleteWebhook(id: Int64) throws {
+        guard webhookRows.removeValue(forKey: id) != nil else {
+            throw StoreError(.notFound, parameters: ["name": String(id)])
+        }
+        deliveryLog.removeAll { $0.webhookID == id }
+    }
+
+    public func recordDelivery(_ delivery: WebhookDelivery, nextAttemptAt: Date?) {
+        guard var endpoint = webhookRows[delivery.webhookID] else { return }
+        deliveryLog.append(delivery)
+        if delivery.succeeded {
+            endpoint.lastEventID = max(endpoint.lastEventID, delivery.eventID)
+            endpoint.failures = 0
+            endpoint.nextAttemptAt = nil
+        } else {
+            endpoint.failures += 1
+            endpoint.nextAttemptAt = nextAttemptAt
+        }
+        webhookRows[endpoint.id] = endpoint
+    }
+
+    public func deliveries(webhookID: Int64, limit: Int) -> [WebhookDelivery] {
+        Array(deliveryLog.filter { $0.webhookID == webhookID }.reversed().prefix(max(0, limit)))
     }
 }

@@ -1,0 +1,112 @@
+public import Foundation
+
+/// A receiver of the outbox's events. Its URL and signing secret are sealed (they can carry credentials); only a
+/// masked URL is ever shown.
+public struct WebhookEndpoint: Sendable, Hashable {
+    public var id: Int64
+    /// The admin's name for it, unique (case-insensitive).
+    public var name: String
+    /// The URL, sealed with the master key.
+    public var sealedURL: [UInt8]
+    /// The HMAC-SHA256 secret, sealed with the master key.
+    public var sealedSecret: [UInt8]
+    /// `https://hooks.example.com/…`: scheme and host only.
+    public var maskedURL: String
+    /// Whether deliveries may go to loopback, link-local and private addresses (refused by default).
+    public var allowsPrivateNetwork: Bool
+    /// The last event delivered (or skipped at creation): the next delivery starts after it.
+    public var lastEventID: Int64
+    /// Consecutive failed attempts of the next event.
+    public var failures: Int
+    /// No attempt before this time (backoff after a failure).
+    public var nextAttemptAt: Date?
+    public var createdAt: Date
+
+    public init(
+        id: Int64,
+        name: String,
+        sealedURL: [UInt8],
+        sealedSecret: [UInt8],
+        maskedURL: String,
+        allowsPrivateNetwork: Bool,
+        lastEventID: Int64,
+        failures: Int = 0,
+        nextAttemptAt: Date? = nil,
+        createdAt: Date
+    ) {
+        self.id = id
+        self.name = name
+        self.sealedURL = sealedURL
+        self.sealedSecret = sealedSecret
+        self.maskedURL = maskedURL
+        self.allowsPrivateNetwork = allowsPrivateNetwork
+        self.lastEventID = lastEventID
+        self.failures = failures
+        self.nextAttemptAt = nextAttemptAt
+        self.createdAt = createdAt
+    }
+
+    /// `scheme://host[:port]/…` of a URL, without path, query or credentials.
+    public static func mask(_ url: URL) -> String {
+        var masked = "\(url.scheme ?? "https")://\(url.host ?? "?")"
+        if let port = url.port { masked += ":\(port)" }
+        return masked + (url.path.isEmpty || url.path == "/" ? "" : "/…")
+    }
+}
+
+/// One attempt to deliver an event to a webhook, kept in the delivery log.
+public struct WebhookDelivery: Sendable, Hashable {
+    public var webhookID: Int64
+    public var eventID: Int64
+    /// 1 for the first attempt of this event.
+    public var attempt: Int
+    /// The receiver's HTTP status; nil when no answer came.
+    public var statusCode: Int?
+    /// Why the attempt failed, without the URL; nil on success.
+    public var error: String?
+    public var durationMilliseconds: Int
+    public var at: Date
+
+    public init(
+        webhookID: Int64,
+        eventID: Int64,
+        attempt: Int,
+        statusCode: Int?,
+        error: String?,
+        durationMilliseconds: Int,
+        at: Date
+    ) {
+        self.webhookID = webhookID
+        self.eventID = eventID
+        self.attempt = attempt
+        self.statusCode = statusCode
+        self.error = error
+        self.durationMilliseconds = durationMilliseconds
+        self.at = at
+    }
+
+    public var succeeded: Bool { error == nil }
+}
+
+/// Webhook endpoints, where each stands in the outbox, and the delivery log.
+public protocol WebhookStore: Sendable {
+    /// Adds an endpoint that starts after the newest event (it receives what happens from now on).
+    /// - Throws: `duplicate_name`.
+    func createWebhook(
+        name: String,
+        sealedURL: [UInt8],
+        sealedSecret: [UInt8],
+        maskedURL: String,
+        allowsPrivateNetwork: Bool,
+        at date: Date
+    ) async throws -> WebhookEndpoint
+    func webhooks() async throws -> [WebhookEndpoint]
+    func webhook(named name: String) async throws -> WebhookEndpoint?
+    /// - Throws: `not_found`.
+    func deleteWebhook(id: Int64) async throws
+    /// Records an attempt; a success moves the endpoint past the event and clears its failures, a failure counts
+    /// and sets the next attempt.
+    func recordDelivery(_ delivery: WebhookDelivery, nextAttemptAt: Date?) async throws
+    /// An endpoint's attempts, newest first.
+    func deliveries(webhookID: Int64, limit: Int) async throws -> [WebhookDelivery]
+}
