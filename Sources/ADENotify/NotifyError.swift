@@ -1,0 +1,41 @@
+public import ADECore
+
+/// The one error type of deliveries: why an attempt did not reach its receiver. Its text goes into the delivery
+/// log, which never holds the URL.
+public struct NotifyError: Error, Sendable, CodedError {
+    public static let subsystem = "notify"
+
+    /// A stable error code.
+    public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
+        fileprivate enum Backing: String, CaseIterable {
+            case addressRefused = "address_refused"
+            case unresolved
+            case httpStatus = "http_status"
+            case unreachable
+            case urlInvalid = "url_invalid"
+        }
+        fileprivate let backing: Backing
+        public var rawValue: String { backing.rawValue }
+        public var description: String { backing.rawValue }
+        public static var allCases: [Code] { Backing.allCases.map(Code.init(backing:)) }
+
+        /// The host resolves to a loopback, link-local or private address and the endpoint does not allow it.
+        public static let addressRefused = Code(backing: .addressRefused)
+        /// The host name does not resolve.
+        public static let unresolved = Code(backing: .unresolved)
+        /// The receiver answered with a status other than 2xx (`status`).
+        public static let httpStatus = Code(backing: .httpStatus)
+        /// No answer: connection refused, reset, TLS failure or timeout (`detail`).
+        public static let unreachable = Code(backing: .unreachable)
+        /// The stored URL is not an http(s) URL with a host.
+        public static let urlInvalid = Code(backing: .urlInvalid)
+    }
+
+    public let code: Code
+    public let parameters: [String: String]
+
+    public init(_ code: Code, parameters: [String: String] = [:]) {
+        self.code = code
+        self.parameters = parameters
+    }
+}

@@ -1,0 +1,212 @@
+import ADECore
+import ADENotify
+import ADETesting
+import AsyncHTTPClient
+import Crypto
+import DEPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+
+/// Deliveries to a real receiver on loopback: signatures it checks, order, the retries after an outage and the
+/// delivery log; private addresses refused unless allowed.
+@Suite(.timeLimit(.minutes(2)))
+struct WebhookDeliveryTests {
+    /// A receiver that checks every signature and can be switched off (503).
+    final class Receiver: Sendable {
+        struct Received: Sendable {
+            var id: Int
+            var type: String
+            var signed: Bool
+            var data: [String: String]
+        }
+
+        let secret: SymmetricKey
+        let outage = Mutex(false)
+        let received = Mutex<[Received]>([])
+
+        init(secret: SymmetricKey) { self.secret = secret }
+
+        func router() -> Router<BasicRequestContext> {
+            let router = Router()
+            router.post("hook") { request, _ -> HTTPResponse.Status in
+                if self.outage.withLock({ $0 }) { return .serviceUnavailable }
+                let body = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
+                let signature = request.headers[HTTPField.Name(WebhookSignature.headerName)!] ?? ""
+                let signed = WebhookSignature.verify(
+                    signature,
+                    body: body,
+                    secret: self.secret,
+                    now: Int(Date().timeIntervalSince1970)
+                )
+                let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] ?? [:]
+                let data = object["data"] as? [String: Any] ?? [:]
+                self.received.withLock {
+                    $0.append(
+                        Received(
+                            id: object["id"] as? Int ?? 0,
+                            type: object["type"] as? String ?? "",
+                            signed: signed
+                                && request.headers[HTTPField.Name("X-ADE-Event")!] == object["type"] as? String,
+                            data: ["token": data["token"] as? String ?? ""]
+                        )
+                    )
+                }
+                return .noContent
+            }
+            return router
+        }
+    }
+
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    @Test func signedDeliveriesInOrderAndAfterAnOutage() async throws {
+        let secretBytes = (0..<32).map { UInt8($0) }
+        let receiver = Receiver(secret: SymmetricKey(data: secretBytes))
+        let application = Application(
+            router: receiver.router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0))
+        )
+        try await application.test(.live) { client in
+            let store: any ADEStore = MemoryStore()
+            let box = SecretBox(key: .generate())
+            let clock = ManualTimeSource(now: Date())
+            let token = try await store.createToken(
+                name: "Campus",
+                baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+                createdAt: clock.now()
+            )
+            let url = "http://127.0.0.1:\(client.port!)/hook"
+            let hook = try await store.createWebhook(
+                name: "receiver",
+                sealedURL: box.seal(url, context: WebhookDeliveryService.urlContext),
+                sealedSecret: box.seal(Data(secretBytes), context: WebhookDeliveryService.secretContext),
+                maskedURL: WebhookEndpoint.mask(URL(string: url)!),
+                allowsPrivateNetwork: true,
+                at: clock.now()
+            )
+            #expect(hook.maskedURL == "http://127.0.0.1:\(client.port!)/…")
+            let service = WebhookDeliveryService(
+                store: store,
+                box: box,
+                client: HTTPClient.shared,
+                timeSource: clock,
+                logger: Self.quiet
+            )
+            func page(_ serials: [String], cursor: String) async throws {
+                _ = try await store.applyPage(
+                    serials.map { Device(serialNumber: $0, profileStatus: .empty) },
+                    cursor: SyncCursorState(phase: .fetch, cursor: cursor, fetchGeneration: 1),
+                    completesFetch: false,
+                    tokenID: token.id,
+                    now: clock.now()
+                )
+            }
+            try await page(["A", "B"], cursor: "c1")
+            try await page(["C"], cursor: "c2")
+            #expect(try await service.deliverPending() == 2)
+            var received = receiver.received.withLock { $0 }
+            #expect(received.map(\.type) == ["devices.added", "devices.added"])
+            #expect(received.allSatisfy { $0.signed && $0.data["token"] == "Campus" })
+            #expect(received.map(\.id) == received.map(\.id).sorted())
+
+            // The receiver goes down: the event waits, with a doubling backoff, and nothing is skipped.
+            receiver.outage.withLock { $0 = true }
+            try await page(["D"], cursor: "c3")
+            try await page(["E"], cursor: "c4")
+            #expect(try await service.deliverPending() == 0)
+            #expect(try await service.deliverPending() == 0, "waiting: no attempt before the backoff ends")
+            clock.advance(by: 5)
+            #expect(try await service.deliverPending() == 0)
+            var endpoint = try #require(try await store.webhook(named: "receiver"))
+            #expect(endpoint.failures == 2 && endpoint.nextAttemptAt == clock.now().addingTimeInterval(10))
+            receiver.outage.withLock { $0 = false }
+            clock.advance(by: 10)
+            #expect(try await service.deliverPending() == 2)
+            received = receiver.received.withLock { $0 }
+            #expect(received.count == 4 && received.map(\.id) == received.map(\.id).sorted())
+            endpoint = try #require(try await store.webhook(named: "receiver"))
+            #expect(endpoint.failures == 0 && endpoint.nextAttemptAt == nil)
+            let log = try await store.deliveries(webhookID: hook.id, limit: 10)
+            #expect(log.prefix(4).map(\.attempt) == [1, 3, 2, 1], "newest first: E, then D's three attempts")
+            #expect(log[2].statusCode == 503 && log[2].error == "http_status: HTTP 503")
+            #expect(log.allSatisfy { $0.error.map { !$0.contains("127.0.0.1") } ?? true }, "never the URL")
+        }
+    }
+
+    @Test func privateAddressesAreRefusedUnlessAllowed() async throws {
+        let receiver = Receiver(secret: SymmetricKey(size: .bits256))
+        let application = Application(
+            router: receiver.router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0))
+        )
+        try await application.test(.live) { client in
+            let store: any ADEStore = MemoryStore()
+            let box = SecretBox(key: .generate())
+            let clock = ManualTimeSource(now: Date())
+            let token = try await store.createToken(
+                name: "T",
+                baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+                createdAt: clock.now()
+            )
+            let hook = try await store.createWebhook(
+                name: "internal",
+                sealedURL: box.seal(
+                    "http://127.0.0.1:\(client.port!)/hook",
+                    context: WebhookDeliveryService.urlContext
+                ),
+                sealedSecret: box.seal(Data(repeating: 1, count: 32), context: WebhookDeliveryService.secretContext),
+                maskedURL: "http://127.0.0.1/…",
+                allowsPrivateNetwork: false,
+                at: clock.now()
+            )
+            _ = try await store.applyPage(
+                [Device(serialNumber: "A")],
+                cursor: SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1),
+                completesFetch: false,
+                tokenID: token.id,
+                now: clock.now()
+            )
+            let service = WebhookDeliveryService(
+                store: store,
+                box: box,
+                client: HTTPClient.shared,
+                timeSource: clock,
+                logger: Self.quiet
+            )
+            #expect(try await service.deliverPending() == 0)
+            #expect(receiver.received.withLock { $0.isEmpty })
+            #expect(try await store.deliveries(webhookID: hook.id, limit: 1).first?.error == "address_refused")
+        }
+        for (address, expected) in [
+            ([127, 0, 0, 1], false), ([10, 1, 2, 3], false), ([172, 20, 0, 1], false), ([192, 168, 1, 1], false),
+            ([169, 254, 169, 254], false), ([100, 64, 0, 1], false), ([0, 0, 0, 0], false), ([8, 8, 8, 8], true),
+            ([17, 253, 144, 10], true),
+        ] as [([UInt8], Bool)] {
+            #expect(NetworkPolicy.isPublic(address) == expected, "\(address)")
+        }
+        var loopback6 = [UInt8](repeating: 0, count: 16)
+        loopback6[15] = 1
+        #expect(!NetworkPolicy.isPublic(loopback6))
+        #expect(!NetworkPolicy.isPublic([0xFE, 0x80] + [UInt8](repeating: 0, count: 14)))
+        #expect(!NetworkPolicy.isPublic([0xFD, 0x00] + [UInt8](repeating: 0, count: 14)))
+        #expect(!NetworkPolicy.isPublic([UInt8](repeating: 0, count: 10) + [0xFF, 0xFF, 10, 0, 0, 1]))
+        #expect(NetworkPolicy.isPublic([0x26, 0x20] + [UInt8](repeating: 0, count: 13) + [1]))
+    }
+
+    @Test func signaturesVerifyAndRefuseTamperingAndReplays() {
+        let secret = SymmetricKey(size: .bits256)
+        let body = Array(#"{"id":1}"#.utf8)
+        let header = WebhookSignature.header(secret: secret, timestamp: 1_800_000_000, body: body)
+        #expect(header.hasPrefix("t=1800000000,v1=") && header.count == "t=1800000000,v1=".count + 64)
+        #expect(WebhookSignature.verify(header, body: body, secret: secret, now: 1_800_000_100))
+        #expect(!WebhookSignature.verify(header, body: Array(#"{"id":2}"#.utf8), secret: secret, now: 1_800_000_100))
+        #expect(!WebhookSignature.verify(header, body: body, secret: SymmetricKey(size: .bits256), now: 1_800_000_100))
+        #expect(!WebhookSignature.verify(header, body: body, secret: secret, now: 1_800_001_000), "a replay")
+        #expect(!WebhookSignature.verify("t=x,v1=zz", body: body, secret: secret, now: 1_800_000_000))
+    }
+}
