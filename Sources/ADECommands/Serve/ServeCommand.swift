@@ -1,7 +1,9 @@
 import ADECore
+import ADENotify
 import ADESQLite
 import ADEServer
 import ArgumentParser
+import AsyncHTTPClient
 import DEPClient
 import Foundation
 import Logging
@@ -127,6 +129,16 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 var services: [any Service] = [application]
                 if let scheduler { services.append(scheduler) }
+                // The outbox's events to the webhooks configured with `ade webhook add`.
+                services.append(
+                    WebhookDeliveryService(
+                        store: store,
+                        box: service.secretBox,
+                        client: HTTPClient.shared,
+                        timeSource: SystemTimeSource(),
+                        logger: logger
+                    )
+                )
                 if let (host, port) = metricsAddress {
                     services.append(
                         buildMetricsApplication(

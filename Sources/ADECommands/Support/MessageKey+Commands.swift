@@ -110,3 +110,7 @@ extension MessageKey {
     static let profileDefaultCleared: MessageKey = "cli.profile.default_cleared"
     static let profileFamilyAll: MessageKey = "cli.profile.family_all"
 }
+
+extension MessageKey {
+    static let webhookAdded: MessageKey = "cli.webhook.added"
+}

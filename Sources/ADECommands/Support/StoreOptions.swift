@@ -43,6 +43,12 @@ struct StoreOptions: ParsableArguments {
         return try await body(store)
     }
 
+    /// Opens the database and its master key, and runs `body` with the box that seals secrets under it.
+    func withSecretBox<T>(_ body: (SecretBox, SQLiteStore) async throws -> T) async throws -> T {
+        let (store, key, _) = try await openStore()
+        return try await body(SecretBox(key: key), store)
+    }
+
     /// Opens the database and checks its master key, and runs `body` with the users' and API tokens' service.
     func withAccess<T>(_ body: (AccessService, SQLiteStore) async throws -> T) async throws -> T {
         try await withStore { store in

@@ -11,6 +11,9 @@ public struct TokenService: Sendable {
 
     let store: any ADEStore
     let box: SecretBox
+
+    /// The master key's box, for the services that seal their own secrets with it (webhook URLs and secrets).
+    public var secretBox: SecretBox { box }
     /// The client the service asks Apple with; the sync engine uses the same one.
     public let client: DEPClient
     let timeSource: any TimeSource

@@ -1,0 +1,167 @@
+import ADECore
+import ADENotify
+import ADESQLite
+import ArgumentParser
+import AsyncHTTPClient
+import DEPClient
+import Foundation
+import Logging
+
+/// `ade webhook add|list|delete|deliveries|test`: the receivers of the outbox's events.
+struct WebhookCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "webhook",
+        abstract: "Webhooks that receive ade's events (devices added, modified, removed; assignment results).",
+        discussion: """
+            Each delivery is a POST of {"id", "type", "created_at", "data"} with X-ADE-Event, X-ADE-Delivery and \
+            X-ADE-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the webhook's secret>. \
+            Events go in order; a receiver that does not answer 2xx gets the same event again after 5 s, doubling \
+            to 10 minutes. 'ade serve' delivers them.
+            """,
+        subcommands: [Add.self, List.self, Delete.self, Deliveries.self]
+    )
+
+    /// `ade webhook add NAME URL [--allow-private-network]`
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a webhook; prints its signing secret once."
+        )
+        @Argument(help: "A name for the webhook.") var name: String
+        @Argument(help: "The receiver's URL (https://…).") var url: String
+        @Flag(name: .long, help: "Allow loopback, link-local and private addresses (refused by default).")
+        var allowPrivateNetwork = false
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let locale = global.locale
+            try await reportingErrors(locale: locale) {
+                guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+                    scheme == "https" || scheme == "http", parsed.host?.isEmpty == false
+                else {
+                    // Never the whole URL: it may carry a credential.
+                    throw CommandError(
+                        .urlInvalid,
+                        parameters: ["url": URL(string: url).map(WebhookEndpoint.mask) ?? "(not a URL)"]
+                    )
+                }
+                let secret = "whsec_" + AccessSecret.random()
+                try await storeOptions.withSecretBox { box, store in
+                    _ = try await store.createWebhook(
+                        name: name,
+                        sealedURL: box.seal(url, context: WebhookDeliveryService.urlContext),
+                        sealedSecret: box.seal(secret, context: WebhookDeliveryService.secretContext),
+                        maskedURL: WebhookEndpoint.mask(parsed),
+                        allowsPrivateNetwork: allowPrivateNetwork,
+                        at: Date()
+                    )
+                }
+                Console.current.line(secret)
+                Console.current.note(
+                    MessageCatalogue.bundled.string(
+                        .webhookAdded,
+                        locale: locale,
+                        ["name": .string(name), "url": .string(WebhookEndpoint.mask(parsed))]
+                    )
+                )
+            }
+        }
+    }
+
+    /// `ade webhook list [--format json]`
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The webhooks, URLs masked.")
+        @Option(name: .long, help: "Output format: json or text.") var format: OutputFormat = .text
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await reportingErrors(locale: global.locale) {
+                try await storeOptions.withStore { store in
+                    let hooks = try await store.webhooks()
+                    switch format {
+                    case .json:
+                        try Console.current.json(
+                            hooks.map { hook in
+                                [
+                                    "name": hook.name, "url": hook.maskedURL, "last_event_id": String(hook.lastEventID),
+                                    "failures": String(hook.failures),
+                                    "private_network": hook.allowsPrivateNetwork ? "allowed" : "refused",
+                                ]
+                            }
+                        )
+                    case .text:
+                        for hook in hooks {
+                            Console.current.line(
+                                [hook.name, hook.maskedURL, "after \(hook.lastEventID)", "failures \(hook.failures)"]
+                                    .joined(separator: "\t")
+                            )
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `ade webhook delete NAME --yes`
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a webhook and its delivery log.")
+        @Argument(help: "The webhook's name.") var name: String
+        @Flag(name: .long, help: "Confirm.") var yes = false
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await reportingErrors(locale: global.locale) {
+                guard yes else { throw CommandError(.confirmationRequired, parameters: ["flag": "--yes"]) }
+                try await storeOptions.withStore { store in
+                    guard let hook = try await store.webhook(named: name) else {
+                        throw StoreError(.notFound, parameters: ["name": name])
+                    }
+                    try await store.deleteWebhook(id: hook.id)
+                }
+            }
+        }
+    }
+
+    /// `ade webhook deliveries NAME [--limit N] [--format json]`
+    struct Deliveries: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A webhook's delivery log, newest first.")
+        @Argument(help: "The webhook's name.") var name: String
+        @Option(name: .long, help: "At most this many attempts.") var limit: Int = 50
+        @Option(name: .long, help: "Output format: json or text.") var format: OutputFormat = .text
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await reportingErrors(locale: global.locale) {
+                try await storeOptions.withStore { store in
+                    guard let hook = try await store.webhook(named: name) else {
+                        throw StoreError(.notFound, parameters: ["name": name])
+                    }
+                    let log = try await store.deliveries(webhookID: hook.id, limit: max(1, limit))
+                    for delivery in log {
+                        let fields = [
+                            DEPJSON.formatDate(delivery.at), "event \(delivery.eventID)", "attempt \(delivery.attempt)",
+                            delivery.statusCode.map { "HTTP \($0)" } ?? "-", delivery.error ?? "ok",
+                            "\(delivery.durationMilliseconds) ms",
+                        ]
+                        switch format {
+                        case .json:
+                            try Console.current.json(
+                                Dictionary(
+                                    uniqueKeysWithValues: zip(
+                                        ["at", "event", "attempt", "status", "result", "ms"],
+                                        fields
+                                    )
+                                )
+                            )
+                        case .text:
+                            Console.current.line(fields.joined(separator: "\t"))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ADETesting
+import Foundation
+import Testing
+
+/// `ade webhook …`: the secret shown once, URLs masked, deletion confirmed.
+struct WebhookCommandTests {
+    @Test func addListDeliveriesDelete() async throws {
+        try await TemporaryDirectory.with { directory in
+            let database = ["--database", directory.path("ade.sqlite")]
+            let secretURL = "https://hooks.example.com/services/T000/B000/XXXXSECRET"
+            let added = await CommandHarness.run(["webhook", "add", "SIEM", secretURL] + database)
+            #expect(added.status == 0, "\(added.error)")
+            #expect(added.output.hasPrefix("whsec_") && added.output.count > 40)
+            #expect(added.error.contains("Webhook SIEM (https://hooks.example.com/…) added."))
+            #expect(!added.error.contains("XXXXSECRET"))
+            let duplicate = await CommandHarness.run(["webhook", "add", "siem", secretURL] + database)
+            #expect(duplicate.status == 1 && duplicate.error.contains("duplicate_name"))
+            let bad = await CommandHarness.run(
+                ["webhook", "add", "Bad", "ftp://files.example.com/x?token=1"] + database
+            )
+            #expect(bad.status == 1 && bad.error.contains("url_invalid") && !bad.error.contains("token=1"))
+
+            let listed = await CommandHarness.run(["webhook", "list", "--format", "json"] + database)
+            #expect(
+                listed.output.contains(#""url" : "https:\/\/hooks.example.com\/…""#)
+                    || listed.output.contains("https://hooks.example.com/…")
+            )
+            #expect(!listed.output.contains("XXXXSECRET") && !listed.output.contains("whsec_"))
+            let log = await CommandHarness.run(["webhook", "deliveries", "SIEM"] + database)
+            #expect(log.status == 0 && log.output.isEmpty)
+
+            let unconfirmed = await CommandHarness.run(["webhook", "delete", "SIEM"] + database)
+            #expect(unconfirmed.status == 1)
+            let deleted = await CommandHarness.run(["webhook", "delete", "SIEM", "--yes"] + database)
+            #expect(deleted.status == 0)
+            let empty = await CommandHarness.run(["webhook", "list"] + database)
+            #expect(empty.output.isEmpty)
+        }
+    }
+}
