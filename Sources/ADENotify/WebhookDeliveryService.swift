@@ -24,19 +24,27 @@ public struct WebhookDeliveryService: Service {
         public var maximumBackoff: TimeInterval
         /// How long a receiver has to answer.
         public var timeout: TimeAmount
+        /// Events older than this are deleted once every webhook is past them (and at once without webhooks).
+        public var retention: TimeInterval
+        /// How often old events are pruned.
+        public var pruneInterval: TimeInterval
 
         public init(
             pollInterval: Duration = .seconds(2),
             batchSize: Int = 50,
             firstBackoff: TimeInterval = 5,
             maximumBackoff: TimeInterval = 600,
-            timeout: TimeAmount = .seconds(10)
+            timeout: TimeAmount = .seconds(10),
+            retention: TimeInterval = 7 * 86_400,
+            pruneInterval: TimeInterval = 3600
         ) {
             self.pollInterval = pollInterval
             self.batchSize = max(1, batchSize)
             self.firstBackoff = firstBackoff
             self.maximumBackoff = maximumBackoff
             self.timeout = timeout
+            self.retention = retention
+            self.pruneInterval = pruneInterval
         }
     }
 
@@ -69,9 +77,14 @@ public struct WebhookDeliveryService: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            var lastPrune = Date.distantPast
             while !Task.isCancelled {
                 do {
                     _ = try await deliverPending()
+                    if timeSource.now().timeIntervalSince(lastPrune) >= configuration.pruneInterval {
+                        lastPrune = timeSource.now()
+                        try await prune()
+                    }
                 } catch is CancellationError {
                     return
                 } catch {
@@ -93,6 +106,18 @@ public struct WebhookDeliveryService: Service {
             delivered += try await deliver(to: endpoint)
         }
         return delivered
+    }
+
+    /// Deletes the events older than the retention that every webhook is past; returns how many.
+    @discardableResult
+    public func prune() async throws -> Int {
+        let floor = try await store.webhooks().map(\.lastEventID).min() ?? Int64.max
+        let pruned = try await store.pruneEvents(
+            before: timeSource.now().addingTimeInterval(-configuration.retention),
+            upTo: floor
+        )
+        if pruned > 0 { logger.info("Pruned delivered events", metadata: ["events": "\(pruned)"]) }
+        return pruned
     }
 
     /// The events after the endpoint's place, until one fails.

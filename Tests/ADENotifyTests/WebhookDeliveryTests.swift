@@ -135,6 +135,13 @@ struct WebhookDeliveryTests {
             #expect(log.prefix(4).map(\.attempt) == [1, 3, 2, 1], "newest first: E, then D's three attempts")
             #expect(log[2].statusCode == 503 && log[2].error == "http_status: HTTP 503")
             #expect(log.allSatisfy { $0.error.map { !$0.contains("127.0.0.1") } ?? true }, "never the URL")
+
+            // Old events go once every webhook is past them: a week later, all four of them.
+            #expect(try await service.prune() == 0, "younger than the retention")
+            try await page(["F"], cursor: "c5")
+            clock.advance(by: 8 * 86_400)
+            #expect(try await service.prune() == 4, "F is not delivered yet")
+            #expect(try await store.events(after: 0, limit: 10).count == 1)
         }
     }
 

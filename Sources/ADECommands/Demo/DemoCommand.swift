@@ -1,7 +1,9 @@
 import ADECore
+import ADENotify
 import ADESQLite
 import ADEServer
 import ArgumentParser
+import AsyncHTTPClient
 import DEPClient
 import DEPSimulator
 import Foundation
@@ -112,6 +114,15 @@ struct DemoCommand: AsyncParsableCommand {
                         .init(service: simulatorApplication),
                         .init(service: server),
                         .init(service: scheduler),
+                        .init(
+                            service: WebhookDeliveryService(
+                                store: store,
+                                box: service.secretBox,
+                                client: HTTPClient.shared,
+                                timeSource: SystemTimeSource(),
+                                logger: logger
+                            )
+                        ),
                         .init(service: seeder, successTerminationBehavior: .ignore),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint],
