@@ -74,4 +74,6 @@ extension MessageKey {
     static let noticeDefaultSet: MessageKey = "console.notice.default_set"
     static let noticeRetried: MessageKey = "console.notice.retried"
     static let tokenProfilesLink: MessageKey = "console.token.profiles_link"
+    static let noticeProfileEdited: MessageKey = "console.notice.profile_edited"
+    static let profileMoving: MessageKey = "console.profile.moving"
 }

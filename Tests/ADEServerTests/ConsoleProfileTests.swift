@@ -91,6 +91,30 @@ struct ConsoleProfileTests {
             let (_, after) = try await page("/tokens/Healthy/profiles?notice=retried")
             #expect(after.contains("Apple was asked again"))
             #expect(after.contains("Assigned: 1"))
+
+            // The editor: the fields as defined, how many devices move, and a new version at Apple.
+            let (editorStatus, editor) = try await page("/tokens/Healthy/profiles/Staff")
+            #expect(editorStatus == .ok)
+            #expect(editor.contains(#"value="https://mdm.example.com/enroll""#))
+            #expect(editor.contains(#"value="Siri" checked"#) && editor.contains(#"value="TOS" checked"#))
+            #expect(editor.contains("1 device that ade assigned this profile moves to version 2 when you save."))
+            #expect(editor.contains("only after they are erased"))
+            let refusedEdit = try await post(
+                "/tokens/Healthy/profiles/Staff",
+                "name=Staff&url=https%3A%2F%2Fmdm.example.com%2Fenroll&region=usa&supervised=on"
+            )
+            #expect(refusedEdit.status == .unprocessableContent)
+            #expect(String(buffer: refusedEdit.body).contains("is not an ISO 3166 code."))
+            let edited = try await post(
+                "/tokens/Healthy/profiles/Staff",
+                "name=Staff&url=https%3A%2F%2Fmdm.example.com%2Fenroll&department=IT&supervised=on&skip[]=Siri"
+            )
+            #expect(edited.headers[.location] == "/tokens/Healthy/profiles?notice=profile_edited")
+            let version2 = try #require(try await fixture.store.profile(tokenID: healthy.id, named: "Staff"))
+            #expect(version2.version == 2 && version2.profile.department == "IT")
+            #expect(version2.profile.skipSetupItems == ["Siri"] && version2.profileUUID != stored.profileUUID)
+            let (missingStatus, _) = try await page("/tokens/Healthy/profiles/Nope")
+            #expect(missingStatus == .notFound)
         }
     }
 }

@@ -23,6 +23,26 @@ extension ConsoleController {
         pages.post("tokens/:name/profiles", use: createProfile)
         pages.post("tokens/:name/profiles/default", use: setDefaultProfile)
         pages.post("tokens/:name/profiles/retry", use: retryAssignment)
+        pages.get("tokens/:name/profiles/:profile", use: profilePage)
+        pages.post("tokens/:name/profiles/:profile", use: editProfile)
+    }
+
+    /// A profile's fields as the form shows them.
+    static func formValues(_ profile: Profile) -> [String: Any] {
+        [
+            "name": profile.profileName ?? "", "url": profile.url ?? "", "department": profile.department ?? "",
+            "supportPhone": profile.supportPhoneNumber ?? "", "supportEmail": profile.supportEmailAddress ?? "",
+            "language": profile.language ?? "", "region": profile.region ?? "",
+            "supervised": profile.isSupervised == true, "removable": profile.isMDMRemovable ?? true,
+            "awaitConfigured": profile.awaitDeviceConfigured == true, "autoAdvance": profile.autoAdvanceSetup == true,
+            "multiUser": profile.isMultiUser == true,
+        ]
+    }
+
+    /// Apple's panes, checked when skipped, then any other skipped item (Apple adds panes every year).
+    static func skipChoices(_ skipped: [String]) -> [[String: Any]] {
+        (setupAssistantPanes + skipped.filter { !setupAssistantPanes.contains($0) })
+            .map { ["key": $0, "checked": skipped.contains($0)] }
     }
 
     struct NewProfileForm: Decodable {
@@ -99,7 +119,8 @@ extension ConsoleController {
         for profile in profiles {
             let families = defaults.filter { $0.value == profile.name }.map { $0.key?.rawValue ?? allLabel }.sorted()
             rows.append([
-                "name": profile.name, "version": profile.version, "uuid": profile.profileUUID ?? "—",
+                "name": profile.name, "namePath": profile.name.pathEscaped, "version": profile.version,
+                "uuid": profile.profileUUID ?? "—",
                 "defaultFor": families.isEmpty ? "—" : families.joined(separator: ", "),
                 "devices": try await service.devicesUsing(profile),
             ])
@@ -120,15 +141,10 @@ extension ConsoleController {
                 ]
             },
             "hasCounts": !counts.isEmpty,
-            "skipItems": Self.setupAssistantPanes,
+            "skipItems": Self.skipChoices(form?.skip ?? []),
+            // A new profile starts supervised and not removable by users, as Apple's devices are from iOS 13.
+            "form": Self.formValues(form?.profile ?? Profile(isSupervised: true, isMDMRemovable: false)),
         ]
-        if let form {
-            values["form"] = [
-                "name": form.name, "url": form.url, "department": form.department ?? "",
-                "supportPhone": form.supportPhone ?? "", "supportEmail": form.supportEmail ?? "",
-                "language": form.language ?? "", "region": form.region ?? "",
-            ]
-        }
         if let chosen {
             let records = try await dependencies.store.assignments(
                 tokenID: token.id,
@@ -222,9 +238,81 @@ extension ConsoleController {
         }
     }
 
+    @Sendable func profilePage(_ request: Request, context: ADERequestContext) async throws -> Response {
+        try await profilePage(request, context: context, form: nil, problem: nil)
+    }
+
+    func profilePage(
+        _ request: Request,
+        context: ADERequestContext,
+        form: NewProfileForm?,
+        problem: String?,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let name = try context.pathParameter("name")
+        let profileName = try context.pathParameter("profile")
+        guard let token = try await dependencies.store.token(named: name) else {
+            return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
+        }
+        let service = dependencies.profiles(context)
+        guard let stored = try await dependencies.store.profile(tokenID: token.id, named: profileName) else {
+            return notFound(
+                ProfileError(.notFound, parameters: ["token": token.name, "name": profileName]),
+                request,
+                context
+            )
+        }
+        let fields = form?.profile ?? stored.profile
+        let values: [String: Any] = [
+            "path": token.name.pathEscaped, "namePath": stored.name.pathEscaped, "profileName": stored.name,
+            "moving": context.text(
+                .profileMoving,
+                ["count": .int(try await service.devicesUsing(stored)), "version": .int(stored.version + 1)]
+            ),
+            "form": Self.formValues(fields), "skipItems": Self.skipChoices(fields.skipSetupItems ?? []),
+        ]
+        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        var frame = frame(title: stored.name, overviews: overviews, context: context)
+        frame.breadcrumb[frame.breadcrumb.count - 1].href = "/"
+        frame.breadcrumb.append(.init(label: token.name, href: "/tokens/\(token.name.pathEscaped)"))
+        frame.breadcrumb.append(
+            .init(label: context.text(.profilesTitle), href: "/tokens/\(token.name.pathEscaped)/profiles")
+        )
+        frame.breadcrumb.append(.init(label: stored.name))
+        frame.problem = problem
+        return renderer.page(
+            "profile",
+            frame: frame,
+            context: context,
+            request: request,
+            values: values,
+            status: status
+        )
+    }
+
+    @Sendable func editProfile(_ request: Request, context: ADERequestContext) async throws -> Response {
+        let form = try await Self.decodeForm(NewProfileForm.self, request, context)
+        let token = try context.pathParameter("name")
+        let name = try context.pathParameter("profile")
+        do {
+            let edit = try await dependencies.profiles(context).edit(token: token, name: name, profile: form.profile)
+            dependencies.audit(context, "profile.edit", "\(token)/\(name) v\(edit.profile.version)")
+            return Response.redirect(to: "/tokens/\(token.pathEscaped)/profiles?notice=profile_edited", type: .normal)
+        } catch let error as any CataloguedError {
+            return try await profilePage(
+                request,
+                context: context,
+                form: form,
+                problem: describe(error, context),
+                status: .unprocessableContent
+            )
+        }
+    }
+
     static func profileNotice(_ request: Request, _ context: ADERequestContext) -> String? {
         switch request.uri.queryParameters.get("notice") {
         case "profile_created": context.text(.noticeProfileCreated)
+        case "profile_edited": context.text(.noticeProfileEdited)
         case "default_set": context.text(.noticeDefaultSet)
         case "retried": context.text(.noticeRetried)
         default: nil

@@ -488,7 +488,7 @@ struct ConsoleController {
         return remedy.isEmpty ? message : "\(message) \(remedy)"
     }
 
-    func notFound(_ error: ServerError, _ request: Request, _ context: ADERequestContext) -> Response {
+    func notFound(_ error: some CataloguedError, _ request: Request, _ context: ADERequestContext) -> Response {
         let (message, remedy) = MessageCatalogue.bundled.describe(error, locale: context.locale)
         return renderer.page(
             "error",
