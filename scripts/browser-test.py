@@ -156,7 +156,19 @@ def main():
         driver.get(console + "/devices")
         wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "table")))
         shoot(driver, arguments.screenshots, "06-devices")
-        step("the token is healthy again; screenshots in " + arguments.screenshots)
+        # The demo's healthy token has a default profile: its devices are assigned as they sync.
+        driver.get(console + "/tokens/Campus%20iPads/profiles")
+        deadline = time.time() + 60
+        while "Assigned:" not in driver.find_element(By.TAG_NAME, "main").text:
+            if time.time() > deadline:
+                raise AssertionError("no device of Campus iPads was assigned its default profile")
+            time.sleep(1)
+            driver.refresh()
+        shoot(driver, arguments.screenshots, "07-profiles")
+        driver.get(console + "/tokens/Campus%20iPads/profiles/Staff")
+        wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "input[name='url']")))
+        shoot(driver, arguments.screenshots, "08-profile-editor")
+        step("the token is healthy again; profiles assigned; screenshots in " + arguments.screenshots)
     except Exception:
         os.makedirs(arguments.screenshots, exist_ok=True)
         driver.save_screenshot(os.path.join(arguments.screenshots, "failure.png"))

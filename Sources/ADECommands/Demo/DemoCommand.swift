@@ -195,7 +195,24 @@ struct DemoSeeder: Service {
     func run() async throws {
         let (simulatorPort, consolePort) = await ports.both()
         let simulatorURL = URL(string: "http://127.0.0.1:\(simulatorPort)")!
-        try await DemoOrganisation.enroll(simulator: simulator, baseURL: simulatorURL, service: service) { token in
+        let logger = Logger(label: "ade.demo") { _ in SwiftLogNoOpLogHandler() }
+        let profiles = ProfileService(
+            tokens: service,
+            assigner: ProfileAssigner(
+                store: store,
+                client: service.client,
+                timeSource: SystemTimeSource(),
+                logger: logger
+            ),
+            timeSource: SystemTimeSource(),
+            logger: logger
+        )
+        try await DemoOrganisation.enroll(
+            simulator: simulator,
+            baseURL: simulatorURL,
+            service: service,
+            profiles: profiles
+        ) { token in
             _ = try await syncer.run(token, holder: .current())
         }
         _ = try await AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource())

@@ -62,6 +62,19 @@ struct DemoOrganisation {
         return simulator
     }
 
+    /// The demo's default profile: supervised, not removable, a few Setup Assistant panes skipped.
+    static let defaultProfile = Profile(
+        profileName: "Contoso Staff",
+        url: "https://mdm.contoso.example/enroll",
+        isSupervised: true,
+        isMDMRemovable: false,
+        awaitDeviceConfigured: true,
+        supportPhoneNumber: "+1 555 0100",
+        supportEmailAddress: "it@contoso.example",
+        department: "IT",
+        skipSetupItems: ["Siri", "TOS", "Diagnostics"]
+    )
+
     /// Creates every token in `ade` and in the simulated ABM, bringing the simulator's clock to the present. Tokens
     /// that fall into an error state later (terms, a newer download) are synced once with `sync` before, so that
     /// they hold devices that no longer sync.
@@ -69,6 +82,7 @@ struct DemoOrganisation {
         simulator: DEPSimulator,
         baseURL: URL,
         service: TokenService,
+        profiles: ProfileService,
         sync: (EnrollmentToken) async throws -> Void
     ) async throws {
         var files: [String: [UInt8]] = [:]
@@ -91,6 +105,11 @@ struct DemoOrganisation {
         for token in tokens {
             guard let file = files[token.name] else { continue }
             let uploaded = try await service.upload(name: token.name, file: file).token
+            // The tokens that work get a default profile: their devices receive it as they sync.
+            if [.healthy, .expiringSoon].contains(token.story) {
+                _ = try await profiles.create(token: token.name, name: "Staff", profile: defaultProfile)
+                try await profiles.setDefault(token: token.name, name: "Staff", family: nil)
+            }
             if [.termsNotAccepted, .supersededByNewerDownload].contains(token.story) { try await sync(uploaded) }
         }
         for token in tokens {

@@ -130,7 +130,8 @@ extension ConsoleController {
         var values: [String: Any] = [
             "name": token.name, "path": token.name.pathEscaped,
             "profiles": rows, "hasProfiles": !rows.isEmpty,
-            "profileChoices": profiles.map { ["name": $0.name] },
+            // Preselected: the default for every device.
+            "profileChoices": profiles.map { ["name": $0.name, "selected": defaults[nil] == $0.name] },
             "familyChoices": [["value": "all", "label": allLabel]]
                 + ["iPhone", "iPad", "Mac", "AppleTV", "Vision"].map { ["value": $0, "label": $0] },
             "counts": DeviceAssignment.Status.allCases.compactMap { status -> [String: Any]? in
