@@ -108,6 +108,27 @@ public struct WebhookDeliveryService: Service {
         return delivered
     }
 
+    /// Sends a `ping` event (number 0, not in the outbox, not logged) to check an endpoint's URL, address policy and
+    /// signature: the receiver's HTTP status, or why it was not reached.
+    public func ping(_ endpoint: WebhookEndpoint) async throws -> (status: Int?, error: NotifyError?) {
+        let url = String(decoding: try box.open(endpoint.sealedURL, context: Self.urlContext), as: UTF8.self)
+        let secret = SymmetricKey(data: try box.open(endpoint.sealedSecret, context: Self.secretContext))
+        let event = OutboxEvent(
+            id: 0,
+            tokenID: 0,
+            kind: OutboxEvent.Kind(rawValue: "ping"),
+            body: #"{"webhook":"# + Self.quoted(endpoint.name) + "}",
+            createdAt: timeSource.now()
+        )
+        return await attempt(event, url: url, secret: secret, allowsPrivate: endpoint.allowsPrivateNetwork)
+    }
+
+    /// A JSON string of a name.
+    static func quoted(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Deletes the events older than the retention that every webhook is past; returns how many.
     @discardableResult
     public func prune() async throws -> Int {

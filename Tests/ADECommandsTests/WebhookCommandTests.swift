@@ -29,12 +29,22 @@ struct WebhookCommandTests {
             let log = await CommandHarness.run(["webhook", "deliveries", "SIEM"] + database)
             #expect(log.status == 0 && log.output.isEmpty)
 
+            // A ping to an address the policy refuses, and to a port nothing listens on.
+            _ = await CommandHarness.run(["webhook", "add", "Local", "http://127.0.0.1:9/hook"] + database)
+            let refused = await CommandHarness.run(["webhook", "test", "Local"] + database)
+            #expect(refused.status == 1 && refused.error.contains("error [address_refused]"), "\(refused.error)")
+            _ = await CommandHarness.run(
+                ["webhook", "add", "Closed", "http://127.0.0.1:9/hook", "--allow-private-network"] + database
+            )
+            let closed = await CommandHarness.run(["webhook", "test", "Closed"] + database)
+            #expect(closed.status == 1 && closed.error.contains("error [unreachable]"), "\(closed.error)")
+
             let unconfirmed = await CommandHarness.run(["webhook", "delete", "SIEM"] + database)
             #expect(unconfirmed.status == 1)
             let deleted = await CommandHarness.run(["webhook", "delete", "SIEM", "--yes"] + database)
             #expect(deleted.status == 0)
-            let empty = await CommandHarness.run(["webhook", "list"] + database)
-            #expect(empty.output.isEmpty)
+            let remaining = await CommandHarness.run(["webhook", "list"] + database)
+            #expect(!remaining.output.contains("SIEM") && remaining.output.contains("Closed"))
         }
     }
 }

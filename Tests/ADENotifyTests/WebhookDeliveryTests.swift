@@ -136,6 +136,12 @@ struct WebhookDeliveryTests {
             #expect(log[2].statusCode == 503 && log[2].error == "http_status: HTTP 503")
             #expect(log.allSatisfy { $0.error.map { !$0.contains("127.0.0.1") } ?? true }, "never the URL")
 
+            // A ping checks the endpoint without touching the outbox or the log.
+            let ping = try await service.ping(endpoint)
+            #expect(ping.status == 204 && ping.error == nil)
+            #expect(receiver.received.withLock { $0.last?.type } == "ping")
+            #expect(try await store.deliveries(webhookID: hook.id, limit: 10).count == log.count)
+
             // Old events go once every webhook is past them: a week later, all four of them.
             #expect(try await service.prune() == 0, "younger than the retention")
             try await page(["F"], cursor: "c5")
@@ -215,5 +221,13 @@ struct WebhookDeliveryTests {
         #expect(!WebhookSignature.verify(header, body: body, secret: SymmetricKey(size: .bits256), now: 1_800_000_100))
         #expect(!WebhookSignature.verify(header, body: body, secret: secret, now: 1_800_001_000), "a replay")
         #expect(!WebhookSignature.verify("t=x,v1=zz", body: body, secret: secret, now: 1_800_000_000))
+    }
+
+    @Test func everyNotifyErrorHasAMessageAndARemedy() throws {
+        let english = try #require(MessageCatalogue.bundled.languages["en"])
+        for code in NotifyError.Code.allCases {
+            let error = NotifyError(code, parameters: ["detail": "HTTP 500"])
+            #expect(english[error.messageKey.rawValue] != nil && english[error.remedyKey.rawValue] != nil, "\(code)")
+        }
     }
 }

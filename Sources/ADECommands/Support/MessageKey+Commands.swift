@@ -114,3 +114,7 @@ extension MessageKey {
 extension MessageKey {
     static let webhookAdded: MessageKey = "cli.webhook.added"
 }
+
+extension MessageKey {
+    static let webhookPinged: MessageKey = "cli.webhook.pinged"
+}

@@ -18,7 +18,7 @@ struct WebhookCommand: AsyncParsableCommand {
             Events go in order; a receiver that does not answer 2xx gets the same event again after 5 s, doubling \
             to 10 minutes. 'ade serve' delivers them.
             """,
-        subcommands: [Add.self, List.self, Delete.self, Deliveries.self]
+        subcommands: [Add.self, List.self, Delete.self, Deliveries.self, Test.self]
     )
 
     /// `ade webhook add NAME URL [--allow-private-network]`
@@ -160,6 +160,43 @@ struct WebhookCommand: AsyncParsableCommand {
                             Console.current.line(fields.joined(separator: "\t"))
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// `ade webhook test NAME`
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a signed 'ping' to a webhook now and say what the receiver answered."
+        )
+        @Argument(help: "The webhook's name.") var name: String
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let locale = global.locale
+            try await reportingErrors(locale: locale) {
+                try await storeOptions.withSecretBox { box, store in
+                    guard let hook = try await store.webhook(named: name) else {
+                        throw StoreError(.notFound, parameters: ["name": name])
+                    }
+                    let service = WebhookDeliveryService(
+                        store: store,
+                        box: box,
+                        client: HTTPClient.shared,
+                        timeSource: SystemTimeSource(),
+                        logger: Logger.commandLine("ade.webhook")
+                    )
+                    let (status, error) = try await service.ping(hook)
+                    if let error { throw error }
+                    Console.current.line(
+                        MessageCatalogue.bundled.string(
+                            .webhookPinged,
+                            locale: locale,
+                            ["name": .string(hook.name), "status": .int(status ?? 0)]
+                        )
+                    )
                 }
             }
         }
