@@ -159,8 +159,7 @@ public struct WebhookDeliveryService: Service {
                 attempt: failures + 1,
                 statusCode: outcome.status,
                 error: outcome.error.map { "\($0.code)\($0.parameters["detail"].map { ": \($0)" } ?? "")" },
-                durationMilliseconds: Int((ContinuousClock.now - started).components.seconds * 1000)
-                    + Int((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000),
+                durationMilliseconds: Int((ContinuousClock.now - started).timeIntervalMilliseconds),
                 at: now
             )
             if outcome.error == nil {
@@ -245,5 +244,12 @@ public struct WebhookDeliveryService: Service {
             return "timeout"
         }
         return "connection failed"
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    fileprivate var timeIntervalMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }
