@@ -32,19 +32,7 @@ extension ProfileCommand {
                     if all {
                         let token = try await store.token(named: token)
                         guard let token else { throw StoreError(.notFound, parameters: ["name": self.token]) }
-                        chosen = []
-                        var after: String?
-                        while true {
-                            let page = try await store.devices(
-                                tokenID: token.id,
-                                matching: DeviceQuery(),
-                                after: after,
-                                limit: 1000
-                            )
-                            chosen += page.map(\.serialNumber)
-                            guard page.count == 1000, let last = page.last else { break }
-                            after = last.serialNumber
-                        }
+                        chosen = try await store.allDevices(tokenID: token.id).map(\.serialNumber)
                     }
                     let report = try await service.assign(token: token, name: name, serialNumbers: chosen)
                     let records = try await store.assignments(

@@ -45,7 +45,11 @@ struct DevicesCommand: AsyncParsableCommand {
                             if let assignment {
                                 try await assignment.devices(of: entry, store: store, limit: limit - rows.count)
                             } else {
-                                try await pages(of: entry, store: store, limit: limit - rows.count)
+                                try await store.allDevices(
+                                    tokenID: entry.id,
+                                    matching: DeviceQuery(presence: includeRemoved ? .all : .present),
+                                    limit: limit - rows.count
+                                )
                             }
                         rows += found.map { (entry.name, $0) }
                         for (serial, record) in try await store.assignments(
@@ -120,26 +124,6 @@ struct DevicesCommand: AsyncParsableCommand {
     }
 }
 
-extension DevicesCommand.List {
-    /// A token's devices by serial, page by page, up to `limit`.
-    func pages(of token: EnrollmentToken, store: SQLiteStore, limit: Int) async throws -> [StoredDevice] {
-        var devices: [StoredDevice] = []
-        var after: String?
-        while devices.count < limit {
-            let page = try await store.devices(
-                tokenID: token.id,
-                after: after,
-                limit: min(1000, limit - devices.count),
-                includeRemoved: includeRemoved
-            )
-            devices += page
-            guard page.count == 1000, let last = page.last else { break }
-            after = last.serialNumber
-        }
-        return devices
-    }
-}
-
 /// `--assignment`: devices by where their profile assignment stands.
 enum AssignmentFilter: String, ExpressibleByArgument, CaseIterable {
     case failed, throttled, pending, excluded
@@ -165,18 +149,11 @@ enum AssignmentFilter: String, ExpressibleByArgument, CaseIterable {
             // No profile: present devices whose profile is empty or removed.
             var devices: [StoredDevice] = []
             for profileStatus in [ProfileStatus.empty, .removed] {
-                var after: String?
-                while devices.count < limit {
-                    let page = try await store.devices(
-                        tokenID: token.id,
-                        matching: DeviceQuery(profileStatus: profileStatus),
-                        after: after,
-                        limit: min(1000, limit - devices.count)
-                    )
-                    devices += page
-                    guard page.count == 1000, let last = page.last else { break }
-                    after = last.serialNumber
-                }
+                devices += try await store.allDevices(
+                    tokenID: token.id,
+                    matching: DeviceQuery(profileStatus: profileStatus),
+                    limit: limit - devices.count
+                )
             }
             return devices.sorted { $0.serialNumber < $1.serialNumber }
         }

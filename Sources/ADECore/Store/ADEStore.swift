@@ -187,6 +187,30 @@ extension DeviceSyncStore {
 }
 
 extension DeviceSyncStore {
+    /// A token's devices that match `query`, in serial order, read by keyset paging (`pageSize` at a time), at most
+    /// `limit` of them.
+    public func allDevices(
+        tokenID: Int64,
+        matching query: DeviceQuery = DeviceQuery(),
+        limit: Int = .max,
+        pageSize: Int = 1000
+    ) async throws -> [StoredDevice] {
+        var devices: [StoredDevice] = []
+        var after: String?
+        while devices.count < limit {
+            let page = try await self.devices(
+                tokenID: tokenID,
+                matching: query,
+                after: after,
+                limit: min(pageSize, limit - devices.count)
+            )
+            devices += page
+            guard let last = page.last, page.count == pageSize else { break }
+            after = last.serialNumber
+        }
+        return devices
+    }
+
     /// A token's devices by serial number, after `serial` (keyset paging): present ones, or all.
     public func devices(tokenID: Int64, after serial: String?, limit: Int, includeRemoved: Bool) async throws
         -> [StoredDevice]

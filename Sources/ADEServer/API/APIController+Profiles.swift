@@ -126,18 +126,7 @@ extension APIController {
                         ServerError(.invalidBody, parameters: ["detail": "either serials or all, not both"])
                     )
                 }
-                var after: String?
-                while true {
-                    let page = try await dependencies.store.devices(
-                        tokenID: token.id,
-                        matching: DeviceQuery(),
-                        after: after,
-                        limit: 1000
-                    )
-                    serials += page.map(\.serialNumber)
-                    guard page.count == 1000, let last = page.last else { break }
-                    after = last.serialNumber
-                }
+                serials = try await dependencies.store.allDevices(tokenID: token.id).map(\.serialNumber)
             }
             guard !serials.isEmpty, serials.count <= 100_000 else {
                 throw APIError(
