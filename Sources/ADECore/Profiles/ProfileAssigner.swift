@@ -221,29 +221,17 @@ public struct ProfileAssigner: Sendable {
         return report
     }
 
-    /// Each serial's latest record in a page (by `op_date`, then page order) as the store keeps it: removed when
-    /// Apple says `deleted`.
+    /// Each serial's device after the page, merged as the store merges it (``DeviceMerge``: the latest `op_date`
+    /// wins, `deleted` removes), in the page's order.
     static func latest(_ devices: [Device], tokenID: Int64, now: Date) -> [StoredDevice] {
         var order: [String] = []
-        var latest: [String: Device] = [:]
+        var merged: [String: StoredDevice] = [:]
         for device in devices {
-            if let seen = latest[device.serialNumber] {
-                if let date = device.opDate, let previous = seen.opDate, date < previous { continue }
-            } else {
-                order.append(device.serialNumber)
-            }
-            latest[device.serialNumber] = device
+            let before = merged[device.serialNumber]
+            if before == nil { order.append(device.serialNumber) }
+            merged[device.serialNumber] =
+                DeviceMerge.merge(device, into: before, tokenID: tokenID, generation: 0, now: now).device
         }
-        return order.compactMap { serial in
-            latest[serial].map { device in
-                StoredDevice(
-                    tokenID: tokenID,
-                    device: device,
-                    removedAt: device.opType == .deleted ? now : nil,
-                    fetchGeneration: 0,
-                    updatedAt: now
-                )
-            }
-        }
+        return order.compactMap { merged[$0] }
     }
 }
