@@ -73,7 +73,8 @@ public struct ProfileService: Sendable {
 
     /// How many devices an edit would move now: those `ade` assigned the profile's current definition.
     public func devicesUsing(_ profile: StoredProfile) async throws -> Int {
-        try await serialsUsing(profile).count
+        guard let uuid = profile.profileUUID else { return 0 }
+        return try await assignedRecords(tokenID: profile.tokenID)[uuid]?.count ?? 0
     }
 
     /// Replaces a profile's fields: a new definition at Apple (Apple's profiles cannot change), then the devices
@@ -85,7 +86,8 @@ public struct ProfileService: Sendable {
         let token = try await tokens.token(named: tokenName)
         var stored = try await profile(token: tokenName, named: name)
         let uuid = try await define(fields, token: token)
-        let using = try await serialsUsing(stored)
+        var using: [DeviceAssignment] = []
+        if let old = stored.profileUUID { using = try await assignedRecords(tokenID: token.id)[old] ?? [] }
         let now = timeSource.now()
         stored.profile = fields
         stored.profileUUID = uuid
@@ -93,8 +95,7 @@ public struct ProfileService: Sendable {
         stored.definedAt = now
         stored.updatedAt = now
         try await store.updateProfile(stored)
-        let records = try await store.assignments(tokenID: token.id, serialNumbers: using)
-        let ready = using.filter { records[$0]?.allowsAutomaticAttempt(at: now) ?? true }
+        let ready = using.filter { $0.allowsAutomaticAttempt(at: now) }.map(\.serialNumber)
         let moved = try await assigner.assign(
             profileUUID: uuid,
             to: ready,
@@ -195,21 +196,18 @@ public struct ProfileService: Sendable {
         }
     }
 
-    /// The devices `ade` assigned the profile's current definition, by the assignment records.
-    private func serialsUsing(_ profile: StoredProfile) async throws -> [String] {
-        guard let uuid = profile.profileUUID else { return [] }
-        var serials: [String] = []
+    /// `ade`'s `assigned` records of a token by the profile UUID they name, in one scan of the records.
+    func assignedRecords(tokenID: Int64) async throws -> [String: [DeviceAssignment]] {
+        var records: [String: [DeviceAssignment]] = [:]
         var after: String?
         while true {
-            let page = try await store.assignments(
-                tokenID: profile.tokenID,
-                status: .assigned,
-                after: after,
-                limit: 1000
-            )
-            serials += page.filter { $0.profileUUID == uuid }.map(\.serialNumber)
-            guard page.count == 1000, let last = page.last else { return serials }
+            let page = try await store.assignments(tokenID: tokenID, status: .assigned, after: after, limit: 1000)
+            for record in page { records[record.profileUUID ?? "", default: []].append(record) }
+            guard page.count == 1000, let last = page.last else { return records }
             after = last.serialNumber
         }
     }
+
+    /// The device families a default profile can be chosen for.
+    public static let families: [DeviceFamily] = [.iPhone, .iPad, .mac, .appleTV, .vision]
 }

@@ -25,24 +25,23 @@ public struct ProfileSummary: Sendable, Hashable, Encodable {
 
 extension ProfileService {
     /// Summaries of profiles of a token.
+    /// Summaries of profiles of a token: its defaults and its assignment records are read once for all of them.
     public func summaries(_ profiles: [StoredProfile], token: String) async throws -> [ProfileSummary] {
+        guard let tokenID = profiles.first?.tokenID else { return [] }
         let defaults = try await self.defaults(token: token)
-        var summaries: [ProfileSummary] = []
-        for profile in profiles {
-            summaries.append(
-                ProfileSummary(
-                    token: token,
-                    name: profile.name,
-                    version: profile.version,
-                    profileUUID: profile.profileUUID,
-                    definedAt: profile.definedAt,
-                    defaultFor: defaults.filter { $0.value == profile.name }.map { $0.key?.rawValue ?? "all" }.sorted(),
-                    devices: try await devicesUsing(profile),
-                    profile: profile.profile
-                )
+        let assigned = try await assignedRecords(tokenID: tokenID)
+        return profiles.map { profile in
+            ProfileSummary(
+                token: token,
+                name: profile.name,
+                version: profile.version,
+                profileUUID: profile.profileUUID,
+                definedAt: profile.definedAt,
+                defaultFor: defaults.filter { $0.value == profile.name }.map { $0.key?.rawValue ?? "all" }.sorted(),
+                devices: profile.profileUUID.flatMap { assigned[$0]?.count } ?? 0,
+                profile: profile.profile
             )
         }
-        return summaries
     }
 
     /// The token's defaults by family name (`all` for every device).
@@ -55,7 +54,6 @@ extension ProfileService {
     public static func family(_ text: String?, allowingAll: Bool = false) throws -> DeviceFamily? {
         guard let text else { return nil }
         if allowingAll, text.lowercased() == "all" { return nil }
-        let families: [DeviceFamily] = [.iPhone, .iPad, .mac, .appleTV, .vision]
         guard let family = families.first(where: { $0.rawValue.caseInsensitiveCompare(text) == .orderedSame }) else {
             throw ProfileError(.familyInvalid, parameters: ["value": text])
         }

@@ -112,18 +112,16 @@ extension ConsoleController {
             return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
         }
         let service = dependencies.profiles(context)
-        let profiles = try await service.list(token: token.name)
-        let defaults = try await service.defaults(token: token.name)
+        let summaries = try await service.summaries(try await service.list(token: token.name), token: token.name)
         let allLabel = context.text(.profilesFamilyAll)
-        var rows: [[String: Any]] = []
-        for profile in profiles {
-            let families = defaults.filter { $0.value == profile.name }.map { $0.key?.rawValue ?? allLabel }.sorted()
-            rows.append([
-                "name": profile.name, "namePath": profile.name.pathEscaped, "version": profile.version,
-                "uuid": profile.profileUUID ?? "—",
+        let rows = summaries.map { summary -> [String: Any] in
+            let families = summary.defaultFor.map { $0 == "all" ? allLabel : $0 }
+            return [
+                "name": summary.name, "namePath": summary.name.pathEscaped, "version": summary.version,
+                "uuid": summary.profileUUID ?? "—",
                 "defaultFor": families.isEmpty ? "—" : families.joined(separator: ", "),
-                "devices": try await service.devicesUsing(profile),
-            ])
+                "devices": summary.devices,
+            ]
         }
         let counts = try await dependencies.store.assignmentCounts(tokenID: token.id)
         let chosen = request.uri.queryParameters.get("assignment").flatMap(DeviceAssignment.Status.init(rawValue:))
@@ -131,9 +129,9 @@ extension ConsoleController {
             "name": token.name, "path": token.name.pathEscaped,
             "profiles": rows, "hasProfiles": !rows.isEmpty,
             // Preselected: the default for every device.
-            "profileChoices": profiles.map { ["name": $0.name, "selected": defaults[nil] == $0.name] },
+            "profileChoices": summaries.map { ["name": $0.name, "selected": $0.defaultFor.contains("all")] },
             "familyChoices": [["value": "all", "label": allLabel]]
-                + ["iPhone", "iPad", "Mac", "AppleTV", "Vision"].map { ["value": $0, "label": $0] },
+                + ProfileService.families.map { ["value": $0.rawValue, "label": $0.rawValue] },
             "counts": DeviceAssignment.Status.allCases.compactMap { status -> [String: Any]? in
                 guard let count = counts[status] else { return nil }
                 return [
