@@ -117,16 +117,10 @@ public struct WebhookDeliveryService: Service {
             id: 0,
             tokenID: 0,
             kind: OutboxEvent.Kind(rawValue: "ping"),
-            body: #"{"webhook":"# + Self.quoted(endpoint.name) + "}",
+            body: #"{"webhook":"# + JSONText.quoted(endpoint.name) + "}",
             createdAt: timeSource.now()
         )
         return await attempt(event, url: url, secret: secret, allowsPrivate: endpoint.allowsPrivateNetwork)
-    }
-
-    /// A JSON string of a name.
-    static func quoted(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// Deletes the events older than the retention that every webhook is past; returns how many.

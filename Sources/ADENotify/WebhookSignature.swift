@@ -1,3 +1,4 @@
+import ADECore
 public import Crypto
 import Foundation
 
@@ -10,7 +11,7 @@ public enum WebhookSignature {
 
     /// The header value for a body sent at `timestamp`.
     public static func header(secret: SymmetricKey, timestamp: Int, body: [UInt8]) -> String {
-        "t=\(timestamp),v1=\(hex(mac(secret: secret, timestamp: timestamp, body: body)))"
+        "t=\(timestamp),v1=\(mac(secret: secret, timestamp: timestamp, body: body).hexString)"
     }
 
     /// Whether a header is valid for the body and no further than `tolerance` seconds from `now`.
@@ -48,11 +49,6 @@ public enum WebhookSignature {
 
     static func signed(_ timestamp: Int, _ body: [UInt8]) -> [UInt8] {
         Array("\(timestamp).".utf8) + body
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -20,17 +20,7 @@ public enum AccessSecret {
 
     /// SHA-256 of a value, in lowercase hex: what the store keeps.
     public static func digest(_ value: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        let digest = SHA256.hash(data: Data(value.utf8))
-        return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
-            var index = 0
-            for byte in digest {
-                buffer[index] = digits[Int(byte >> 4)]
-                buffer[index + 1] = digits[Int(byte & 0x0F)]
-                index += 2
-            }
-            return index
-        }
+        SHA256.hash(data: Data(value.utf8)).hexString
     }
 }
 

@@ -97,36 +97,16 @@ public struct PendingEvent: Sendable, Hashable {
     /// `{"serial_numbers":[…],"token":"…"}`, as JSONEncoder writes it with sorted keys, written directly: every page
     /// of a sync writes one (a million devices, a thousand pages), and JSONEncoder cost a millisecond each.
     static func devicesJSON(token: String, serials: [String]) -> String {
-        var json = #"{"serial_numbers":["#
+        var json: [UInt8] = Array(#"{"serial_numbers":["#.utf8)
         json.reserveCapacity(40 + token.utf8.count + serials.count * 16)
         for (index, serial) in serials.enumerated() {
-            if index > 0 { json += "," }
-            quote(serial, into: &json)
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            JSONText.quote(serial, into: &json)
         }
-        json += #"],"token":"#
-        quote(token, into: &json)
-        json += "}"
-        return json
-    }
-
-    /// A JSON string in quotes, escaped as JSONEncoder escapes it (with `.withoutEscapingSlashes`).
-    static func quote(_ text: String, into json: inout String) {
-        json += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            case "\u{08}": json += "\\b"
-            case "\u{0C}": json += "\\f"
-            case let control where control.value < 0x20:
-                json += "\\u00" + (control.value < 0x10 ? "0" : "") + String(control.value, radix: 16)
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
+        json += Array(#"],"token":"#.utf8)
+        JSONText.quote(token, into: &json)
+        json.append(UInt8(ascii: "}"))
+        return String(decoding: json, as: UTF8.self)
     }
 
     struct DevicesBody: Encodable {

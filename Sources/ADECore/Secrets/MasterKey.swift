@@ -48,7 +48,7 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     /// A value that identifies the key without revealing it: HMAC-SHA256 of a fixed label, 16 bytes in hex.
     public var checkValue: String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("ade master key check v1".utf8), using: key)
-        return Data(mac).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return Data(mac).prefix(16).hexString
     }
 
     /// Whether this key produced `checkValue`, compared in constant time.
