@@ -31,67 +31,47 @@ extension SQLiteStore: SyncRunStore {
 
     public func runs(tokenID: Int64, limit: Int) async throws -> [SyncRun] {
         try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT \(Self.runColumns) FROM sync_runs WHERE token_id = ? ORDER BY id DESC LIMIT ?",
-                arguments: [tokenID, max(0, limit)]
-            ).map(Self.run(from:))
+            try SQLiteColumns.rows(
+                of: db.cachedStatement(
+                    sql: "SELECT \(Self.runColumns) FROM sync_runs WHERE token_id = ? ORDER BY id DESC LIMIT ?"
+                ),
+                arguments: [tokenID, max(0, limit)],
+                in: db
+            ) { row in Self.run(from: row) }.compactMap { $0 }
         }
     }
 
     public func latestRuns() async throws -> [Int64: SyncRun] {
         try await read { db in
-            try Row.fetchAll(
-                db,
-                // One index seek per token, however long the history.
-                sql: """
-                    SELECT \(Self.runColumns(of: "r")) FROM tokens t JOIN sync_runs r
-                    ON r.id = (SELECT id FROM sync_runs WHERE token_id = t.id ORDER BY id DESC LIMIT 1)
-                    """
-            ).reduce(into: [:]) { latest, row in
-                let run = Self.run(from: row)
-                latest[run.tokenID] = run
+            // One index seek per token, however long the history.
+            try SQLiteColumns.rows(
+                of: db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.runColumns(of: "r")) FROM tokens t JOIN sync_runs r
+                        ON r.id = (SELECT id FROM sync_runs WHERE token_id = t.id ORDER BY id DESC LIMIT 1)
+                        """
+                ),
+                arguments: [],
+                in: db
+            ) { row in Self.run(from: row) }.reduce(into: [:]) { latest, run in
+                if let run { latest[run.tokenID] = run }
             }
         }
     }
 
     public func runSummaries(tokenIDs: [Int64]?) async throws -> [Int64: RunSummary] {
         try await read { db in
-            // Three index seeks per token (sync_runs_by_token, sync_runs_by_outcome), then the runs by id.
-            let ids = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT t.id AS token_id,
-                        (SELECT id FROM sync_runs WHERE token_id = t.id AND outcome <> 'running'
-                            ORDER BY id DESC LIMIT 1) AS finished,
-                        (SELECT id FROM sync_runs WHERE token_id = t.id AND outcome = 'succeeded'
-                            ORDER BY id DESC LIMIT 1) AS succeeded,
-                        (SELECT id FROM sync_runs WHERE token_id = t.id AND outcome = 'failed'
-                            ORDER BY id DESC LIMIT 1) AS failed
-                    FROM tokens t \(tokenIDs.map { "WHERE t.id IN (\($0.map(String.init).joined(separator: ",")))" } ?? "")
-                    """
-            )
-            let wanted = ids.flatMap { row in ["finished", "succeeded", "failed"].compactMap { row[$0] as Int64? } }
-            var runs: [Int64: SyncRun] = [:]
-            for start in stride(from: 0, to: wanted.count, by: 900) {
-                let chunk = Array(Set(wanted[start..<min(start + 900, wanted.count)]))
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(Self.runColumns) FROM sync_runs WHERE id IN (\(placeholders))",
-                    arguments: StatementArguments(chunk)
-                ) {
-                    let run = Self.run(from: row)
-                    runs[run.id] = run
-                }
-            }
-            return ids.reduce(into: [:]) { summaries, row in
-                let summary = RunSummary(
-                    lastFinished: (row["finished"] as Int64?).flatMap { runs[$0] },
-                    lastSuccess: (row["succeeded"] as Int64?).flatMap { runs[$0] },
-                    lastFailure: (row["failed"] as Int64?).flatMap { runs[$0] }
-                )
-                if summary != RunSummary() { summaries[row["token_id"] as Int64] = summary }
+            // The token list's joins: three index seeks per token (sync_runs_by_token, sync_runs_by_outcome).
+            let filter = tokenIDs.map { "WHERE t.id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+            return try SQLiteColumns.rows(
+                of: db.makeStatement(
+                    sql: "SELECT t.id, \(Self.newestRunColumns) FROM tokens t \(Self.newestRunsJoins) \(filter)"
+                ),
+                arguments: [],
+                in: db
+            ) { row in (row.int64(0), Self.newestRuns(from: row, at: 1)) }
+            .reduce(into: [:]) { summaries, entry in
+                if entry.1 != RunSummary() { summaries[entry.0] = entry.1 }
             }
         }
     }
@@ -113,7 +93,7 @@ extension SQLiteStore: SyncRunStore {
         }
     }
 
-    /// The run columns, in the order of ``run(from:)``.
+    /// The run columns, in the order of ``run(from:at:)``.
     static let runColumns = runColumns(of: nil)
 
     /// The run columns, qualified by a table alias when one is given.
@@ -127,20 +107,21 @@ extension SQLiteStore: SyncRunStore {
     ]
     static let runColumnCount = Int32(runColumnNames.count)
 
-    /// A run from a row of ``runColumns``, read by position.
-    static func run(from row: Row) -> SyncRun {
-        SyncRun(
-            id: row[0],
-            tokenID: row[1],
-            kind: SyncRun.Kind(rawValue: row[2]) ?? .delta,
-            startedAt: Date(stored: row[3]),
-            endedAt: (row[4] as Double?).map(Date.init(stored:)),
-            pages: row[5],
-            added: row[6],
-            modified: row[7],
-            removed: row[8],
-            outcome: SyncRun.Outcome(rawValue: row[9]) ?? .interrupted,
-            errorCode: row[10]
+    /// A run from ``runColumns`` starting at column `start`, or nil when a left join found none.
+    static func run(from row: SQLiteColumns, at start: Int32 = 0) -> SyncRun? {
+        guard !row.isNull(start) else { return nil }
+        return SyncRun(
+            id: row.int64(start),
+            tokenID: row.int64(start + 1),
+            kind: row.text(start + 2).flatMap(SyncRun.Kind.init(rawValue:)) ?? .delta,
+            startedAt: row.requiredDate(start + 3),
+            endedAt: row.date(start + 4),
+            pages: row.int(start + 5),
+            added: row.int(start + 6),
+            modified: row.int(start + 7),
+            removed: row.int(start + 8),
+            outcome: row.text(start + 9).flatMap(SyncRun.Outcome.init(rawValue:)) ?? .interrupted,
+            errorCode: row.text(start + 10)
         )
     }
 }

@@ -30,7 +30,10 @@ extension SQLiteStore: TokenStore {
 
     public func tokens() async throws -> [EnrollmentToken] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.tokenColumns) FROM tokens ORDER BY name COLLATE NOCASE").map(
+            try SQLiteColumns.rows(
+                of: db.cachedStatement(sql: "SELECT \(Self.tokenColumns) FROM tokens ORDER BY name COLLATE NOCASE"),
+                arguments: [],
+                in: db,
                 Self.token(from:)
             )
         }
@@ -38,13 +41,15 @@ extension SQLiteStore: TokenStore {
 
     public func tokens(after name: String?, limit: Int) async throws -> [EnrollmentToken] {
         try await read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
+            try SQLiteColumns.rows(
+                of: db.cachedStatement(
                     sql:
                         "SELECT \(Self.tokenColumns) FROM tokens WHERE name > ? COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?"
                 ),
-                arguments: [name ?? "", max(0, limit)]
-            ).map(Self.token(from:))
+                arguments: [name ?? "", max(0, limit)],
+                in: db,
+                Self.token(from:)
+            )
         }
     }
 
@@ -87,12 +92,15 @@ extension SQLiteStore: TokenStore {
     static func tokenRow(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
         -> EnrollmentToken?
     {
-        try Row.fetchOne(db, sql: "SELECT \(tokenColumns) FROM tokens WHERE \(condition)", arguments: arguments).map(
+        try SQLiteColumns.rows(
+            of: db.cachedStatement(sql: "SELECT \(tokenColumns) FROM tokens WHERE \(condition) LIMIT 1"),
+            arguments: arguments,
+            in: db,
             token(from:)
-        )
+        ).first
     }
 
-    /// The token columns, in the order of ``token(from:)``.
+    /// The token columns, in the order of ``token(from:)`` (in SQLiteStore+TokenList.swift).
     static let tokenColumns = tokenColumns(of: nil)
 
     /// The token columns, each prefixed with `alias.` when given.
@@ -106,24 +114,23 @@ extension SQLiteStore: TokenStore {
     ]
     static let tokenColumnCount = Int32(tokenColumnNames.count)
 
-    /// A token from a row of ``tokenColumns``, read by position (a lookup by name costs more than the rest).
-    static func token(from row: Row) -> EnrollmentToken {
-        func date(_ index: Int) -> Date? { (row[index] as Double?).map(Date.init(stored:)) }
-        return EnrollmentToken(
-            id: row[0],
-            name: row[1],
-            baseURL: URL(string: row[2]) ?? DEPServerDefaults.appleBaseURL,
-            createdAt: Date(stored: row[3]),
-            consumerKey: row[4],
-            accessTokenExpiry: date(5),
-            issuedAt: date(6),
-            serverName: row[7],
-            serverUUID: row[8],
-            organisationName: row[9],
-            adminAppleID: row[10],
-            uploadedAt: date(11),
-            pendingSince: date(12),
-            syncIntervalSeconds: row[13]
+    /// A token from ``tokenColumns`` at the start of a row.
+    static func token(from row: SQLiteColumns) -> EnrollmentToken {
+        EnrollmentToken(
+            id: row.int64(0),
+            name: row.text(1) ?? "",
+            baseURL: row.text(2).flatMap(URL.init(string:)) ?? DEPServerDefaults.appleBaseURL,
+            createdAt: row.requiredDate(3),
+            consumerKey: row.text(4),
+            accessTokenExpiry: row.date(5),
+            issuedAt: row.date(6),
+            serverName: row.text(7),
+            serverUUID: row.text(8),
+            organisationName: row.text(9),
+            adminAppleID: row.text(10),
+            uploadedAt: row.date(11),
+            pendingSince: row.date(12),
+            syncIntervalSeconds: row.optionalInt(13)
         )
     }
 }
