@@ -22,10 +22,7 @@ extension BenchCommand {
 
         func run() async throws {
             let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "ade-bench-\(UUID().uuidString)"
-            )
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try BenchCommand.scratchDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let (simulator, url) = try Sync.startSimulator(executable: executable, devices: devices)
             defer {
@@ -93,7 +90,7 @@ extension BenchCommand {
                 keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
                 store: store
             )
-            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let quiet = BenchCommand.quiet
             let transport = try HTTPClientTransport()
             do {
                 let result = try await timedSync(
@@ -126,7 +123,7 @@ extension BenchCommand {
             name: String,
             withDefault: Bool
         ) async throws -> (seconds: Double, devices: Int, assigned: Int, pages: Int, modified: Int) {
-            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let quiet = BenchCommand.quiet
             let tokens = TokenService(
                 store: store,
                 box: SecretBox(key: key),

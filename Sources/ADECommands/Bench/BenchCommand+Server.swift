@@ -33,10 +33,7 @@ extension BenchCommand {
         }
 
         func measure() async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "ade-bench-\(UUID().uuidString)"
-            )
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try BenchCommand.scratchDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let store = try SQLiteStore(path: directory.appendingPathComponent("ade.sqlite").path)
             let start = ContinuousClock.now
@@ -50,7 +47,7 @@ extension BenchCommand {
                 )
             )
 
-            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let quiet = BenchCommand.quiet
             let transport = try HTTPClientTransport()
             let service = TokenService(
                 store: store,

@@ -20,10 +20,7 @@ extension BenchCommand {
         @Option(name: .long, help: "Devices per page.") var pageSize: Int = 1000
 
         func run() async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "ade-bench-\(UUID().uuidString)"
-            )
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try BenchCommand.scratchDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let store = try SQLiteStore(path: directory.appendingPathComponent("ade.sqlite").path)
             let token = try await store.createToken(

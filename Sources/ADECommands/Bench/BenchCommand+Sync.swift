@@ -28,10 +28,7 @@ extension BenchCommand {
 
         func run() async throws {
             let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "ade-bench-\(UUID().uuidString)"
-            )
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try BenchCommand.scratchDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
 
             // The simulator, in its own process.
@@ -49,7 +46,7 @@ extension BenchCommand {
                 keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
                 store: store
             )
-            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let quiet = BenchCommand.quiet
             let transport = try HTTPClientTransport()
             let client = DEPClient(transport: transport, logger: quiet)
             let service = TokenService(

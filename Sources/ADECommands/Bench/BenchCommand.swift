@@ -14,6 +14,16 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [Simulator.self, Sync.self, Store.self, Server.self, Assign.self]
     )
 
+    /// A logger that drops everything: the benches measure, they do not log.
+    static let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+
+    /// A new folder under the temporary directory, for a bench's databases; the caller deletes it.
+    static func scratchDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ade-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     /// Serving rate of the simulator and decode rate of the client on a full fetch.
     struct Simulator: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -32,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
         func run() async throws {
             var configuration = SimulatorConfiguration(servers: [.init(name: "bench", devices: devices)])
             configuration.maximumPageLimit = max(pageSize, configuration.maximumPageLimit)
-            let quiet = Logger(label: "ade.bench") { _ in SwiftLogNoOpLogHandler() }
+            let quiet = BenchCommand.quiet
             let simulator = DEPSimulator(configuration: configuration, logger: quiet)
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             let application = simulator.application(host: "127.0.0.1", port: 0) { port in
