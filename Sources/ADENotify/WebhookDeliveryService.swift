@@ -75,6 +75,28 @@ public struct WebhookDeliveryService: Service {
     public static let urlContext = "webhook.url"
     public static let secretContext = "webhook.secret"
 
+    /// Adds an endpoint: its URL and signing secret sealed with the master key, its URL masked for display. It
+    /// receives the events that happen from now on.
+    /// - Throws: ``StoreError`` `duplicate_name`.
+    public static func addWebhook(
+        name: String,
+        url: URL,
+        secret: String,
+        allowsPrivateNetwork: Bool,
+        store: any ADEStore,
+        box: SecretBox,
+        at date: Date
+    ) async throws -> WebhookEndpoint {
+        try await store.createWebhook(
+            name: name,
+            sealedURL: box.seal(url.absoluteString, context: urlContext),
+            sealedSecret: box.seal(secret, context: secretContext),
+            maskedURL: WebhookEndpoint.mask(url),
+            allowsPrivateNetwork: allowsPrivateNetwork,
+            at: date
+        )
+    }
+
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastPrune = Date.distantPast

@@ -64,39 +64,54 @@ struct WebhookDeliveryTests {
 
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
+    /// A store with a token, a webhook to `url` signed with `secret`, and the service on a manual clock.
+    static func setUp(url: String, secret: String, allowsPrivateNetwork: Bool) async throws
+        -> (
+            store: any ADEStore, token: EnrollmentToken, hook: WebhookEndpoint, clock: ManualTimeSource,
+            service: WebhookDeliveryService
+        )
+    {
+        let store: any ADEStore = MemoryStore()
+        let box = SecretBox(key: .generate())
+        let clock = ManualTimeSource(now: Date())
+        let token = try await store.createToken(
+            name: "Campus",
+            baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+            createdAt: clock.now()
+        )
+        let hook = try await WebhookDeliveryService.addWebhook(
+            name: "receiver",
+            url: URL(string: url)!,
+            secret: secret,
+            allowsPrivateNetwork: allowsPrivateNetwork,
+            store: store,
+            box: box,
+            at: clock.now()
+        )
+        let service = WebhookDeliveryService(
+            store: store,
+            box: box,
+            client: HTTPClient.shared,
+            timeSource: clock,
+            logger: Self.quiet
+        )
+        return (store, token, hook, clock, service)
+    }
+
     @Test func signedDeliveriesInOrderAndAfterAnOutage() async throws {
-        let secretBytes = (0..<32).map { UInt8($0) }
-        let receiver = Receiver(secret: SymmetricKey(data: secretBytes))
+        let secret = "whsec_test-secret"
+        let receiver = Receiver(secret: SymmetricKey(data: Data(secret.utf8)))
         let application = Application(
             router: receiver.router(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0))
         )
         try await application.test(.live) { client in
-            let store: any ADEStore = MemoryStore()
-            let box = SecretBox(key: .generate())
-            let clock = ManualTimeSource(now: Date())
-            let token = try await store.createToken(
-                name: "Campus",
-                baseURL: URL(string: "https://mdmenrollment.apple.com")!,
-                createdAt: clock.now()
-            )
-            let url = "http://127.0.0.1:\(client.port!)/hook"
-            let hook = try await store.createWebhook(
-                name: "receiver",
-                sealedURL: box.seal(url, context: WebhookDeliveryService.urlContext),
-                sealedSecret: box.seal(Data(secretBytes), context: WebhookDeliveryService.secretContext),
-                maskedURL: WebhookEndpoint.mask(URL(string: url)!),
-                allowsPrivateNetwork: true,
-                at: clock.now()
+            let (store, token, hook, clock, service) = try await Self.setUp(
+                url: "http://127.0.0.1:\(client.port!)/hook",
+                secret: secret,
+                allowsPrivateNetwork: true
             )
             #expect(hook.maskedURL == "http://127.0.0.1:\(client.port!)/…")
-            let service = WebhookDeliveryService(
-                store: store,
-                box: box,
-                client: HTTPClient.shared,
-                timeSource: clock,
-                logger: Self.quiet
-            )
             func page(_ serials: [String], cursor: String) async throws {
                 _ = try await store.applyPage(
                     serials.map { Device(serialNumber: $0, profileStatus: .empty) },
@@ -158,24 +173,10 @@ struct WebhookDeliveryTests {
             configuration: .init(address: .hostname("127.0.0.1", port: 0))
         )
         try await application.test(.live) { client in
-            let store: any ADEStore = MemoryStore()
-            let box = SecretBox(key: .generate())
-            let clock = ManualTimeSource(now: Date())
-            let token = try await store.createToken(
-                name: "T",
-                baseURL: URL(string: "https://mdmenrollment.apple.com")!,
-                createdAt: clock.now()
-            )
-            let hook = try await store.createWebhook(
-                name: "internal",
-                sealedURL: box.seal(
-                    "http://127.0.0.1:\(client.port!)/hook",
-                    context: WebhookDeliveryService.urlContext
-                ),
-                sealedSecret: box.seal(Data(repeating: 1, count: 32), context: WebhookDeliveryService.secretContext),
-                maskedURL: "http://127.0.0.1/…",
-                allowsPrivateNetwork: false,
-                at: clock.now()
+            let (store, token, hook, clock, service) = try await Self.setUp(
+                url: "http://127.0.0.1:\(client.port!)/hook",
+                secret: "whsec_other",
+                allowsPrivateNetwork: false
             )
             _ = try await store.applyPage(
                 [Device(serialNumber: "A")],
@@ -183,13 +184,6 @@ struct WebhookDeliveryTests {
                 completesFetch: false,
                 tokenID: token.id,
                 now: clock.now()
-            )
-            let service = WebhookDeliveryService(
-                store: store,
-                box: box,
-                client: HTTPClient.shared,
-                timeSource: clock,
-                logger: Self.quiet
             )
             #expect(try await service.deliverPending() == 0)
             #expect(receiver.received.withLock { $0.isEmpty })

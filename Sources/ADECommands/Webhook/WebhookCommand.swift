@@ -47,12 +47,13 @@ struct WebhookCommand: AsyncParsableCommand {
                 }
                 let secret = "whsec_" + AccessSecret.random()
                 try await storeOptions.withSecretBox { box, store in
-                    _ = try await store.createWebhook(
+                    _ = try await WebhookDeliveryService.addWebhook(
                         name: name,
-                        sealedURL: box.seal(url, context: WebhookDeliveryService.urlContext),
-                        sealedSecret: box.seal(secret, context: WebhookDeliveryService.secretContext),
-                        maskedURL: WebhookEndpoint.mask(parsed),
+                        url: parsed,
+                        secret: secret,
                         allowsPrivateNetwork: allowPrivateNetwork,
+                        store: store,
+                        box: box,
                         at: Date()
                     )
                 }
