@@ -84,12 +84,7 @@ extension BenchCommand {
             withDefault: Bool
         ) async throws -> (seconds: Double, devices: Int, assigned: Int, pages: Int, modified: Int) {
             let databasePath = directory.appendingPathComponent("\(name).sqlite").path
-            let store = try SQLiteStore(path: databasePath)
-            let (key, _) = try await MasterKeyLoader.load(
-                environment: [:],
-                keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
-                store: store
-            )
+            let (store, box) = try await Sync.openStore(at: databasePath)
             let quiet = BenchCommand.quiet
             let transport = try HTTPClientTransport()
             do {
@@ -99,7 +94,7 @@ extension BenchCommand {
                     executable: executable,
                     databasePath: databasePath,
                     store: store,
-                    key: key,
+                    box: box,
                     client: DEPClient(transport: transport, logger: quiet),
                     name: name,
                     withDefault: withDefault
@@ -118,7 +113,7 @@ extension BenchCommand {
             executable: URL,
             databasePath: String,
             store: SQLiteStore,
-            key: MasterKey,
+            box: SecretBox,
             client: DEPClient,
             name: String,
             withDefault: Bool
@@ -126,7 +121,7 @@ extension BenchCommand {
             let quiet = BenchCommand.quiet
             let tokens = TokenService(
                 store: store,
-                box: SecretBox(key: key),
+                box: box,
                 client: client,
                 timeSource: SystemTimeSource(),
                 allowCustomURL: true,

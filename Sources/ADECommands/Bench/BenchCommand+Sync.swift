@@ -40,18 +40,13 @@ extension BenchCommand {
 
             // A token through the real path: key pair, certificate to the simulated ABM, .p7m, upload.
             let databasePath = directory.appendingPathComponent("ade.sqlite").path
-            let store = try SQLiteStore(path: databasePath)
-            let (key, _) = try await MasterKeyLoader.load(
-                environment: [:],
-                keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
-                store: store
-            )
+            let (store, box) = try await Self.openStore(at: databasePath)
             let quiet = BenchCommand.quiet
             let transport = try HTTPClientTransport()
             let client = DEPClient(transport: transport, logger: quiet)
             let service = TokenService(
                 store: store,
-                box: SecretBox(key: key),
+                box: box,
                 client: client,
                 timeSource: SystemTimeSource(),
                 allowCustomURL: true,
@@ -115,6 +110,17 @@ extension BenchCommand {
                     deltas.map { String(format: "%.1f", $0) }.joined(separator: " ")
                 )
             )
+        }
+
+        /// A new database with its master key file, as `ade sync` will open it.
+        static func openStore(at path: String) async throws -> (SQLiteStore, SecretBox) {
+            let store = try SQLiteStore(path: path)
+            let (key, _) = try await MasterKeyLoader.load(
+                environment: [:],
+                keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: path),
+                store: store
+            )
+            return (store, SecretBox(key: key))
         }
 
         /// A token through the real path: key pair, certificate to the simulated ABM, `.p7m`, upload.
