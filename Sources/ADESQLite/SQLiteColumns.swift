@@ -48,6 +48,25 @@ struct SQLiteColumns {
         _ read: (SQLiteColumns) throws -> T
     ) throws -> [T] {
         try statement.setArguments(arguments)
+        return try step(statement, in: db, read)
+    }
+
+    /// Binds with `bind` (straight to SQLite: for queries of hundreds of values, such as a page's serial numbers),
+    /// steps `statement` to its end and reads each row with `read`.
+    static func rows<T>(
+        of statement: Statement,
+        in db: Database,
+        bind: (inout SQLiteBindings) -> Void,
+        _ read: (SQLiteColumns) throws -> T
+    ) throws -> [T] {
+        var bindings = SQLiteBindings(statement)
+        bind(&bindings)
+        return try step(statement, in: db, read)
+    }
+
+    private static func step<T>(_ statement: Statement, in db: Database, _ read: (SQLiteColumns) throws -> T) throws
+        -> [T]
+    {
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         let columns = SQLiteColumns(handle: handle)

@@ -268,6 +268,35 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v8") { db in
+            // Assignment records keyed by their device's row id instead of (token, serial): a sync records up to a
+            // thousand outcomes per call, for the devices its last page just added; their row ids are consecutive,
+            // so the records append at the table's end, where the serial key wrote each one on a page of its own
+            // (a 100,000-device sync wrote 100 commits of ~2,000 random pages). A record now needs its device.
+            try db.execute(
+                sql: """
+                    CREATE TABLE device_assignments_v8 (
+                        device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        status TEXT NOT NULL,
+                        profile_uuid TEXT,
+                        failures INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at DOUBLE,
+                        last_result TEXT,
+                        updated_at DOUBLE NOT NULL
+                    );
+                    INSERT INTO device_assignments_v8 (device_id, token_id, status, profile_uuid, failures,
+                        next_attempt_at, last_result, updated_at)
+                    SELECT d.id, a.token_id, a.status, a.profile_uuid, a.failures, a.next_attempt_at, a.last_result,
+                        a.updated_at
+                    FROM device_assignments a JOIN devices d ON d.token_id = a.token_id AND d.serial = a.serial
+                    ORDER BY d.id;
+                    DROP TABLE device_assignments;
+                    ALTER TABLE device_assignments_v8 RENAME TO device_assignments;
+                    CREATE INDEX device_assignments_by_status ON device_assignments (token_id, status, device_id);
+                    """
+            )
+        }
         return migrator
     }
 }

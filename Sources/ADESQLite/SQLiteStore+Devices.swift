@@ -155,12 +155,11 @@ extension SQLiteStore: DeviceSyncStore {
 
     public func device(tokenID: Int64, serial: String) async throws -> StoredDevice? {
         try await read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT \(Self.deviceColumns) FROM devices WHERE token_id = ? AND serial = ?",
-                arguments: [tokenID, serial]
-            )
-            .map(Self.device(from:))
+            try Self.devices(
+                db.cachedStatement(sql: "SELECT \(Self.deviceColumns) FROM devices WHERE token_id = ? AND serial = ?"),
+                arguments: [tokenID, serial],
+                in: db
+            ).first
         }
     }
 
@@ -198,24 +197,37 @@ extension SQLiteStore: DeviceSyncStore {
     // MARK: - Rows
 
     static func existingDevices(_ db: Database, tokenID: Int64, serials: Set<String>) throws -> [String: StoredDevice] {
-        guard !serials.isEmpty else { return [:] }
         var result: [String: StoredDevice] = [:]
-        // SQLite takes at most 32766 parameters; pages hold at most a few thousand serials, chunked for safety.
-        let all = Array(serials)
-        for start in stride(from: 0, to: all.count, by: 5000) {
-            let chunk = Array(all[start..<min(start + 5000, all.count)])
-            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let arguments = StatementArguments([tokenID]) + StatementArguments(chunk)
-            for row in try Row.fetchAll(
-                db,
-                sql: "SELECT \(deviceColumns) FROM devices WHERE token_id = ? AND serial IN (\(placeholders))",
-                arguments: arguments
-            ) {
-                let device = device(from: row)
-                result[device.serialNumber] = device
-            }
+        result.reserveCapacity(serials.count)
+        for chunk in chunks(of: serials.sorted()) {
+            let rows = try SQLiteColumns.rows(
+                of: db.makeStatement(
+                    sql: """
+                        SELECT \(deviceColumns) FROM devices
+                        WHERE token_id = ? AND serial IN (\(placeholders(chunk.count)))
+                        """
+                ),
+                in: db,
+                bind: { row in
+                    row.bind(tokenID)
+                    for serial in chunk { row.bind(serial) }
+                },
+                device(from:)
+            )
+            for device in rows { result[device.serialNumber] = device }
         }
         return result
+    }
+
+    /// Serial numbers in chunks for `IN (…)` lists: SQLite takes at most 32,766 parameters, and pages hold at most a
+    /// few thousand serials.
+    static func chunks(of serials: [String]) -> [ArraySlice<String>] {
+        stride(from: 0, to: serials.count, by: 5000).map { serials[$0..<min($0 + 5000, serials.count)] }
+    }
+
+    /// `?, ?, …`: `count` parameters.
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
     }
 
     /// The device columns, in the order of ``upsert(_:with:in:)`` and ``device(from:)``.
@@ -238,36 +250,6 @@ extension SQLiteStore: DeviceSyncStore {
             removed_at = excluded.removed_at, fetch_generation = excluded.fetch_generation,
             updated_at = excluded.updated_at
         """
-
-    /// A device from a row of ``deviceColumns``, read by position (a lookup by name costs more than the rest).
-    static func device(from row: Row) -> StoredDevice {
-        func date(_ index: Int) -> Date? { (row[index] as Double?).map(Date.init(stored:)) }
-        var device = Device(
-            serialNumber: row[1],
-            model: row[2],
-            description: row[3],
-            color: row[4],
-            assetTag: row[5],
-            deviceFamily: (row[6] as String?).map(DeviceFamily.init(rawValue:)),
-            os: (row[7] as String?).map(OperatingSystem.init(rawValue:)),
-            profileStatus: (row[8] as String?).map(ProfileStatus.init(rawValue:)),
-            profileUUID: row[9],
-            profileAssignTime: date(10),
-            profilePushTime: date(11),
-            deviceAssignedDate: date(12),
-            deviceAssignedBy: row[13],
-            opType: (row[14] as String?).map(OperationType.init(rawValue:)),
-            opDate: date(15)
-        )
-        DeviceExtras(json: row[16])?.apply(to: &device)
-        return StoredDevice(
-            tokenID: row[0],
-            device: device,
-            removedAt: date(17),
-            fetchGeneration: row[18],
-            updatedAt: Date(stored: row[19])
-        )
-    }
 
     static func storeCursor(_ db: Database, _ cursor: SyncCursorState?, tokenID: Int64) throws {
         guard let cursor else {

@@ -126,20 +126,22 @@ extension SQLiteStore: ProfileStore {
         guard !serialNumbers.isEmpty else { return [:] }
         return try await read { db in
             var found: [String: DeviceAssignment] = [:]
-            for start in stride(from: 0, to: serialNumbers.count, by: 900) {
-                let chunk = Array(serialNumbers[start..<min(start + 900, serialNumbers.count)])
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(Self.assignmentColumns) FROM device_assignments
-                        WHERE token_id = ? AND serial IN (\(placeholders))
-                        """,
-                    arguments: StatementArguments([tokenID] + chunk.map { $0 as any DatabaseValueConvertible })
-                ) {
-                    let record = Self.assignment(from: row)
-                    found[record.serialNumber] = record
-                }
+            for chunk in Self.chunks(of: serialNumbers.sorted()) {
+                let records = try SQLiteColumns.rows(
+                    of: db.makeStatement(
+                        sql: """
+                            SELECT \(Self.assignmentColumns) FROM \(Self.assignmentTables)
+                            WHERE d.token_id = ? AND d.serial IN (\(Self.placeholders(chunk.count)))
+                            """
+                    ),
+                    in: db,
+                    bind: { row in
+                        row.bind(tokenID)
+                        for serial in chunk { row.bind(serial) }
+                    },
+                    Self.assignment(from:)
+                )
+                for record in records { found[record.serialNumber] = record }
             }
             return found
         }
@@ -150,26 +152,55 @@ extension SQLiteStore: ProfileStore {
         try await write { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT INTO device_assignments (\(Self.assignmentColumns))
-                    SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ?)
-                    ON CONFLICT (token_id, serial) DO UPDATE SET status = excluded.status,
+                    INSERT INTO device_assignments (device_id, token_id, status, profile_uuid, failures,
+                        next_attempt_at, last_result, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (device_id) DO UPDATE SET status = excluded.status,
                         profile_uuid = excluded.profile_uuid, failures = excluded.failures,
                         next_attempt_at = excluded.next_attempt_at, last_result = excluded.last_result,
                         updated_at = excluded.updated_at
                     """
             )
             for (tokenID, batch) in Dictionary(grouping: records, by: \.tokenID) {
+                // A token deleted meanwhile takes its records with it.
                 guard let token = try Self.tokenRow(db, "id = ?", [tokenID]) else { continue }
-                for record in batch {
-                    try statement.execute(arguments: [
-                        record.tokenID, record.serialNumber, record.status.rawValue, record.profileUUID,
-                        record.failures, record.nextAttemptAt?.stored, record.lastResult, record.updatedAt.stored,
-                        record.tokenID,
-                    ])
+                let latest = Dictionary(batch.map { ($0.serialNumber, $0) }, uniquingKeysWith: { _, last in last })
+                // Each record goes to its device's row id, in row id order: the devices a sync just added have
+                // consecutive ids, so their records append together.
+                var stored: [(id: Int64, record: DeviceAssignment)] = []
+                for chunk in Self.chunks(of: latest.keys.sorted()) {
+                    stored += try SQLiteColumns.rows(
+                        of: db.makeStatement(
+                            sql: """
+                                SELECT id, serial FROM devices
+                                WHERE token_id = ? AND serial IN (\(Self.placeholders(chunk.count)))
+                                """
+                        ),
+                        in: db,
+                        bind: { row in
+                            row.bind(tokenID)
+                            for serial in chunk { row.bind(serial) }
+                        },
+                        { row in (row.int64(0), latest[row.text(1) ?? ""]) }
+                    ).compactMap { id, record in record.map { (id, $0) } }
                 }
-                let at = batch.map(\.updatedAt).max() ?? Date()
+                stored.sort { $0.id < $1.id }
+                for (id, record) in stored {
+                    try SQLiteBindings.execute(statement, in: db) { row in
+                        row.bind(id)
+                        row.bind(record.tokenID)
+                        row.bind(record.status.rawValue)
+                        row.bind(record.profileUUID)
+                        row.bind(record.failures)
+                        row.bind(record.nextAttemptAt)
+                        row.bind(record.lastResult)
+                        row.bind(record.updatedAt)
+                    }
+                }
+                let saved = stored.map(\.record)
+                let at = saved.map(\.updatedAt).max() ?? Date()
                 try Self.append(
-                    [PendingEvent.assignments(token: token, records: batch, at: at)].compactMap { $0 },
+                    [PendingEvent.assignments(token: token, records: saved, at: at)].compactMap { $0 },
                     in: db
                 )
             }
@@ -180,33 +211,39 @@ extension SQLiteStore: ProfileStore {
         async throws -> [DeviceAssignment]
     {
         try await read { db in
-            let filter = status == nil ? "" : " AND status = ?"
+            let filter = status == nil ? "" : " AND a.status = ?"
             var arguments: [any DatabaseValueConvertible] = [tokenID]
             if let status { arguments.append(status.rawValue) }
             arguments += [serial ?? "", max(0, limit)]
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.assignmentColumns) FROM device_assignments
-                    WHERE token_id = ?\(filter) AND serial > ? ORDER BY serial LIMIT ?
-                    """,
-                arguments: StatementArguments(arguments)
-            ).map(Self.assignment(from:))
+            return try SQLiteColumns.rows(
+                of: db.makeStatement(
+                    sql: """
+                        SELECT \(Self.assignmentColumns) FROM \(Self.assignmentTables)
+                        WHERE a.token_id = ?\(filter) AND d.serial > ? ORDER BY d.serial LIMIT ?
+                        """
+                ),
+                arguments: StatementArguments(arguments),
+                in: db,
+                Self.assignment(from:)
+            )
         }
     }
 
     public func dueAssignments(tokenID: Int64, at now: Date, limit: Int) async throws -> [DeviceAssignment] {
         try await read { db in
             let statuses = DeviceAssignment.retriedStatuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.assignmentColumns) FROM device_assignments
-                    WHERE token_id = ? AND status IN (\(statuses)) AND COALESCE(next_attempt_at, ?) <= ?
-                    ORDER BY COALESCE(next_attempt_at, ?), serial LIMIT ?
-                    """,
-                arguments: [tokenID, now.stored, now.stored, -Double.greatestFiniteMagnitude, max(0, limit)]
-            ).map(Self.assignment(from:))
+            return try SQLiteColumns.rows(
+                of: db.makeStatement(
+                    sql: """
+                        SELECT \(Self.assignmentColumns) FROM \(Self.assignmentTables)
+                        WHERE a.token_id = ? AND a.status IN (\(statuses)) AND COALESCE(a.next_attempt_at, ?) <= ?
+                        ORDER BY COALESCE(a.next_attempt_at, ?), d.serial LIMIT ?
+                        """
+                ),
+                arguments: [tokenID, now.stored, now.stored, -Double.greatestFiniteMagnitude, max(0, limit)],
+                in: db,
+                Self.assignment(from:)
+            )
         }
     }
 
@@ -228,8 +265,12 @@ extension SQLiteStore: ProfileStore {
     static let profileColumns =
         "id, token_id, name, body, profile_uuid, version, defined_at, created_at, updated_at"
 
+    /// A record's columns, read by ``assignment(from:)`` from ``assignmentTables``.
     static let assignmentColumns =
-        "token_id, serial, status, profile_uuid, failures, next_attempt_at, last_result, updated_at"
+        "a.token_id, d.serial, a.status, a.profile_uuid, a.failures, a.next_attempt_at, a.last_result, a.updated_at"
+
+    /// Records with their device, whose serial number they are known by.
+    static let assignmentTables = "device_assignments a JOIN devices d ON d.id = a.device_id"
 
     static func profileRow(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
         -> StoredProfile?
@@ -258,16 +299,16 @@ extension SQLiteStore: ProfileStore {
         )
     }
 
-    static func assignment(from row: Row) -> DeviceAssignment {
+    static func assignment(from row: SQLiteColumns) -> DeviceAssignment {
         DeviceAssignment(
-            tokenID: row[0],
-            serialNumber: row[1],
-            status: DeviceAssignment.Status(rawValue: row[2]) ?? .failed,
-            profileUUID: row[3],
-            failures: row[4],
-            nextAttemptAt: (row[5] as Double?).map(Date.init(stored:)),
-            lastResult: row[6],
-            updatedAt: Date(stored: row[7])
+            tokenID: row.int64(0),
+            serialNumber: row.text(1) ?? "",
+            status: row.text(2).flatMap(DeviceAssignment.Status.init(rawValue:)) ?? .failed,
+            profileUUID: row.text(3),
+            failures: row.int(4),
+            nextAttemptAt: row.date(5),
+            lastResult: row.text(6),
+            updatedAt: row.requiredDate(7)
         )
     }
 }

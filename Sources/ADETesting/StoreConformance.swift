@@ -647,8 +647,23 @@ public enum StoreConformance {
         #expect(try await store.defaultProfileIDs(tokenID: token.id) == [nil: staff.id], "a deleted profile's default")
         await #expect(throws: StoreError(.notFound)) { try await store.deleteProfile(id: kiosk.id) }
 
-        // Assignment records: written, replaced, found by serial and by status, counted.
+        // Assignment records: written for stored devices only, replaced, found by serial and by status, counted.
         let later = start.addingTimeInterval(3600)
+        let fetch = SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1, fetchStartedAt: start)
+        _ = try await store.applyPage(
+            ["E", "D", "C", "B", "A"].map { device($0) },
+            cursor: fetch,
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        _ = try await store.applyPage(
+            [device("A")],
+            cursor: fetch,
+            completesFetch: false,
+            tokenID: other.id,
+            now: start
+        )
         func record(_ serial: String, _ status: DeviceAssignment.Status, token: Int64) -> DeviceAssignment {
             DeviceAssignment(
                 tokenID: token,
@@ -665,8 +680,13 @@ public enum StoreConformance {
             record("A", .failed, token: token.id), record("B", .assigned, token: token.id),
             record("C", .failed, token: token.id), record("D", .excluded, token: token.id),
             record("A", .assigned, token: other.id), record("Z", .failed, token: 999),
+            record("Y", .failed, token: token.id),
         ]
         try await store.saveAssignments(records)
+        #expect(
+            try await store.assignments(tokenID: token.id, serialNumbers: ["Y"]).isEmpty,
+            "no record for a device the token does not have"
+        )
         #expect(
             try await store.assignments(tokenID: token.id, serialNumbers: ["A", "B", "X"]) == [
                 "A": records[0], "B": records[1],

@@ -16,6 +16,35 @@ struct OutboxEventTests {
         }
     }
 
+    @Test func assignmentsJSONIsWhatJSONEncoderWrites() {
+        let records = [
+            DeviceAssignment(
+                tokenID: 1,
+                serialNumber: "C02XL0GUJGH5",
+                status: .assigned,
+                profileUUID: "9A6C5B2E",
+                lastResult: "SUCCESS",
+                updatedAt: Date()
+            ),
+            DeviceAssignment(tokenID: 1, serialNumber: #"Odd "serial" \ é"#, status: .pending, updatedAt: Date()),
+            DeviceAssignment(tokenID: 1, serialNumber: "X", status: .failed, lastResult: "FAILED", updatedAt: Date()),
+        ]
+        for name in ["Campus iPads", "Tab\tnew\nline\u{01}", "Café / 東京"] {
+            let body = PendingEvent.AssignmentsBody(
+                token: name,
+                assignments: records.map {
+                    .init(
+                        serialNumber: $0.serialNumber,
+                        status: $0.status.rawValue,
+                        result: $0.lastResult,
+                        profileUUID: $0.profileUUID
+                    )
+                }
+            )
+            #expect(PendingEvent.assignmentsJSON(token: name, records: records) == PendingEvent.json(body))
+        }
+    }
+
     @Test func aPageGivesOneEventPerKindOfChange() {
         let token = EnrollmentToken(
             id: 7,

@@ -144,23 +144,18 @@ struct ProfileAssignerTests {
                 logger: SimulatorHarness.quietLogger
             ).run(fixture.token, holder: Self.holder)
             let serials = try await fixture.stored().map(\.serialNumber)
-            let (failing, throttled) = (serials[0], serials[1])
+            let (failing, throttled, elsewhere) = (serials[0], serials[1], serials[2])
             try fixture.setFaults { $0.failingSerials = [failing] }
-            // A serial of another MDM server: NOT_ACCESSIBLE, never retried.
-            let elsewhere = try fixture.harness.simulator.serials(
-                server: fixture.harness.simulator.servers[1].uuid,
-                limit: 1
-            )[0]
-            let page = (serials.filter { $0 != throttled } + [elsewhere]).map {
-                Device(serialNumber: $0, profileStatus: .empty)
-            }
+            // A device moved to another MDM server in ABM since the last sync: NOT_ACCESSIBLE, never retried.
+            _ = try fixture.harness.simulator.move(serials: [elsewhere], to: fixture.harness.simulator.servers[1].uuid)
+            let page = serials.filter { $0 != throttled }.map { Device(serialNumber: $0, profileStatus: .empty) }
             let first = try await fixture.assigner.assignDefaults(
                 afterPage: page,
                 token: fixture.token,
                 server: fixture.server
             )
             #expect(first.calls == 1)
-            #expect(first.outcomes == [.assigned: 8, .failed: 1, .notAccessible: 1])
+            #expect(first.outcomes == [.assigned: 7, .failed: 1, .notAccessible: 1])
             let records = try await fixture.store.assignments(
                 tokenID: fixture.token.id,
                 serialNumbers: [failing, elsewhere]
@@ -209,7 +204,7 @@ struct ProfileAssignerTests {
             #expect(stuck?.status == .needsAttention && stuck?.failures == 3)
             #expect(
                 try await fixture.store.assignmentCounts(tokenID: fixture.token.id) == [
-                    .assigned: 9, .needsAttention: 1, .notAccessible: 1,
+                    .assigned: 8, .needsAttention: 1, .notAccessible: 1,
                 ]
             )
 

@@ -77,18 +77,9 @@ public struct PendingEvent: Sendable, Hashable {
         return PendingEvent(
             tokenID: token.id,
             kind: .assignmentResults,
-            body: Self.json(
-                AssignmentsBody(
-                    token: token.name,
-                    assignments: records.sorted { $0.serialNumber < $1.serialNumber }.map { record in
-                        AssignmentsBody.Entry(
-                            serialNumber: record.serialNumber,
-                            status: record.status.rawValue,
-                            result: record.lastResult,
-                            profileUUID: record.profileUUID
-                        )
-                    }
-                )
+            body: Self.assignmentsJSON(
+                token: token.name,
+                records: records.sorted { $0.serialNumber < $1.serialNumber }
             ),
             createdAt: date
         )
@@ -102,6 +93,36 @@ public struct PendingEvent: Sendable, Hashable {
         for (index, serial) in serials.enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
             JSONText.quote(serial, into: &json)
+        }
+        json += Array(#"],"token":"#.utf8)
+        JSONText.quote(token, into: &json)
+        json.append(UInt8(ascii: "}"))
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// `{"assignments":[{"profile_uuid":…,"result":…,"serial_number":…,"status":…},…],"token":"…"}`, as JSONEncoder
+    /// writes ``AssignmentsBody`` with sorted keys (absent values left out), written directly: every Assign a Profile
+    /// call of a sync writes one of up to 1000 entries.
+    static func assignmentsJSON(token: String, records: [DeviceAssignment]) -> String {
+        var json: [UInt8] = Array(#"{"assignments":["#.utf8)
+        json.reserveCapacity(40 + token.utf8.count + records.count * 110)
+        for (index, record) in records.enumerated() {
+            json += Array((index > 0 ? ",{" : "{").utf8)
+            if let uuid = record.profileUUID {
+                json += Array(#""profile_uuid":"#.utf8)
+                JSONText.quote(uuid, into: &json)
+                json.append(UInt8(ascii: ","))
+            }
+            if let result = record.lastResult {
+                json += Array(#""result":"#.utf8)
+                JSONText.quote(result, into: &json)
+                json.append(UInt8(ascii: ","))
+            }
+            json += Array(#""serial_number":"#.utf8)
+            JSONText.quote(record.serialNumber, into: &json)
+            json += Array(#","status":"#.utf8)
+            JSONText.quote(record.status.rawValue, into: &json)
+            json.append(UInt8(ascii: "}"))
         }
         json += Array(#"],"token":"#.utf8)
         JSONText.quote(token, into: &json)

@@ -26,7 +26,9 @@ public protocol ProfileStore: Sendable {
 
     /// The assignment records of these serials of a token, by serial; serials without one are absent.
     func assignments(tokenID: Int64, serialNumbers: [String]) async throws -> [String: DeviceAssignment]
-    /// Writes records, replacing those of the same token and serial.
+    /// Writes records, replacing those of the same token and serial, with an `assignments.results` event of the
+    /// records written. A record belongs to a stored device: records of serials the token has no device for are
+    /// not kept (the caller has Apple's answer, and the device's next sync shows its profile).
     func saveAssignments(_ records: [DeviceAssignment]) async throws
     /// A token's records in one status (nil: all), by serial after `serial` (keyset paging).
     func assignments(tokenID: Int64, status: DeviceAssignment.Status?, after serial: String?, limit: Int)

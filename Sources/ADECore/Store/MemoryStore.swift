@@ -415,9 +415,11 @@ public actor MemoryStore: ADEStore {
     public func saveAssignments(_ records: [DeviceAssignment]) {
         for (tokenID, batch) in Dictionary(grouping: records, by: \.tokenID) {
             guard let token = tokenRows[tokenID] else { continue }
-            for record in batch { assignmentRows[tokenID, default: [:]][record.serialNumber] = record }
+            let devices = deviceRows[tokenID] ?? [:]
+            let saved = batch.filter { devices[$0.serialNumber] != nil }
+            for record in saved { assignmentRows[tokenID, default: [:]][record.serialNumber] = record }
             append(
-                [PendingEvent.assignments(token: token, records: batch, at: batch.map(\.updatedAt).max() ?? Date())]
+                [PendingEvent.assignments(token: token, records: saved, at: saved.map(\.updatedAt).max() ?? Date())]
                     .compactMap { $0 }
             )
         }

@@ -161,6 +161,8 @@ public struct TokenSyncer: Sendable {
         var restarted = false
         // The page fetched while the previous one was being written, for the state it was asked for.
         var prefetched: (state: SyncCursorState, result: Result<DevicePage, any Error>)?
+        // The default profile pass of the previous page, running while this page is written.
+        var assigning: Task<Void, any Error>?
         do {
             paging: while true {
                 guard run.pages < configuration.maximumPages else {
@@ -229,14 +231,19 @@ public struct TokenSyncer: Sendable {
                     token: token,
                     holder: holder
                 )
-                // Devices of the page that show no profile get their default while Apple prepares the next page.
+                // Devices of the page that show no profile get their default in a pass that runs while the next
+                // page is fetched and written: one pass at a time, in page order.
                 if let assigner, !defaults.isEmpty, !page.devices.isEmpty {
-                    _ = try await assigner.assignDefaults(
-                        afterPage: page.devices,
-                        token: token,
-                        server: server,
-                        defaults: defaults
-                    )
+                    try await Self.finish(assigning)
+                    let (written, owner) = (page.devices, token)
+                    assigning = Task {
+                        _ = try await assigner.assignDefaults(
+                            afterPage: written,
+                            token: owner,
+                            server: server,
+                            defaults: defaults
+                        )
+                    }
                 }
                 if let ahead = await upcoming { prefetched = (following, ahead) }
                 state = next
@@ -253,6 +260,7 @@ public struct TokenSyncer: Sendable {
                 )
                 if !continues { break paging }
             }
+            try await Self.finish(assigning)
             if let assigner {
                 _ = try await assigner.retryDue(token: token, server: server)
             }
@@ -262,6 +270,8 @@ public struct TokenSyncer: Sendable {
             metrics?.record(run)
             return run
         } catch {
+            assigning?.cancel()
+            _ = await assigning?.result
             run.endedAt = timeSource.now()
             if error is CancellationError || Task.isCancelled {
                 run.outcome = .interrupted  // Shutdown: what was committed stays; the next run resumes.
@@ -272,6 +282,16 @@ public struct TokenSyncer: Sendable {
             try? await store.updateRun(run)
             metrics?.record(run)
             throw error
+        }
+    }
+
+    /// Waits for an assignment pass to end, cancelling it when the run is cancelled meanwhile.
+    private static func finish(_ pass: Task<Void, any Error>?) async throws {
+        guard let pass else { return }
+        try await withTaskCancellationHandler {
+            try await pass.value
+        } onCancel: {
+            pass.cancel()
         }
     }
 

@@ -235,15 +235,21 @@ struct DevicePageParser {
     private mutating func string() -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = index
-        // The common case: no escape.
+        var ascii = true
+        // The common case: no escape, and ASCII only (serial numbers, dates, codes), which is valid UTF-8 as it is;
+        // `String(validating:as:)` runs unspecialised and cost more than the rest of the parse.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(validating: bytes[start..<index], as: UTF8.self)
+                let text =
+                    ascii
+                    ? bytes[start..<index].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+                    : String(validating: bytes[start..<index], as: UTF8.self)
                 index += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            ascii = ascii && byte < 0x80
             index += 1
         }
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\\") else { return nil }
