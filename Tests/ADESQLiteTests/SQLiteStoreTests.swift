@@ -104,6 +104,48 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test func aVersion7DatabaseKeepsItsAssignmentRecordsThroughTheMigration() async throws {
+        try await TemporaryDirectory.with { directory in
+            let path = directory.path("ade.sqlite")
+            do {
+                let queue = try DatabaseQueue(path: path)
+                try SQLiteSchema.migrator.migrate(queue, upTo: "v7")
+                try await queue.write { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO tokens (name, base_url, created_at) VALUES ('T', 'https://a.example', 0);
+                            INSERT INTO devices (token_id, serial, fetch_generation, updated_at)
+                            VALUES (1, 'B', 1, 5), (1, 'A', 1, 5);
+                            INSERT INTO device_assignments (token_id, serial, status, profile_uuid, failures,
+                                next_attempt_at, last_result, updated_at)
+                            VALUES (1, 'A', 'failed', 'U1', 2, 900, 'FAILED', 10),
+                                (1, 'B', 'assigned', 'U1', 0, NULL, 'SUCCESS', 11),
+                                (1, 'GONE', 'pending', 'U1', 0, NULL, NULL, 12);
+                            """
+                    )
+                }
+            }
+            let store = try SQLiteStore(path: path)
+            let records = try await store.assignments(tokenID: 1, serialNumbers: ["A", "B", "GONE"])
+            #expect(
+                records["A"]
+                    == DeviceAssignment(
+                        tokenID: 1,
+                        serialNumber: "A",
+                        status: .failed,
+                        profileUUID: "U1",
+                        failures: 2,
+                        nextAttemptAt: Date(timeIntervalSince1970: 900),
+                        lastResult: "FAILED",
+                        updatedAt: Date(timeIntervalSince1970: 10)
+                    )
+            )
+            #expect(records["B"]?.status == .assigned)
+            #expect(records["GONE"] == nil, "a record without a device is not kept")
+            #expect(try await store.assignmentCounts(tokenID: 1) == [.failed: 1, .assigned: 1])
+        }
+    }
+
     @Test func anUnusablePathIsAClearError() throws {
         #expect(throws: StoreError(.unavailable)) { try SQLiteStore(path: "/proc/ade/nowhere.sqlite") }
     }
