@@ -5,9 +5,9 @@ import GRDB
 import GRDBSQLite
 
 extension SQLiteStore {
-    /// Writes one device with the prepared ``upsertSQL`` statement, binding its twenty values straight to SQLite
-    /// (``SQLiteBindings``: a full fetch writes a million rows).
-    static func upsert(_ stored: StoredDevice, with statement: Statement, in db: Database) throws {
+    /// Writes one device with the prepared ``upsertSQL`` statement, or ``updateSQL`` with the device's `rowID`,
+    /// binding its values straight to SQLite (``SQLiteBindings``: a full fetch writes a million rows).
+    static func write(_ stored: StoredDevice, with statement: Statement, rowID: Int64? = nil, in db: Database) throws {
         let device = stored.device
         try SQLiteBindings.execute(statement, in: db) { row in
             row.bind(stored.tokenID)
@@ -30,6 +30,7 @@ extension SQLiteStore {
             row.bind(stored.removedAt)
             row.bind(stored.fetchGeneration)
             row.bind(stored.updatedAt)
+            if let rowID { row.bind(rowID) }
         }
     }
 

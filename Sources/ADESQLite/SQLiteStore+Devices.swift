@@ -33,7 +33,12 @@ extension SQLiteStore: DeviceSyncStore {
             // Looked up here, on the writer, rather than read ahead on another connection: the lookup brings the
             // serial index's pages into the writer's cache, where the writes below find them (measured: reading
             // ahead cost more CPU than it saved, as every index page was then read twice).
-            var current = try Self.existingDevices(db, tokenID: tokenID, serials: Set(records.map(\.serialNumber)))
+            let (existing, rowIDs) = try Self.existingDevices(
+                db,
+                tokenID: tokenID,
+                serials: Set(records.map(\.serialNumber))
+            )
+            var current = existing
             var changed: [String: StoredDevice] = [:]
             var changes = PageChanges()
             // The token's counts move with the rows: new rows, and devices that became present or removed.
@@ -68,9 +73,15 @@ extension SQLiteStore: DeviceSyncStore {
                 }
             }
             let insert = try db.cachedStatement(sql: Self.upsertSQL)
-            // In serial order: consecutive writes share the index's pages.
+            let update = try db.cachedStatement(sql: Self.updateSQL)
+            // In serial order: consecutive writes share the index's pages. A stored device is updated by its row id
+            // (found by the lookup above), which costs half of an upsert's failed insert and update.
             for serial in changed.keys.sorted() {
-                try Self.upsert(changed[serial]!, with: insert, in: db)
+                if let rowID = rowIDs[serial] {
+                    try Self.write(changed[serial]!, with: update, rowID: rowID, in: db)
+                } else {
+                    try Self.write(changed[serial]!, with: insert, in: db)
+                }
             }
             if completesFetch {
                 let gone = try String.fetchAll(
@@ -196,14 +207,19 @@ extension SQLiteStore: DeviceSyncStore {
 
     // MARK: - Rows
 
-    static func existingDevices(_ db: Database, tokenID: Int64, serials: Set<String>) throws -> [String: StoredDevice] {
-        var result: [String: StoredDevice] = [:]
-        result.reserveCapacity(serials.count)
+    /// The stored devices of these serials, and their row ids.
+    static func existingDevices(_ db: Database, tokenID: Int64, serials: Set<String>) throws
+        -> (devices: [String: StoredDevice], rowIDs: [String: Int64])
+    {
+        var devices: [String: StoredDevice] = [:]
+        var rowIDs: [String: Int64] = [:]
+        devices.reserveCapacity(serials.count)
+        rowIDs.reserveCapacity(serials.count)
         for chunk in chunks(of: serials.sorted()) {
             let rows = try SQLiteColumns.rows(
                 of: db.makeStatement(
                     sql: """
-                        SELECT \(deviceColumns) FROM devices
+                        SELECT \(deviceColumns), id FROM devices
                         WHERE token_id = ? AND serial IN (\(placeholders(chunk.count)))
                         """
                 ),
@@ -212,11 +228,14 @@ extension SQLiteStore: DeviceSyncStore {
                     row.bind(tokenID)
                     for serial in chunk { row.bind(serial) }
                 },
-                device(from:)
+                { row in (device(from: row), row.int64(20)) }
             )
-            for device in rows { result[device.serialNumber] = device }
+            for (device, rowID) in rows {
+                devices[device.serialNumber] = device
+                rowIDs[device.serialNumber] = rowID
+            }
         }
-        return result
+        return (devices, rowIDs)
     }
 
     /// Serial numbers in chunks for `IN (…)` lists: SQLite takes at most 32,766 parameters, and pages hold at most a
@@ -235,6 +254,16 @@ extension SQLiteStore: DeviceSyncStore {
         token_id, serial, model, description, color, asset_tag, device_family, os, profile_status, profile_uuid, \
         profile_assign_time, profile_push_time, device_assigned_date, device_assigned_by, op_type, op_date, extra, \
         removed_at, fetch_generation, updated_at
+        """
+
+    /// Updates the stored device of row id `?21` with the values of ``upsertSQL`` (`?1`, `?2`: the token and
+    /// serial, which must match).
+    static let updateSQL = """
+        UPDATE devices SET model = ?3, description = ?4, color = ?5, asset_tag = ?6, device_family = ?7, os = ?8,
+            profile_status = ?9, profile_uuid = ?10, profile_assign_time = ?11, profile_push_time = ?12,
+            device_assigned_date = ?13, device_assigned_by = ?14, op_type = ?15, op_date = ?16, extra = ?17,
+            removed_at = ?18, fetch_generation = ?19, updated_at = ?20
+        WHERE id = ?21 AND token_id = ?1 AND serial = ?2
         """
 
     /// Inserts a device, or updates it in place (keeping its row id, so its row is not moved).

@@ -4,6 +4,7 @@ import ArgumentParser
 import DEPClient
 import Foundation
 import Logging
+import NIOHTTP1
 
 extension BenchCommand {
     /// `ade bench assign [--devices N] [--rounds R]`: what automatic profile assignment adds to a full sync.
@@ -20,6 +21,10 @@ extension BenchCommand {
         )
         @Option(name: .long, help: "Devices of the simulated MDM server.") var devices: Int = 100_000
         @Option(name: .long, help: "Rounds of the two syncs.") var rounds: Int = 3
+        @Option(
+            name: .customLong("latency-ms"),
+            help: "Milliseconds the simulator adds to every answer, as Apple's round trip would (0: none)."
+        ) var latencyMilliseconds: Int = 0
 
         func run() async throws {
             let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -31,6 +36,13 @@ extension BenchCommand {
                 simulator.waitUntilExit()
             }
             let uuid = try Sync.defaultServer(in: try await Sync.control(url + "/control/state"))
+            if latencyMilliseconds > 0 {
+                _ = try await Sync.control(
+                    url + "/control/servers/\(uuid)/faults",
+                    method: .PUT,
+                    body: #"{"latencyMilliseconds":\#(latencyMilliseconds)}"#
+                )
+            }
 
             // Overheads on the full fetch that brings the devices in (each page's default profile pass included),
             // and on the whole run, whose sync phase then reads Apple's echo: every assigned device as `modified`.

@@ -27,8 +27,12 @@ public struct AssignmentPlan: Sendable, Hashable {
     /// (`profile_status` `empty` or `removed`, or none at all — full-fetch records carry no `op_type`, and a device
     /// moved here from another server arrives `modified` with `removed`).
     public static func needsProfile(_ device: StoredDevice) -> Bool {
-        guard device.removedAt == nil else { return false }
-        switch device.device.profileStatus {
+        device.removedAt == nil && showsNoProfile(device.device)
+    }
+
+    /// Whether Apple's record shows no profile: `profile_status` `empty`, `removed` or absent.
+    static func showsNoProfile(_ device: Device) -> Bool {
+        switch device.profileStatus {
         case nil, .some(.empty), .some(.removed): return true
         default: return false
         }

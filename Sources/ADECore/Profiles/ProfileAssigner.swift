@@ -68,7 +68,7 @@ public struct ProfileAssigner: Sendable {
         }
         guard !defaults.isEmpty else { return Report() }
         let now = timeSource.now()
-        let candidates = Self.latest(devices, tokenID: token.id, now: now).filter(AssignmentPlan.needsProfile)
+        let candidates = Self.needingProfile(devices, tokenID: token.id, now: now)
         guard !candidates.isEmpty else { return Report() }
         let records = try await store.assignments(tokenID: token.id, serialNumbers: candidates.map(\.serialNumber))
         let plan = AssignmentPlan.make(
@@ -221,8 +221,22 @@ public struct ProfileAssigner: Sendable {
         return report
     }
 
-    /// Each serial's device after the page, merged as the store merges it (``DeviceMerge``: the latest `op_date`
-    /// wins, `deleted` removes), in the page's order.
+    /// The devices of a page that need a profile after it: each serial's device merged as the store merges it
+    /// (``DeviceMerge``: the latest `op_date` wins, `deleted` removes), in the page's order.
+    static func needingProfile(_ devices: [Device], tokenID: Int64, now: Date) -> [StoredDevice] {
+        var seen = Set<String>(minimumCapacity: devices.count)
+        guard devices.allSatisfy({ seen.insert($0.serialNumber).inserted }) else {
+            return latest(devices, tokenID: tokenID, now: now).filter(AssignmentPlan.needsProfile)
+        }
+        // Each serial once (nearly every page): its record is its device. Only those that need a profile are built;
+        // the rest (Apple's echo of assignments, for one) cost a look at two fields.
+        return devices.compactMap { record in
+            guard record.opType != .deleted, AssignmentPlan.showsNoProfile(record) else { return nil }
+            return StoredDevice(tokenID: tokenID, device: record, fetchGeneration: 0, updatedAt: now)
+        }
+    }
+
+    /// Each serial's device after the page, merged as the store merges it, in the page's order.
     static func latest(_ devices: [Device], tokenID: Int64, now: Date) -> [StoredDevice] {
         var order: [String] = []
         var merged: [String: StoredDevice] = [:]
