@@ -44,6 +44,22 @@ public enum NetworkPolicy {
         return true
     }
 
+    /// An address (4 or 16 bytes, network order) as text: `192.0.2.1`, `2001:db8::1`.
+    static func text(_ address: [UInt8]) -> String? {
+        let family: Int32
+        switch address.count {
+        case 4: family = AF_INET
+        case 16: family = AF_INET6
+        default: return nil
+        }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let written = address.withUnsafeBytes { bytes in
+            inet_ntop(family, bytes.baseAddress, &buffer, socklen_t(buffer.count))
+        }
+        guard written != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Every address a host name resolves to, by the system resolver (blocking: call it off the event loops).
     static func resolveBlocking(host: String) -> [[UInt8]] {
         var hints = addrinfo()

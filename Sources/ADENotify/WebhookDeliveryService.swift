@@ -1,5 +1,5 @@
 public import ADECore
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import Crypto
 public import DEPClient
 public import Foundation
@@ -50,22 +50,23 @@ public struct WebhookDeliveryService: Service {
 
     let store: any ADEStore
     let box: SecretBox
-    let client: HTTPClient
     let timeSource: any TimeSource
     let configuration: Configuration
+    let resolve: @Sendable (String) async -> [[UInt8]]
     let logger: Logger
 
+    /// - Parameter resolve: Every address of a host name (4 or 16 bytes each); the system resolver by default.
     public init(
         store: any ADEStore,
         box: SecretBox,
-        client: HTTPClient,
         timeSource: any TimeSource,
         configuration: Configuration = Configuration(),
+        resolve: @escaping @Sendable (String) async -> [[UInt8]] = WebhookDeliveryService.systemResolve,
         logger: Logger
     ) {
         self.store = store
         self.box = box
-        self.client = client
+        self.resolve = resolve
         self.timeSource = timeSource
         self.configuration = configuration
         self.logger = logger
@@ -142,7 +143,14 @@ public struct WebhookDeliveryService: Service {
             body: #"{"webhook":"# + JSONText.quoted(endpoint.name) + "}",
             createdAt: timeSource.now()
         )
-        return await attempt(event, url: url, secret: secret, allowsPrivate: endpoint.allowsPrivateNetwork)
+        switch await route(url, allowsPrivate: endpoint.allowsPrivateNetwork) {
+        case .success(let clientConfiguration):
+            return try await HTTPClient.withHTTPClient(configuration: clientConfiguration) { client in
+                await attempt(event, client: client, url: url, secret: secret)
+            }
+        case .failure(let refusal):
+            return (nil, refusal)
+        }
     }
 
     /// Deletes the events older than the retention that every webhook is past; returns how many.
@@ -163,11 +171,33 @@ public struct WebhookDeliveryService: Service {
         guard !events.isEmpty else { return 0 }
         let url = String(decoding: try box.open(endpoint.sealedURL, context: Self.urlContext), as: UTF8.self)
         let secret = SymmetricKey(data: try box.open(endpoint.sealedSecret, context: Self.secretContext))
+        switch await route(url, allowsPrivate: endpoint.allowsPrivateNetwork) {
+        case .success(let clientConfiguration):
+            return try await HTTPClient.withHTTPClient(configuration: clientConfiguration) { client in
+                try await send(events, to: endpoint, via: .success(client), url: url, secret: secret)
+            }
+        case .failure(let refusal):
+            return try await send(events, to: endpoint, via: .failure(refusal), url: url, secret: secret)
+        }
+    }
+
+    /// Sends events in order until one fails, logging each attempt; a refused route fails the first.
+    private func send(
+        _ events: [OutboxEvent],
+        to endpoint: WebhookEndpoint,
+        via route: Result<HTTPClient, NotifyError>,
+        url: String,
+        secret: SymmetricKey
+    ) async throws -> Int {
         var failures = endpoint.failures
         var delivered = 0
         for event in events {
             let started = ContinuousClock.now
-            let outcome = await attempt(event, url: url, secret: secret, allowsPrivate: endpoint.allowsPrivateNetwork)
+            let outcome: (status: Int?, error: NotifyError?)
+            switch route {
+            case .success(let client): outcome = await attempt(event, client: client, url: url, secret: secret)
+            case .failure(let refusal): outcome = (nil, refusal)
+            }
             let now = timeSource.now()
             let delivery = WebhookDelivery(
                 webhookID: endpoint.id,
@@ -198,27 +228,37 @@ public struct WebhookDeliveryService: Service {
         return delivered
     }
 
-    /// One POST of one event: the address checked first, then the signed body.
-    func attempt(_ event: OutboxEvent, url text: String, secret: SymmetricKey, allowsPrivate: Bool) async
-        -> (status: Int?, error: NotifyError?)
-    {
+    /// Where an endpoint's requests may go, checked once per pass: a well-formed http(s) URL; unless the endpoint
+    /// allows private networks, every address of its host public, and the client pinned to the checked address
+    /// (no second lookup that a rebinding DNS server could answer with an inside address). Redirects are never
+    /// followed: a receiver could send them anywhere.
+    func route(_ text: String, allowsPrivate: Bool) async -> Result<HTTPClient.Configuration, NotifyError> {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
             let host = url.host, !host.isEmpty
         else {
-            return (nil, NotifyError(.urlInvalid))
+            return .failure(NotifyError(.urlInvalid))
         }
-        if !allowsPrivate {
-            let addresses: [[UInt8]]
-            do {
-                addresses = try await NIOThreadPool.singleton.runIfActive { NetworkPolicy.resolveBlocking(host: host) }
-            } catch {
-                return (nil, NotifyError(.unresolved))
-            }
-            guard !addresses.isEmpty else { return (nil, NotifyError(.unresolved)) }
-            guard addresses.allSatisfy({ NetworkPolicy.isPublic($0) }) else {
-                return (nil, NotifyError(.addressRefused))
-            }
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.redirectConfiguration = .disallow
+        guard !allowsPrivate else { return .success(clientConfiguration) }
+        let addresses = await resolve(host)
+        guard let first = addresses.first else { return .failure(NotifyError(.unresolved)) }
+        guard addresses.allSatisfy({ NetworkPolicy.isPublic($0) }), let pinned = NetworkPolicy.text(first) else {
+            return .failure(NotifyError(.addressRefused))
         }
+        clientConfiguration.dnsOverride = [host: pinned, host.lowercased(): pinned]
+        return .success(clientConfiguration)
+    }
+
+    /// The system resolver, run off the event loops.
+    public static let systemResolve: @Sendable (String) async -> [[UInt8]] = { host in
+        (try? await NIOThreadPool.singleton.runIfActive { NetworkPolicy.resolveBlocking(host: host) }) ?? []
+    }
+
+    /// One POST of one event, signed, on a client of ``route(_:allowsPrivate:)``.
+    func attempt(_ event: OutboxEvent, client: HTTPClient, url text: String, secret: SymmetricKey) async
+        -> (status: Int?, error: NotifyError?)
+    {
         let body = Array(Self.envelope(event).utf8)
         let timestamp = Int(timeSource.now().timeIntervalSince1970)
         var request = HTTPClientRequest(url: text)

@@ -1,5 +1,4 @@
 import ADECore
-import ADENotify
 import ADETesting
 import AsyncHTTPClient
 import Crypto
@@ -11,6 +10,8 @@ import HummingbirdTesting
 import Logging
 import Synchronization
 import Testing
+
+@testable import ADENotify
 
 /// Deliveries to a real receiver on loopback: signatures it checks, order, the retries after an outage and the
 /// delivery log; private addresses refused unless allowed.
@@ -58,6 +59,9 @@ struct WebhookDeliveryTests {
                 }
                 return .noContent
             }
+            router.post("moved") { _, _ -> Response in
+                Response(status: .temporaryRedirect, headers: [.location: "/hook"])
+            }
             return router
         }
     }
@@ -91,7 +95,6 @@ struct WebhookDeliveryTests {
         let service = WebhookDeliveryService(
             store: store,
             box: box,
-            client: HTTPClient.shared,
             timeSource: clock,
             logger: Self.quiet
         )
@@ -205,6 +208,69 @@ struct WebhookDeliveryTests {
         #expect(NetworkPolicy.isPublic([0x26, 0x20] + [UInt8](repeating: 0, count: 13) + [1]))
     }
 
+    @Test func aRedirectIsNeverFollowed() async throws {
+        let receiver = Receiver(secret: SymmetricKey(size: .bits256))
+        let application = Application(
+            router: receiver.router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0))
+        )
+        try await application.test(.live) { client in
+            let (store, token, hook, clock, service) = try await Self.setUp(
+                url: "http://127.0.0.1:\(client.port!)/moved",
+                secret: "whsec_moved",
+                allowsPrivateNetwork: true
+            )
+            _ = try await store.applyPage(
+                [Device(serialNumber: "A")],
+                cursor: SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1),
+                completesFetch: false,
+                tokenID: token.id,
+                now: clock.now()
+            )
+            #expect(try await service.deliverPending() == 0)
+            #expect(receiver.received.withLock { $0.isEmpty }, "the redirect's target never hears of it")
+            let delivery = try #require(try await store.deliveries(webhookID: hook.id, limit: 1).first)
+            #expect(delivery.statusCode == 307 && delivery.error == "http_status: HTTP 307")
+        }
+    }
+
+    @Test func theClientConnectsOnlyToTheAddressItChecked() async throws {
+        // A rebinding DNS server answers a public address to the check and an inside one to the connection: the
+        // connection never asks, it goes to the address checked.
+        let answers = Mutex([[[UInt8]]([[93, 184, 215, 14]]), [[169, 254, 169, 254]]])
+        let service = WebhookDeliveryService(
+            store: MemoryStore(),
+            box: SecretBox(key: .generate()),
+            timeSource: ManualTimeSource(now: Date()),
+            resolve: { _ in answers.withLock { $0.isEmpty ? [] : $0.removeFirst() } },
+            logger: Self.quiet
+        )
+        let route = try await service.route("https://Hooks.Example.com/ade", allowsPrivate: false).get()
+        #expect(route.dnsOverride["Hooks.Example.com"] == "93.184.215.14")
+        #expect(route.dnsOverride["hooks.example.com"] == "93.184.215.14")
+        #expect(answers.withLock { $0.count } == 1, "one lookup")
+        #expect(
+            await service.route("https://hooks.example.com/ade", allowsPrivate: false).failure
+                == NotifyError(.addressRefused)
+        )
+        #expect(await service.route("https://hooks.example.com/", allowsPrivate: false).failure == .init(.unresolved))
+        #expect(await service.route("ftp://hooks.example.com/", allowsPrivate: false).failure == .init(.urlInvalid))
+        // Mixed answers are refused as a whole: the client could pick either.
+        let mixed = WebhookDeliveryService(
+            store: MemoryStore(),
+            box: SecretBox(key: .generate()),
+            timeSource: ManualTimeSource(now: Date()),
+            resolve: { _ in [[93, 184, 215, 14], [10, 0, 0, 1]] },
+            logger: Self.quiet
+        )
+        #expect(
+            await mixed.route("https://hooks.example.com/", allowsPrivate: false).failure == .init(.addressRefused)
+        )
+        #expect(try await mixed.route("http://10.0.0.1/", allowsPrivate: true).get().dnsOverride.isEmpty)
+        #expect(NetworkPolicy.text([0x20, 0x01, 0x0D, 0xB8] + [UInt8](repeating: 0, count: 11) + [1]) == "2001:db8::1")
+        #expect(NetworkPolicy.text([192, 0, 2, 1]) == "192.0.2.1")
+    }
+
     @Test func signaturesVerifyAndRefuseTamperingAndReplays() {
         let secret = SymmetricKey(size: .bits256)
         let body = Array(#"{"id":1}"#.utf8)
@@ -223,5 +289,13 @@ struct WebhookDeliveryTests {
             let error = NotifyError(code, parameters: ["detail": "HTTP 500"])
             #expect(english[error.messageKey.rawValue] != nil && english[error.remedyKey.rawValue] != nil, "\(code)")
         }
+    }
+}
+
+extension Result {
+    /// The error of a failure, nil for a success.
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

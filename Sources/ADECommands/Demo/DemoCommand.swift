@@ -118,7 +118,6 @@ struct DemoCommand: AsyncParsableCommand {
                             service: WebhookDeliveryService(
                                 store: store,
                                 box: service.secretBox,
-                                client: HTTPClient.shared,
                                 timeSource: SystemTimeSource(),
                                 logger: logger
                             )

@@ -3,7 +3,6 @@ import ADENotify
 import ADESQLite
 import ADEServer
 import ArgumentParser
-import AsyncHTTPClient
 import DEPClient
 import Foundation
 import Logging
@@ -134,7 +133,6 @@ struct ServeCommand: AsyncParsableCommand {
                     WebhookDeliveryService(
                         store: store,
                         box: service.secretBox,
-                        client: HTTPClient.shared,
                         timeSource: SystemTimeSource(),
                         logger: logger
                     )

@@ -2,7 +2,6 @@ import ADECore
 import ADENotify
 import ADESQLite
 import ArgumentParser
-import AsyncHTTPClient
 import DEPClient
 import Foundation
 import Logging
@@ -185,7 +184,6 @@ struct WebhookCommand: AsyncParsableCommand {
                     let service = WebhookDeliveryService(
                         store: store,
                         box: box,
-                        client: HTTPClient.shared,
                         timeSource: SystemTimeSource(),
                         logger: Logger.commandLine("ade.webhook")
                     )
