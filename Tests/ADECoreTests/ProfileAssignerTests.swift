@@ -289,6 +289,56 @@ struct ProfileAssignerTests {
         }
     }
 
+    @Test func anAdminsChoiceIsRetriedWithItAndAnEditCarriesItsCoolingDevices() async throws {
+        try await Self.with(devices: 10) { fixture in
+            _ = try await fixture.syncer.run(fixture.token, holder: Self.holder)
+            let profiles = ProfileService(
+                tokens: fixture.service,
+                assigner: fixture.assigner,
+                timeSource: fixture.clock,
+                logger: SimulatorHarness.quietLogger
+            )
+            let kiosk = try await profiles.create(
+                token: fixture.token.name,
+                name: "Kiosk",
+                profile: Profile(profileName: "Kiosk", url: "https://mdm.example.com/kiosk")
+            )
+            let serials = try await fixture.stored().map(\.serialNumber)
+            let (failing, other) = (serials[0], serials[1])
+            // The admin takes the device off the default, then chooses Kiosk for it; Apple fails the call.
+            _ = try await fixture.assigner.removeProfile(from: [failing], token: fixture.token, server: fixture.server)
+            _ = try await fixture.syncer.run(fixture.token, holder: Self.holder)
+            try fixture.setFaults { $0.failingSerials = [failing] }
+            let chosen = try await profiles.assign(
+                token: fixture.token.name,
+                name: "Kiosk",
+                serialNumbers: [failing, other]
+            )
+            #expect(chosen.outcomes == [.assigned: 1, .failed: 1])
+
+            // An edit moves the device that has Kiosk, and carries the cooling one to the new definition.
+            let edit = try await profiles.edit(
+                token: fixture.token.name,
+                name: "Kiosk",
+                profile: Profile(profileName: "Kiosk 2", url: "https://mdm.example.com/kiosk")
+            )
+            let newUUID = try #require(edit.profile.profileUUID)
+            #expect(newUUID != kiosk.profileUUID)
+            #expect(edit.moved.outcomes == [.assigned: 1] && edit.skipped == 1)
+            let cooling = try await fixture.store.assignments(tokenID: fixture.token.id, serialNumbers: [failing])
+            #expect(cooling[failing]?.status == .failed && cooling[failing]?.profileUUID == newUUID)
+
+            // After the cooldown the retry assigns the admin's choice, not the token's default.
+            try fixture.setFaults { $0.failingSerials = [] }
+            fixture.clock.advance(by: 86_400)
+            let retried = try await fixture.assigner.retryDue(token: fixture.token, server: fixture.server)
+            #expect(retried.outcomes == [.assigned: 1])
+            _ = try await fixture.syncer.run(fixture.token, holder: Self.holder)
+            let device = try #require(try await fixture.store.device(tokenID: fixture.token.id, serial: failing))
+            #expect(device.device.profileUUID == newUUID && device.device.profileUUID != fixture.profileUUID)
+        }
+    }
+
     @Test func withoutADefaultNothingIsSent() async throws {
         try await Self.with(devices: 10, setDefault: false) { fixture in
             let run = try await fixture.syncer.run(fixture.token, holder: Self.holder)

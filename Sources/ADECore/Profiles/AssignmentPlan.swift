@@ -49,11 +49,13 @@ public struct AssignmentPlan: Sendable, Hashable {
     }
 
     /// The plan for `devices`: each one that needs a profile, whose record allows an automatic attempt at `now`, and
-    /// whose family has a default profile, grouped by profile in the order given and cut into batches.
+    /// that has a profile to get — its `chosen` one (an admin's choice being retried), else its family's default —
+    /// grouped by profile in the order given and cut into batches.
     public static func make(
         devices: [StoredDevice],
         records: [String: DeviceAssignment],
         defaults: DefaultProfiles,
+        chosen: [String: String] = [:],
         at now: Date,
         policy: AssignmentPolicy
     ) -> AssignmentPlan {
@@ -64,7 +66,7 @@ public struct AssignmentPlan: Sendable, Hashable {
             let serial = stored.serialNumber
             guard seen.insert(serial).inserted,
                 records[serial].map({ allows($0, stored.device, at: now) }) ?? true,
-                let profile = defaults.profileUUID(for: stored.device.deviceFamily)
+                let profile = chosen[serial] ?? defaults.profileUUID(for: stored.device.deviceFamily)
             else { continue }
             if serialsByProfile[profile] == nil { order.append(profile) }
             serialsByProfile[profile, default: []].append(serial)

@@ -17,6 +17,9 @@ public struct DefaultProfiles: Sendable, Hashable {
         family.flatMap { byFamily[$0] } ?? all
     }
 
+    /// Every profile UUID that is a default.
+    public var profileUUIDs: Set<String> { Set(byFamily.values).union(all.map { [$0] } ?? []) }
+
     /// Whether no device would receive anything.
     public var isEmpty: Bool { all == nil && byFamily.isEmpty }
 }

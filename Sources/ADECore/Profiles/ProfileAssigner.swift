@@ -81,13 +81,20 @@ public struct ProfileAssigner: Sendable {
         return try await execute(plan, records: records, token: token, server: server)
     }
 
-    /// Tries again the devices whose `pending`, `failed` or `throttled` record is due, if they still show no profile.
-    /// At most `limit` records per pass.
+    /// Tries again the devices whose `pending`, `failed` or `throttled` record is due, if they still show no profile:
+    /// with the record's profile when it is one an admin chose (a current definition that is no default), else with
+    /// the family's default. At most `limit` records per pass.
     public func retryDue(token: EnrollmentToken, server: DEPServer, limit: Int = 5000) async throws -> Report {
         let now = timeSource.now()
         let due = try await store.dueAssignments(tokenID: token.id, at: now, limit: limit)
         guard !due.isEmpty else { return Report() }
         let defaults = try await store.defaultProfiles(tokenID: token.id)
+        let chosenProfiles = Set(try await store.profiles(tokenID: token.id).compactMap(\.profileUUID))
+            .subtracting(defaults.profileUUIDs)
+        var chosen: [String: String] = [:]
+        for record in due {
+            if let uuid = record.profileUUID, chosenProfiles.contains(uuid) { chosen[record.serialNumber] = uuid }
+        }
         var devices: [StoredDevice] = []
         for record in due {
             if let stored = try await store.device(tokenID: token.id, serial: record.serialNumber) {
@@ -95,7 +102,14 @@ public struct ProfileAssigner: Sendable {
             }
         }
         let records = Dictionary(due.map { ($0.serialNumber, $0) }, uniquingKeysWith: { _, last in last })
-        let plan = AssignmentPlan.make(devices: devices, records: records, defaults: defaults, at: now, policy: policy)
+        let plan = AssignmentPlan.make(
+            devices: devices,
+            records: records,
+            defaults: defaults,
+            chosen: chosen,
+            at: now,
+            policy: policy
+        )
         return try await execute(plan, records: records, token: token, server: server)
     }
 

@@ -74,7 +74,7 @@ public struct ProfileService: Sendable {
     /// How many devices an edit would move now: those `ade` assigned the profile's current definition.
     public func devicesUsing(_ profile: StoredProfile) async throws -> Int {
         guard let uuid = profile.profileUUID else { return 0 }
-        return try await assignedRecords(tokenID: profile.tokenID)[uuid]?.count ?? 0
+        return try await records(tokenID: profile.tokenID, statuses: [.assigned])[uuid]?.count ?? 0
     }
 
     /// Replaces a profile's fields: a new definition at Apple (Apple's profiles cannot change), then the devices
@@ -87,7 +87,9 @@ public struct ProfileService: Sendable {
         var stored = try await profile(token: tokenName, named: name)
         let uuid = try await define(fields, token: token)
         var using: [DeviceAssignment] = []
-        if let old = stored.profileUUID { using = try await assignedRecords(tokenID: token.id)[old] ?? [] }
+        if let old = stored.profileUUID {
+            using = try await records(tokenID: token.id, statuses: Self.movingStatuses)[old] ?? []
+        }
         let now = timeSource.now()
         stored.profile = fields
         stored.profileUUID = uuid
@@ -96,6 +98,14 @@ public struct ProfileService: Sendable {
         stored.updatedAt = now
         try await store.updateProfile(stored)
         let ready = using.filter { $0.allowsAutomaticAttempt(at: now) }.map(\.serialNumber)
+        // Devices cooling down after a failed or throttled attempt keep their wait, now for the new definition,
+        // which their retry assigns.
+        let cooling = using.filter { !$0.allowsAutomaticAttempt(at: now) }.map { record in
+            var record = record
+            record.profileUUID = uuid
+            return record
+        }
+        try await store.saveAssignments(cooling)
         let moved = try await assigner.assign(
             profileUUID: uuid,
             to: ready,
@@ -106,10 +116,10 @@ public struct ProfileService: Sendable {
             "Change: profile edited",
             metadata: [
                 "token": "\(token.name)", "profile": "\(name)", "version": "\(stored.version)",
-                "moved": "\(moved.devices)",
+                "moved": "\(moved.devices)", "cooling_down": "\(cooling.count)",
             ]
         )
-        return Edit(profile: stored, moved: moved, skipped: using.count - ready.count)
+        return Edit(profile: stored, moved: moved, skipped: cooling.count)
     }
 
     /// Deletes a profile from `ade` (Apple keeps its definitions; devices keep their assignment) and any default
@@ -196,17 +206,25 @@ public struct ProfileService: Sendable {
         }
     }
 
-    /// `ade`'s `assigned` records of a token by the profile UUID they name, in one scan of the records.
-    func assignedRecords(tokenID: Int64) async throws -> [String: [DeviceAssignment]] {
+    /// A token's records in these statuses by the profile UUID they name, one scan of the records per status.
+    func records(tokenID: Int64, statuses: [DeviceAssignment.Status]) async throws
+        -> [String: [DeviceAssignment]]
+    {
         var records: [String: [DeviceAssignment]] = [:]
-        var after: String?
-        while true {
-            let page = try await store.assignments(tokenID: tokenID, status: .assigned, after: after, limit: 1000)
-            for record in page { records[record.profileUUID ?? "", default: []].append(record) }
-            guard page.count == 1000, let last = page.last else { return records }
-            after = last.serialNumber
+        for status in statuses {
+            var after: String?
+            while true {
+                let page = try await store.assignments(tokenID: tokenID, status: status, after: after, limit: 1000)
+                for record in page { records[record.profileUUID ?? "", default: []].append(record) }
+                guard page.count == 1000, let last = page.last else { break }
+                after = last.serialNumber
+            }
         }
+        return records
     }
+
+    /// The records an edit moves to the new definition: assigned, and waiting for an attempt.
+    static let movingStatuses: [DeviceAssignment.Status] = [.assigned, .pending, .failed, .throttled]
 
     /// The device families a default profile can be chosen for.
     public static let families: [DeviceFamily] = [.iPhone, .iPad, .mac, .appleTV, .vision]

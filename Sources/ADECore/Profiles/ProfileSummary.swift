@@ -24,12 +24,11 @@ public struct ProfileSummary: Sendable, Hashable, Encodable {
 }
 
 extension ProfileService {
-    /// Summaries of profiles of a token.
     /// Summaries of profiles of a token: its defaults and its assignment records are read once for all of them.
     public func summaries(_ profiles: [StoredProfile], token: String) async throws -> [ProfileSummary] {
         guard let tokenID = profiles.first?.tokenID else { return [] }
         let defaults = try await self.defaults(token: token)
-        let assigned = try await assignedRecords(tokenID: tokenID)
+        let assigned = try await records(tokenID: tokenID, statuses: [.assigned])
         return profiles.map { profile in
             ProfileSummary(
                 token: token,
