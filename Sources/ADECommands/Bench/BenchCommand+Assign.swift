@@ -72,7 +72,7 @@ extension BenchCommand {
                 Console.current.line(
                     String(
                         format:
-                            "round %d: without a default %.2f s (fetch %.2f s, %d devices, %d pages); with one %.2f s (fetch %.2f s, %d devices, %d assigned, %d pages, %d modified): fetch +%.1f %%, whole sync +%.1f %%",
+                            "round %d: without a default %.2f s (fetch %.2f s, %d devices, %d pages); with one %.2f s (fetch %.2f s, %d devices, %d assigned, %d pages, %d modified): fetch %+.1f %%, whole sync %+.1f %%",
                         round,
                         plain.seconds,
                         plain.fetchSeconds,
@@ -92,7 +92,7 @@ extension BenchCommand {
             Console.current.line(
                 String(
                     format:
-                        "median overhead of assignment: fetch of the new devices +%.1f %%, whole sync with Apple's echo +%.1f %%",
+                        "median overhead of assignment: fetch of the new devices %+.1f %%, whole sync with Apple's echo %+.1f %%",
                     overheads.sorted()[overheads.count / 2],
                     wholeOverheads.sorted()[wholeOverheads.count / 2]
                 )

@@ -161,8 +161,8 @@ public struct TokenSyncer: Sendable {
         var restarted = false
         // The page fetched while the previous one was being written, for the state it was asked for.
         var prefetched: (state: SyncCursorState, result: Result<DevicePage, any Error>)?
-        // The default profile pass of the previous page, running while this page is written.
-        var assigning: Task<Void, any Error>?
+        // The default profile passes of earlier pages still running, oldest first, with their pages' serials.
+        var passes: [(serials: Set<String>, task: Task<Void, any Error>)] = []
         do {
             paging: while true {
                 guard run.pages < configuration.maximumPages else {
@@ -232,18 +232,32 @@ public struct TokenSyncer: Sendable {
                     holder: holder
                 )
                 // Devices of the page that show no profile get their default in a pass that runs while the next
-                // page is fetched and written: one pass at a time, in page order.
+                // pages are fetched and written. A pass reads its devices' records, calls Apple and records the
+                // answers, so it takes longer than a page; two run at once, and a pass never starts before an
+                // earlier one on any of the same devices has ended.
                 if let assigner, !defaults.isEmpty, !page.devices.isEmpty {
-                    try await Self.finish(assigning)
-                    let (written, owner) = (page.devices, token)
-                    assigning = Task {
-                        _ = try await assigner.assignDefaults(
-                            afterPage: written,
-                            token: owner,
-                            server: server,
-                            defaults: defaults
-                        )
+                    let serials = Set(page.devices.map(\.serialNumber))
+                    while let oldest = passes.first,
+                        passes.count >= Self.passesAtOnce
+                            || passes.contains(where: { !$0.serials.isDisjoint(with: serials) })
+                    {
+                        try await Self.finish(oldest.task)
+                        passes.removeFirst()
                     }
+                    let (written, owner) = (page.devices, token)
+                    passes.append(
+                        (
+                            serials,
+                            Task {
+                                _ = try await assigner.assignDefaults(
+                                    afterPage: written,
+                                    token: owner,
+                                    server: server,
+                                    defaults: defaults
+                                )
+                            }
+                        )
+                    )
                 }
                 if let ahead = await upcoming { prefetched = (following, ahead) }
                 state = next
@@ -260,7 +274,8 @@ public struct TokenSyncer: Sendable {
                 )
                 if !continues { break paging }
             }
-            try await Self.finish(assigning)
+            for pass in passes { try await Self.finish(pass.task) }
+            passes = []
             if let assigner {
                 _ = try await assigner.retryDue(token: token, server: server)
             }
@@ -270,8 +285,8 @@ public struct TokenSyncer: Sendable {
             metrics?.record(run)
             return run
         } catch {
-            assigning?.cancel()
-            _ = await assigning?.result
+            for pass in passes { pass.task.cancel() }
+            for pass in passes { _ = await pass.task.result }
             run.endedAt = timeSource.now()
             if error is CancellationError || Task.isCancelled {
                 run.outcome = .interrupted  // Shutdown: what was committed stays; the next run resumes.
@@ -285,9 +300,11 @@ public struct TokenSyncer: Sendable {
         }
     }
 
+    /// Default profile passes running at once: each waits on one Assign a Profile call at a time.
+    static let passesAtOnce = 2
+
     /// Waits for an assignment pass to end, cancelling it when the run is cancelled meanwhile.
-    private static func finish(_ pass: Task<Void, any Error>?) async throws {
-        guard let pass else { return }
+    private static func finish(_ pass: Task<Void, any Error>) async throws {
         try await withTaskCancellationHandler {
             try await pass.value
         } onCancel: {
