@@ -297,6 +297,16 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v9") { db in
+            // The state each token's latest run recorded, and since when: a run that changes it writes the new one
+            // with a `token.state_changed` event.
+            try db.execute(
+                sql: """
+                    ALTER TABLE tokens ADD COLUMN state TEXT;
+                    ALTER TABLE tokens ADD COLUMN state_since DOUBLE;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -14,18 +14,33 @@ extension SQLiteStore: SyncRunStore {
     }
 
     public func updateRun(_ run: SyncRun) async throws {
+        try await write { db in try Self.update(run, in: db) }
+    }
+
+    static func update(_ run: SyncRun, in db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE sync_runs SET kind = ?, started_at = ?, ended_at = ?, pages = ?, added = ?, modified = ?,
+                    removed = ?, outcome = ?, error_code = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                run.kind.rawValue, run.startedAt.stored, run.endedAt?.stored, run.pages, run.added, run.modified,
+                run.removed, run.outcome.rawValue, run.errorCode, run.id,
+            ]
+        )
+    }
+
+    public func finishRun(_ run: SyncRun, transition: TokenTransition?) async throws {
         try await write { db in
+            try Self.update(run, in: db)
+            guard let transition else { return }
             try db.execute(
-                sql: """
-                    UPDATE sync_runs SET kind = ?, started_at = ?, ended_at = ?, pages = ?, added = ?, modified = ?,
-                        removed = ?, outcome = ?, error_code = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    run.kind.rawValue, run.startedAt.stored, run.endedAt?.stored, run.pages, run.added, run.modified,
-                    run.removed, run.outcome.rawValue, run.errorCode, run.id,
-                ]
+                sql: "UPDATE tokens SET state = ?, state_since = ? WHERE id = ? AND state IS ?",
+                arguments: [transition.to.rawValue, transition.at.stored, run.tokenID, transition.from?.rawValue]
             )
+            guard db.changesCount > 0, let token = try Self.tokenRow(db, "id = ?", [run.tokenID]) else { return }
+            try Self.append([PendingEvent.tokenState(token: token, transition: transition)], in: db)
         }
     }
 

@@ -111,6 +111,7 @@ extension SQLiteStore: TokenStore {
     static let tokenColumnNames = [
         "id", "name", "base_url", "created_at", "consumer_key", "access_token_expiry", "issued_at", "server_name",
         "server_uuid", "organisation_name", "admin_apple_id", "uploaded_at", "pending_since", "sync_interval_seconds",
+        "state", "state_since",
     ]
     static let tokenColumnCount = Int32(tokenColumnNames.count)
 
@@ -130,7 +131,9 @@ extension SQLiteStore: TokenStore {
             adminAppleID: row.text(10),
             uploadedAt: row.date(11),
             pendingSince: row.date(12),
-            syncIntervalSeconds: row.optionalInt(13)
+            syncIntervalSeconds: row.optionalInt(13),
+            recordedState: row.text(14).flatMap(TokenState.init(rawValue:)),
+            recordedStateSince: row.date(15)
         )
     }
 }

@@ -19,6 +19,7 @@ public enum StoreConformance {
         try await staleAndDeletedRecords(makeStore())
         try await paging(makeStore())
         try await runs(makeStore())
+        try await tokenStates(makeStore())
         try await leases(makeStore())
         try await pagesAreFencedByTheLease(makeStore())
         try await deletionCascades(makeStore())
@@ -293,6 +294,61 @@ public enum StoreConformance {
         #expect(try await store.runs(tokenID: token.id, limit: 10) == Array(newest.prefix(3)))
         #expect(try await store.pruneRuns(tokenID: token.id, keeping: 10) == 0)
         #expect(try await store.runs(tokenID: other.id, limit: 10) == [third], "other tokens keep theirs")
+    }
+
+    /// A run that changes its token's state records it with an event, in one transaction; a transition from a state
+    /// that is no longer the recorded one changes nothing; a token's other updates leave the state alone.
+    public static func tokenStates(_ store: some ADEStore) async throws {
+        var token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        #expect(token.recordedState == nil)
+        var run = try await store.startRun(tokenID: token.id, kind: .full, at: start)
+        run.outcome = .succeeded
+        run.endedAt = start.addingTimeInterval(30)
+        let healthy = TokenTransition(from: nil, to: .healthy, severity: .ok, at: run.endedAt!)
+        try await store.finishRun(run, transition: healthy)
+        #expect(try await store.runs(tokenID: token.id, limit: 1) == [run])
+        token = try #require(try await store.token(id: token.id))
+        #expect(token.recordedState == .healthy && token.recordedStateSince == run.endedAt)
+        var events = try await store.events(after: 0, limit: 10)
+        #expect(events.map(\.kind) == [.tokenStateChanged])
+        #expect(
+            events[0].body
+                == #"{"at":"2026-09-21T14:13:50Z","error_code":null,"from":null,"severity":"ok","to":"healthy","token":"T"}"#
+        )
+
+        var failed = try await store.startRun(tokenID: token.id, kind: .delta, at: start.addingTimeInterval(60))
+        failed.outcome = .failed
+        failed.errorCode = "terms_not_signed"
+        failed.endedAt = start.addingTimeInterval(61)
+        // Recorded by another writer meanwhile: a transition from an older state does nothing.
+        try await store.finishRun(
+            failed,
+            transition: TokenTransition(from: nil, to: .termsNotAccepted, severity: .error, at: failed.endedAt!)
+        )
+        #expect(try await store.token(id: token.id)?.recordedState == .healthy)
+        #expect(try await store.events(after: 0, limit: 10).count == 1)
+        #expect(try await store.runs(tokenID: token.id, limit: 1) == [failed], "the run's end is recorded all the same")
+        try await store.finishRun(
+            failed,
+            transition: TokenTransition(
+                from: .healthy,
+                to: .termsNotAccepted,
+                severity: .error,
+                errorCode: "terms_not_signed",
+                at: failed.endedAt!
+            )
+        )
+        events = try await store.events(after: 0, limit: 10)
+        #expect(events.count == 2 && events[1].body.contains(#""from":"healthy","severity":"error""#))
+        #expect(events[1].body.contains(#""error_code":"terms_not_signed""#))
+
+        // An update of the token's other fields leaves the recorded state alone.
+        var renamed = token
+        renamed.name = "Renamed"
+        renamed.recordedState = .expired
+        try await store.updateToken(renamed)
+        let stored = try #require(try await store.token(id: token.id))
+        #expect(stored.name == "Renamed" && stored.recordedState == .termsNotAccepted)
     }
 
     public static func leases(_ store: some ADEStore) async throws {

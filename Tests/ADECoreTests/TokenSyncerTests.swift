@@ -207,6 +207,38 @@ struct TokenSyncerTests {
         }
     }
 
+    @Test func aRunThatChangesTheTokensStateRecordsItWithAnEvent() async throws {
+        try await Self.withSyncer(devices: 300) { harness, syncer, store, token in
+            func transitions() async throws -> [String] {
+                try await store.events(after: 0, limit: 1000).filter { $0.kind == .tokenStateChanged }.map(\.body)
+            }
+            _ = try await syncer.run(token, holder: Self.holder)
+            #expect(try await store.token(id: token.id)?.recordedState == .healthy)
+            #expect(try await transitions().count == 1)
+            _ = try await syncer.run(token, holder: Self.holder)
+            #expect(try await transitions().count == 1, "no change, no event")
+
+            // The admin has not accepted new terms in ABM: every call fails, the state says why.
+            var faults = SimulatedFaults()
+            faults.termsNotAccepted = true
+            try harness.simulator.setFaults(faults, server: harness.simulator.defaultServerUUID)
+            await #expect(throws: DEPError.self) { try await syncer.run(token, holder: Self.holder) }
+            let refused = try #require(try await store.token(id: token.id))
+            #expect(refused.recordedState == .termsNotAccepted)
+            var bodies = try await transitions()
+            #expect(bodies.count == 2)
+            #expect(bodies[1].contains(#""from":"healthy","severity":"error","to":"terms_not_accepted""#))
+            #expect(bodies[1].contains(#""error_code":"terms_not_signed""#))
+
+            // Accepted: the next successful call clears it by itself.
+            try harness.simulator.setFaults(SimulatedFaults(), server: harness.simulator.defaultServerUUID)
+            _ = try await syncer.run(token, holder: Self.holder)
+            #expect(try await store.token(id: token.id)?.recordedState == .healthy)
+            bodies = try await transitions()
+            #expect(bodies.count == 3 && bodies[2].contains(#""from":"terms_not_accepted","severity":"ok""#))
+        }
+    }
+
     @Test func theSameCursorBugStopsPaging() async throws {
         try await Self.withSyncer(devices: 2500) { harness, syncer, store, token in
             var faults = SimulatedFaults()

@@ -1,3 +1,4 @@
+import DEPClient
 public import Foundation
 
 /// Something that happened that other systems hear of through webhooks: written by the store in the same transaction
@@ -17,6 +18,8 @@ public struct OutboxEvent: Sendable, Hashable {
         public static let devicesRemoved = Kind(rawValue: "devices.removed")
         /// Profile assignment outcomes (`assignments`: serial number, status, Apple's answer, profile UUID).
         public static let assignmentResults = Kind(rawValue: "assignments.results")
+        /// A token's state changed with a sync run (`token`, `from`, `to`, `severity`, `error_code`, `at`).
+        public static let tokenStateChanged = Kind(rawValue: "token.state_changed")
     }
 
     /// The event's number: increasing in commit order.
@@ -85,6 +88,25 @@ public struct PendingEvent: Sendable, Hashable {
         )
     }
 
+    /// The event of a token's change of state.
+    public static func tokenState(token: EnrollmentToken, transition: TokenTransition) -> PendingEvent {
+        PendingEvent(
+            tokenID: token.id,
+            kind: .tokenStateChanged,
+            body: Self.json(
+                TokenStateBody(
+                    token: token.name,
+                    from: transition.from?.rawValue,
+                    to: transition.to.rawValue,
+                    severity: transition.severity.rawValue,
+                    errorCode: transition.errorCode,
+                    at: DEPJSON.formatDate(transition.at)
+                )
+            ),
+            createdAt: transition.at
+        )
+    }
+
     /// `{"serial_numbers":[…],"token":"…"}`, as JSONEncoder writes it with sorted keys, written directly: every page
     /// of a sync writes one (a million devices, a thousand pages), and JSONEncoder cost a millisecond each.
     static func devicesJSON(token: String, serials: [String]) -> String {
@@ -137,6 +159,30 @@ public struct PendingEvent: Sendable, Hashable {
         enum CodingKeys: String, CodingKey {
             case token
             case serialNumbers = "serial_numbers"
+        }
+    }
+
+    struct TokenStateBody: Encodable {
+        var token: String
+        var from: String?
+        var to: String
+        var severity: String
+        var errorCode: String?
+        var at: String
+
+        enum CodingKeys: String, CodingKey {
+            case token, from, to, severity, at
+            case errorCode = "error_code"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(token, forKey: .token)
+            try container.encode(from, forKey: .from)  // null: no state was recorded before
+            try container.encode(to, forKey: .to)
+            try container.encode(severity, forKey: .severity)
+            try container.encode(errorCode, forKey: .errorCode)
+            try container.encode(at, forKey: .at)
         }
     }
 

@@ -28,6 +28,9 @@ public struct EnrollmentToken: Sendable, Hashable, Identifiable, Codable {
     public var pendingSince: Date?
     /// A delta-sync interval for this token, overriding the default.
     public var syncIntervalSeconds: Int?
+    /// The state its latest sync run recorded (``TokenTransition``), and since when; written only with a run.
+    public var recordedState: TokenState?
+    public var recordedStateSince: Date?
 
     public init(
         id: Int64,
@@ -43,7 +46,9 @@ public struct EnrollmentToken: Sendable, Hashable, Identifiable, Codable {
         adminAppleID: String? = nil,
         uploadedAt: Date? = nil,
         pendingSince: Date? = nil,
-        syncIntervalSeconds: Int? = nil
+        syncIntervalSeconds: Int? = nil,
+        recordedState: TokenState? = nil,
+        recordedStateSince: Date? = nil
     ) {
         self.id = id
         self.name = name
@@ -59,6 +64,8 @@ public struct EnrollmentToken: Sendable, Hashable, Identifiable, Codable {
         self.uploadedAt = uploadedAt
         self.pendingSince = pendingSince
         self.syncIntervalSeconds = syncIntervalSeconds
+        self.recordedState = recordedState
+        self.recordedStateSince = recordedStateSince
     }
 }
 

@@ -68,7 +68,11 @@ public actor MemoryStore: ADEStore {
         if let uuid = token.serverUUID, let other = self.token(serverUUID: uuid), other.id != token.id {
             throw StoreError(.duplicateServer, parameters: ["name": other.name])
         }
-        tokenRows[token.id] = token
+        var updated = token
+        // The recorded state moves only with a run (``finishRun(_:transition:)``).
+        updated.recordedState = tokenRows[token.id]?.recordedState
+        updated.recordedStateSince = tokenRows[token.id]?.recordedStateSince
+        tokenRows[token.id] = updated
     }
 
     public func deleteToken(id: Int64) {
@@ -211,6 +215,15 @@ public actor MemoryStore: ADEStore {
     }
 
     public func updateRun(_ run: SyncRun) { runRows[run.id] = run }
+
+    public func finishRun(_ run: SyncRun, transition: TokenTransition?) {
+        runRows[run.id] = run
+        guard let transition, var token = tokenRows[run.tokenID], token.recordedState == transition.from else { return }
+        token.recordedState = transition.to
+        token.recordedStateSince = transition.at
+        tokenRows[token.id] = token
+        append([PendingEvent.tokenState(token: token, transition: transition)])
+    }
 
     public func pruneRuns(tokenID: Int64, keeping: Int) -> Int {
         let old = runRows.values.filter { $0.tokenID == tokenID }.sorted { $0.id > $1.id }.dropFirst(max(0, keeping))

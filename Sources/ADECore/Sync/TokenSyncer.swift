@@ -281,7 +281,7 @@ public struct TokenSyncer: Sendable {
             }
             run.outcome = .succeeded
             run.endedAt = timeSource.now()
-            try await store.updateRun(run)
+            try await finish(run, token: token, lastSuccess: run)
             metrics?.record(run)
             return run
         } catch {
@@ -294,10 +294,26 @@ public struct TokenSyncer: Sendable {
                 run.outcome = .failed
                 run.errorCode = (error as? any CataloguedError)?.catalogueCode ?? "internal"
             }
-            try? await store.updateRun(run)
+            try? await finish(run, token: token, lastSuccess: nil)
             metrics?.record(run)
             throw error
         }
+    }
+
+    /// Records a run's end with the change of state it made: the token as stored now (its recorded state may be
+    /// newer than the caller's copy), judged with the run as its latest.
+    /// - Parameter lastSuccess: The latest successful run when the caller knows it; nil reads it.
+    private func finish(_ run: SyncRun, token: EnrollmentToken, lastSuccess known: SyncRun?) async throws {
+        var transition: TokenTransition?
+        // A read that fails leaves the state as it was; the run's end is recorded all the same.
+        if let current = try? await store.token(id: token.id) {
+            var lastSuccess = known
+            if lastSuccess == nil, run.outcome == .failed {
+                lastSuccess = try? await store.runSummaries(tokenIDs: [token.id])[token.id]?.lastSuccess
+            }
+            transition = TokenTransition.after(run, token: current, lastSuccess: lastSuccess)
+        }
+        try await store.finishRun(run, transition: transition)
     }
 
     /// Default profile passes running at once: each waits on one Assign a Profile call at a time.
