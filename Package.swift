@@ -215,7 +215,8 @@ let package = Package(
         .testTarget(
             name: "ADEServerTests",
             dependencies: [
-                "ADEServer", "ADECore", "ADESQLite", "ADETesting", "DEPClient", "DEPSimulator", "ServerToken",
+                "ADEServer", "ADECore", "ADENotify", "ADESQLite", "ADETesting", "DEPClient", "DEPSimulator",
+                "ServerToken",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -168,7 +168,15 @@ def main():
         driver.get(console + "/tokens/Campus%20iPads/profiles/Staff")
         wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "input[name='url']")))
         shoot(driver, arguments.screenshots, "08-profile-editor")
-        step("the token is healthy again; profiles assigned; screenshots in " + arguments.screenshots)
+        # A webhook added in the console: its signing secret is shown once.
+        driver.find_element(By.LINK_TEXT, "Webhooks").click()
+        driver.find_element(By.ID, "webhook-name").send_keys("SIEM")
+        driver.find_element(By.ID, "webhook-url").send_keys("https://siem.example.com/ade")
+        driver.find_element(By.CSS_SELECTOR, "form[action='/webhooks'] button[type='submit']").click()
+        secret = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".secret-value")))
+        assert secret.text.startswith("whsec_"), secret.text
+        shoot(driver, arguments.screenshots, "09-webhooks")
+        step("the token is healthy again; profiles assigned; webhook added; screenshots in " + arguments.screenshots)
     except Exception:
         os.makedirs(arguments.screenshots, exist_ok=True)
         driver.save_screenshot(os.path.join(arguments.screenshots, "failure.png"))

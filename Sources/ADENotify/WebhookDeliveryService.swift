@@ -72,32 +72,6 @@ public struct WebhookDeliveryService: Service {
         self.logger = logger
     }
 
-    /// The sealing contexts of an endpoint's URL and secret.
-    public static let urlContext = "webhook.url"
-    public static let secretContext = "webhook.secret"
-
-    /// Adds an endpoint: its URL and signing secret sealed with the master key, its URL masked for display. It
-    /// receives the events that happen from now on.
-    /// - Throws: ``StoreError`` `duplicate_name`.
-    public static func addWebhook(
-        name: String,
-        url: URL,
-        secret: String,
-        allowsPrivateNetwork: Bool,
-        store: any ADEStore,
-        box: SecretBox,
-        at date: Date
-    ) async throws -> WebhookEndpoint {
-        try await store.createWebhook(
-            name: name,
-            sealedURL: box.seal(url.absoluteString, context: urlContext),
-            sealedSecret: box.seal(secret, context: secretContext),
-            maskedURL: WebhookEndpoint.mask(url),
-            allowsPrivateNetwork: allowsPrivateNetwork,
-            at: date
-        )
-    }
-
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastPrune = Date.distantPast
@@ -134,8 +108,8 @@ public struct WebhookDeliveryService: Service {
     /// Sends a `ping` event (number 0, not in the outbox, not logged) to check an endpoint's URL, address policy and
     /// signature: the receiver's HTTP status, or why it was not reached.
     public func ping(_ endpoint: WebhookEndpoint) async throws -> (status: Int?, error: NotifyError?) {
-        let url = String(decoding: try box.open(endpoint.sealedURL, context: Self.urlContext), as: UTF8.self)
-        let secret = SymmetricKey(data: try box.open(endpoint.sealedSecret, context: Self.secretContext))
+        let url = String(decoding: try box.open(endpoint.sealedURL, context: WebhookService.urlContext), as: UTF8.self)
+        let secret = SymmetricKey(data: try box.open(endpoint.sealedSecret, context: WebhookService.secretContext))
         let event = OutboxEvent(
             id: 0,
             tokenID: 0,
@@ -151,6 +125,12 @@ public struct WebhookDeliveryService: Service {
         case .failure(let refusal):
             return (nil, refusal)
         }
+    }
+
+    /// ``ping(_:)`` for callers that know errors only as catalogued ones (the console and API's test button).
+    public func test(_ endpoint: WebhookEndpoint) async throws -> (status: Int?, error: (any CataloguedError)?) {
+        let (status, error) = try await ping(endpoint)
+        return (status, error)
     }
 
     /// Deletes the events older than the retention that every webhook is past; returns how many.
@@ -169,8 +149,8 @@ public struct WebhookDeliveryService: Service {
     func deliver(to endpoint: WebhookEndpoint) async throws -> Int {
         let events = try await store.events(after: endpoint.lastEventID, limit: configuration.batchSize)
         guard !events.isEmpty else { return 0 }
-        let url = String(decoding: try box.open(endpoint.sealedURL, context: Self.urlContext), as: UTF8.self)
-        let secret = SymmetricKey(data: try box.open(endpoint.sealedSecret, context: Self.secretContext))
+        let url = String(decoding: try box.open(endpoint.sealedURL, context: WebhookService.urlContext), as: UTF8.self)
+        let secret = SymmetricKey(data: try box.open(endpoint.sealedSecret, context: WebhookService.secretContext))
         switch await route(url, allowsPrivate: endpoint.allowsPrivateNetwork) {
         case .success(let clientConfiguration):
             return try await HTTPClient.withHTTPClient(configuration: clientConfiguration) { client in

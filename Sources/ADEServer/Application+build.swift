@@ -42,6 +42,7 @@ public func buildRouter(
 ) async throws -> Router<ADERequestContext> {
     var renderer = try await ConsoleRenderer()
     renderer.demoPanel = dependencies.simulatorControl != nil
+    renderer.webhooksPage = dependencies.webhooks != nil
     let hasher = PasswordHasher(cost: configuration.passwordCost)
     let access = AccessService(store: dependencies.store, hasher: hasher, timeSource: dependencies.timeSource)
     let uploads = AttemptLimiter(limit: configuration.uploadAttempts, window: configuration.uploadWindow)

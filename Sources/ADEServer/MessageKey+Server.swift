@@ -77,3 +77,11 @@ extension MessageKey {
     static let noticeProfileEdited: MessageKey = "console.notice.profile_edited"
     static let profileMoving: MessageKey = "console.profile.moving"
 }
+
+extension MessageKey {
+    static let webhooksTitle: MessageKey = "console.webhooks.title"
+    static let noticeWebhookAdded: MessageKey = "console.notice.webhook_added"
+    static let noticeWebhookDeleted: MessageKey = "console.notice.webhook_deleted"
+    static let webhookTestAnswered: MessageKey = "console.webhooks.test.answered"
+    static let webhookTestFailed: MessageKey = "console.webhooks.test.failed"
+}

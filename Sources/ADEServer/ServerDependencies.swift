@@ -5,6 +5,12 @@ import Hummingbird
 import Logging
 public import Prometheus
 
+/// Sends a signed test event to a webhook now: the receiver's HTTP status, or why it was not reached.
+public typealias WebhookTester =
+    @Sendable (WebhookEndpoint) async throws -> (
+        status: Int?, error: (any CataloguedError)?
+    )
+
 /// What the server works with, built once by its caller (`ade serve`, `ade demo`, tests).
 public struct ServerDependencies: Sendable {
     public var store: any ADEStore
@@ -21,6 +27,10 @@ public struct ServerDependencies: Sendable {
     public var simulatorControl: (@Sendable () -> URL?)?
     /// How profile assignments on demand pace themselves (the sync engine's assigner has its own).
     public var assignmentPolicy: AssignmentPolicy
+    /// The webhooks that receive the outbox's events; nil: the API and console do not offer them.
+    public var webhooks: WebhookService?
+    /// Sends a signed test event to a webhook now (the delivery service's ping); nil: no test button.
+    public var testWebhook: WebhookTester?
 
     public init(
         store: any ADEStore,
@@ -30,9 +40,13 @@ public struct ServerDependencies: Sendable {
         defaultServiceURL: @escaping @Sendable () -> URL? = { nil },
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         simulatorControl: (@Sendable () -> URL?)? = nil,
-        assignmentPolicy: AssignmentPolicy = AssignmentPolicy()
+        assignmentPolicy: AssignmentPolicy = AssignmentPolicy(),
+        webhooks: WebhookService? = nil,
+        testWebhook: WebhookTester? = nil
     ) {
         self.assignmentPolicy = assignmentPolicy
+        self.webhooks = webhooks
+        self.testWebhook = testWebhook
         self.metrics = metrics
         self.simulatorControl = simulatorControl
         self.store = store

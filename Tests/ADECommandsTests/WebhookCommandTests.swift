@@ -14,7 +14,7 @@ struct WebhookCommandTests {
             #expect(added.error.contains("Webhook SIEM (https://hooks.example.com/…) added."))
             #expect(!added.error.contains("XXXXSECRET"))
             let duplicate = await CommandHarness.run(["webhook", "add", "siem", secretURL] + database)
-            #expect(duplicate.status == 1 && duplicate.error.contains("duplicate_name"))
+            #expect(duplicate.status == 1 && duplicate.error.contains("error [exists]"), "\(duplicate.error)")
             let bad = await CommandHarness.run(
                 ["webhook", "add", "Bad", "ftp://files.example.com/x?token=1"] + database
             )
@@ -43,6 +43,8 @@ struct WebhookCommandTests {
             #expect(unconfirmed.status == 1)
             let deleted = await CommandHarness.run(["webhook", "delete", "SIEM", "--yes"] + database)
             #expect(deleted.status == 0)
+            let missing = await CommandHarness.run(["webhook", "delete", "SIEM", "--yes"] + database)
+            #expect(missing.status == 1 && missing.error.contains("There is no webhook “SIEM”."), "\(missing.error)")
             let remaining = await CommandHarness.run(["webhook", "list"] + database)
             #expect(!remaining.output.contains("SIEM") && remaining.output.contains("Closed"))
         }

@@ -217,7 +217,7 @@ extension MessageCatalogueTests {
         let english = try #require(catalogue.languages["en"])
         let errors: [any CataloguedError] =
             TokenError.Code.allCases.map { TokenError($0) } + StoreError.Code.allCases.map { StoreError($0) }
-            + ProfileError.Code.allCases.map { ProfileError($0) }
+            + ProfileError.Code.allCases.map { ProfileError($0) } + WebhookError.Code.allCases.map { WebhookError($0) }
         for error in errors {
             #expect(english[error.messageKey.rawValue] != nil, "no message for \(error.catalogueCode)")
             #expect(english[error.remedyKey.rawValue] != nil, "no remedy for \(error.catalogueCode)")

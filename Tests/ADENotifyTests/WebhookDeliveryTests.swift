@@ -83,14 +83,11 @@ struct WebhookDeliveryTests {
             baseURL: URL(string: "https://mdmenrollment.apple.com")!,
             createdAt: clock.now()
         )
-        let hook = try await WebhookDeliveryService.addWebhook(
+        let (hook, _) = try await WebhookService(store: store, box: box, timeSource: clock, logger: Self.quiet).add(
             name: "receiver",
-            url: URL(string: url)!,
-            secret: secret,
+            url: url,
             allowsPrivateNetwork: allowsPrivateNetwork,
-            store: store,
-            box: box,
-            at: clock.now()
+            secret: secret
         )
         let service = WebhookDeliveryService(
             store: store,

@@ -1,4 +1,5 @@
 import ADECore
+import ADENotify
 import ADESQLite
 import ADETesting
 import DEPClient
@@ -35,7 +36,19 @@ struct ServerFixture: Sendable {
             timeSource: timeSource,
             defaultServiceURL: { simulatorURL },
             metrics: registry,
-            simulatorControl: { simulatorURL.appendingPathComponent("control") }
+            simulatorControl: { simulatorURL.appendingPathComponent("control") },
+            webhooks: WebhookService(
+                store: store,
+                box: tokens.secretBox,
+                timeSource: timeSource,
+                logger: SimulatorHarness.quietLogger
+            ),
+            testWebhook: WebhookDeliveryService(
+                store: store,
+                box: tokens.secretBox,
+                timeSource: timeSource,
+                logger: SimulatorHarness.quietLogger
+            ).test
         )
     }
 

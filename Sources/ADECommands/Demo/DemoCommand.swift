@@ -84,6 +84,12 @@ struct DemoCommand: AsyncParsableCommand {
             let ports = DemoPorts()
             let simulatorApplication = simulator.application(host: "127.0.0.1", port: 0) { ports.simulator($0) }
             let password = String(AccessSecret.random().prefix(20))
+            let delivery = WebhookDeliveryService(
+                store: store,
+                box: service.secretBox,
+                timeSource: SystemTimeSource(),
+                logger: logger
+            )
             let server = try await buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: ServerDependencies(
@@ -93,7 +99,14 @@ struct DemoCommand: AsyncParsableCommand {
                     timeSource: SystemTimeSource(),
                     defaultServiceURL: { ports.simulatorURL },
                     metrics: registry,
-                    simulatorControl: { ports.simulatorURL?.appendingPathComponent("control") }
+                    simulatorControl: { ports.simulatorURL?.appendingPathComponent("control") },
+                    webhooks: WebhookService(
+                        store: store,
+                        box: service.secretBox,
+                        timeSource: SystemTimeSource(),
+                        logger: logger
+                    ),
+                    testWebhook: delivery.test
                 ),
                 logger: logger
             ) { ports.console($0) }
@@ -114,14 +127,7 @@ struct DemoCommand: AsyncParsableCommand {
                         .init(service: simulatorApplication),
                         .init(service: server),
                         .init(service: scheduler),
-                        .init(
-                            service: WebhookDeliveryService(
-                                store: store,
-                                box: service.secretBox,
-                                timeSource: SystemTimeSource(),
-                                logger: logger
-                            )
-                        ),
+                        .init(service: delivery),
                         .init(service: seeder, successTerminationBehavior: .ignore),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint],

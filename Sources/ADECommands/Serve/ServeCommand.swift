@@ -96,13 +96,27 @@ struct ServeCommand: AsyncParsableCommand {
                         configuration: SyncScheduler.Configuration(maximumConcurrentSyncs: max(1, concurrency)),
                         logger: logger
                     ) : nil
+                // The outbox's events to the webhooks added with `ade webhook add`, the API or the console.
+                let delivery = WebhookDeliveryService(
+                    store: store,
+                    box: service.secretBox,
+                    timeSource: SystemTimeSource(),
+                    logger: logger
+                )
                 let dependencies = ServerDependencies(
                     store: store,
                     tokens: service,
                     scheduler: scheduler,
                     timeSource: SystemTimeSource(),
                     metrics: registry,
-                    assignmentPolicy: policy
+                    assignmentPolicy: policy,
+                    webhooks: WebhookService(
+                        store: store,
+                        box: service.secretBox,
+                        timeSource: SystemTimeSource(),
+                        logger: logger
+                    ),
+                    testWebhook: delivery.test
                 )
                 let setup = configuration.setupToken
                 let application = try await buildApplication(
@@ -128,15 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 var services: [any Service] = [application]
                 if let scheduler { services.append(scheduler) }
-                // The outbox's events to the webhooks configured with `ade webhook add`.
-                services.append(
-                    WebhookDeliveryService(
-                        store: store,
-                        box: service.secretBox,
-                        timeSource: SystemTimeSource(),
-                        logger: logger
-                    )
-                )
+                services.append(delivery)
                 if let (host, port) = metricsAddress {
                     services.append(
                         buildMetricsApplication(

@@ -49,6 +49,19 @@ struct StoreOptions: ParsableArguments {
         return try await body(SecretBox(key: key), store)
     }
 
+    /// Opens the database and its master key, and runs `body` with the webhooks' service.
+    func withWebhooks<T>(_ body: (WebhookService, SQLiteStore, SecretBox) async throws -> T) async throws -> T {
+        try await withSecretBox { box, store in
+            let service = WebhookService(
+                store: store,
+                box: box,
+                timeSource: SystemTimeSource(),
+                logger: Logger.commandLine("ade.webhook")
+            )
+            return try await body(service, store, box)
+        }
+    }
+
     /// Opens the database and checks its master key, and runs `body` with the users' and API tokens' service.
     func withAccess<T>(_ body: (AccessService, SQLiteStore) async throws -> T) async throws -> T {
         try await withStore { store in

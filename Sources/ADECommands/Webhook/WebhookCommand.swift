@@ -35,33 +35,15 @@ struct WebhookCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
-                    scheme == "https" || scheme == "http", parsed.host?.isEmpty == false
-                else {
-                    // Never the whole URL: it may carry a credential.
-                    throw CommandError(
-                        .urlInvalid,
-                        parameters: ["url": URL(string: url).map(WebhookEndpoint.mask) ?? "(not a URL)"]
-                    )
-                }
-                let secret = "whsec_" + AccessSecret.random()
-                try await storeOptions.withSecretBox { box, store in
-                    _ = try await WebhookDeliveryService.addWebhook(
-                        name: name,
-                        url: parsed,
-                        secret: secret,
-                        allowsPrivateNetwork: allowPrivateNetwork,
-                        store: store,
-                        box: box,
-                        at: Date()
-                    )
+                let (webhook, secret) = try await storeOptions.withWebhooks { service, _, _ in
+                    try await service.add(name: name, url: url, allowsPrivateNetwork: allowPrivateNetwork)
                 }
                 Console.current.line(secret)
                 Console.current.note(
                     MessageCatalogue.bundled.string(
                         .webhookAdded,
                         locale: locale,
-                        ["name": .string(name), "url": .string(WebhookEndpoint.mask(parsed))]
+                        ["name": .string(webhook.name), "url": .string(webhook.maskedURL)]
                     )
                 )
             }
@@ -114,12 +96,7 @@ struct WebhookCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors(locale: global.locale) {
                 guard yes else { throw CommandError(.confirmationRequired, parameters: ["flag": "--yes"]) }
-                try await storeOptions.withStore { store in
-                    guard let hook = try await store.webhook(named: name) else {
-                        throw StoreError(.notFound, parameters: ["name": name])
-                    }
-                    try await store.deleteWebhook(id: hook.id)
-                }
+                try await storeOptions.withWebhooks { service, _, _ in try await service.delete(named: name) }
             }
         }
     }
@@ -135,11 +112,8 @@ struct WebhookCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors(locale: global.locale) {
-                try await storeOptions.withStore { store in
-                    guard let hook = try await store.webhook(named: name) else {
-                        throw StoreError(.notFound, parameters: ["name": name])
-                    }
-                    let log = try await store.deliveries(webhookID: hook.id, limit: max(1, limit))
+                try await storeOptions.withWebhooks { service, _, _ in
+                    let log = try await service.deliveries(named: name, limit: limit)
                     for delivery in log {
                         let fields = [
                             DEPJSON.formatDate(delivery.at), "event \(delivery.eventID)", "attempt \(delivery.attempt)",
@@ -177,10 +151,8 @@ struct WebhookCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                try await storeOptions.withSecretBox { box, store in
-                    guard let hook = try await store.webhook(named: name) else {
-                        throw StoreError(.notFound, parameters: ["name": name])
-                    }
+                try await storeOptions.withWebhooks { webhooks, store, box in
+                    let hook = try await webhooks.webhook(named: name)
                     let service = WebhookDeliveryService(
                         store: store,
                         box: box,

@@ -25,6 +25,7 @@ struct APIController {
         group.get("alerts", use: alerts)
         addLifecycleRoutes(to: group)
         addProfileRoutes(to: group)
+        addWebhookRoutes(to: group)
     }
 
     // MARK: - Tokens

@@ -75,6 +75,12 @@ public struct APIError: Error, HTTPResponseError {
             case .exists, .notDefined: return APIError(.conflict, error)
             default: return APIError(.unprocessableContent, error)
             }
+        case let error as WebhookError:
+            switch error.code {
+            case .notFound: return APIError(.notFound, error)
+            case .exists: return APIError(.conflict, error)
+            default: return APIError(.unprocessableContent, error)
+            }
         case let error as any CataloguedError: return APIError(.badRequest, error)
         default: return APIError(.internalServerError, ServerError(.internal))
         }

@@ -39,6 +39,7 @@ struct ConsoleController {
         pages.get("devices", use: devices)
         pages.get("tokens/:name/devices/:serial", use: device)
         addProfileRoutes(to: pages)
+        addWebhookRoutes(to: pages)
         addLifecycleRoutes(to: pages)
     }
 

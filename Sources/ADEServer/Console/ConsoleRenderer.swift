@@ -10,6 +10,8 @@ struct ConsoleRenderer: Sendable {
     let stylesheet: ByteBuffer
     /// Whether the navigation links the demo panel.
     var demoPanel = false
+    /// Whether the navigation links the webhooks page.
+    var webhooksPage = false
 
     init() async throws {
         guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
@@ -76,6 +78,7 @@ struct ConsoleRenderer: Sendable {
         }
         data["notice"] = frame.notice
         data["demoPanel"] = demoPanel
+        data["webhooksPage"] = webhooksPage
         data["problem"] = frame.problem
         if case .user(let user, let session) = context.identity {
             data["user"] = user.name

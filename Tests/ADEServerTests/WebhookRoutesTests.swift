@@ -1,0 +1,114 @@
+import ADECore
+import ADETesting
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import ADEServer
+
+/// Webhooks through `/api/v1` and the console: added with a secret shown once, listed masked, tested, logged,
+/// deleted; refused input changes nothing.
+@Suite(.timeLimit(.minutes(2)))
+struct WebhookRoutesTests {
+    @Test func theAPIAddsTestsListsAndDeletesWebhooks() async throws {
+        try await ServerFixture.with(enroll: false) { fixture, client in
+            let (_, writer) = try await fixture.access.createAPIToken(name: "automation", scope: .write)
+            let (_, reader) = try await fixture.access.createAPIToken(name: "dashboard", scope: .read)
+            func call(_ uri: String, _ method: HTTPRequest.Method = .get, _ body: String? = nil, token: String? = nil)
+                async throws -> TestResponse
+            {
+                try await client.execute(
+                    uri: uri,
+                    method: method,
+                    headers: [.authorization: "Bearer \(token ?? writer)", .contentType: "application/json"],
+                    body: body.map { ByteBuffer(string: $0) }
+                )
+            }
+            let siem = #"{"name": "SIEM", "url": "http://10.0.0.7/ade?key=hidden"}"#
+            #expect(try await call("/api/v1/webhooks", .post, siem, token: reader).status == .forbidden)
+            let invalid = try await call("/api/v1/webhooks", .post, #"{"name": "SIEM", "url": "ftp://x"}"#)
+            #expect(invalid.status == .unprocessableContent)
+            #expect(try RouterTests.errorCode(invalid) == "url_invalid")
+            let unnamed = try await call("/api/v1/webhooks", .post, #"{"url": "https://hooks.example.com/"}"#)
+            #expect(try RouterTests.errorCode(unnamed) == "name_required")
+            #expect(try await fixture.store.webhooks().isEmpty, "refused input changes nothing")
+
+            let created = try await call("/api/v1/webhooks", .post, siem)
+            #expect(created.status == .created)
+            let body = try RouterTests.json(created)
+            let secret = try #require(body["secret"] as? String)
+            #expect(secret.hasPrefix("whsec_") && secret.count > 40)
+            let webhook = try #require(body["webhook"] as? [String: Any])
+            #expect(webhook["url"] as? String == "http://10.0.0.7/…" && webhook["private_network"] as? Bool == false)
+            #expect(try await call("/api/v1/webhooks", .post, siem).status == .conflict)
+
+            let list = try await call("/api/v1/webhooks", token: reader)
+            let text = String(buffer: list.body)
+            #expect(list.status == .ok && text.contains(#""name":"SIEM""#))
+            #expect(!text.contains(secret) && !text.contains("hidden"), "never the secret or the URL's query")
+
+            // A private address without --allow-private-network: the test says why it was not sent.
+            let test = try RouterTests.json(try await call("/api/v1/webhooks/siem/test", .post))
+            #expect(test["status_code"] is NSNull)
+            #expect((test["error"] as? [String: Any])?["code"] as? String == "address_refused")
+            let log = try RouterTests.json(try await call("/api/v1/webhooks/SIEM/deliveries?limit=5"))
+            #expect((log["deliveries"] as? [Any])?.isEmpty == true, "a test is not in the delivery log")
+
+            #expect(try await call("/api/v1/webhooks/SIEM", .delete).status == .noContent)
+            let gone = try await call("/api/v1/webhooks/SIEM", .delete)
+            #expect(gone.status == .notFound)
+            #expect(try RouterTests.errorCode(gone) == "not_found")
+        }
+    }
+
+    @Test func theConsoleShowsTheSecretOnceAndKeepsARefusedForm() async throws {
+        try await ServerFixture.with(enroll: false) { fixture, client in
+            let session = try await fixture.signIn(client)
+            func post(_ uri: String, _ fields: String, csrf: String? = nil) async throws -> TestResponse {
+                try await client.execute(
+                    uri: uri,
+                    method: .post,
+                    headers: [.cookie: session.cookie, .contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "csrf=\(csrf ?? session.csrf)&" + fields)
+                )
+            }
+            func page(_ uri: String) async throws -> String {
+                String(
+                    buffer: try await client.execute(uri: uri, method: .get, headers: [.cookie: session.cookie]).body
+                )
+            }
+            let empty = try await page("/webhooks")
+            #expect(empty.contains("No webhook yet.") && empty.contains(#"<a href="/webhooks">Webhooks</a>"#))
+
+            #expect(
+                try await post("/webhooks", "name=SIEM&url=https%3A%2F%2Fsiem.example.com", csrf: "x").status
+                    == .forbidden
+            )
+            let refused = try await post("/webhooks", "name=SIEM&url=siem.example.com")
+            #expect(refused.status == .unprocessableContent)
+            let refusedPage = String(buffer: refused.body)
+            #expect(refusedPage.contains("is not an http:// or https:// URL with a host."))
+            #expect(refusedPage.contains(#"value="SIEM""#), "the form keeps what was typed")
+            #expect(try await fixture.store.webhooks().isEmpty)
+
+            let added = try await post("/webhooks", "name=SIEM&url=http%3A%2F%2F192.168.1.20%2Fhook")
+            #expect(added.status == .created)
+            let addedPage = String(buffer: added.body)
+            let secret = try #require(addedPage.firstMatch(of: /whsec_[A-Za-z0-9_-]+/)).output
+            #expect(addedPage.contains("Webhook SIEM added"))
+            let later = try await page("/webhooks")
+            #expect(later.contains("http://192.168.1.20/…") && !later.contains(secret), "the secret only once")
+
+            let tested = String(buffer: try await post("/webhooks/SIEM/test", "").body)
+            #expect(tested.contains("The test event did not reach SIEM."))
+            #expect(tested.contains("loopback, link-local or private address"))
+            #expect(try await page("/webhooks?log=SIEM").contains("Nothing was sent to this webhook yet."))
+
+            let deleted = try await post("/webhooks/SIEM/delete", "")
+            #expect(deleted.headers[.location] == "/webhooks?notice=webhook_deleted")
+            #expect(try await fixture.store.webhooks().isEmpty)
+            #expect(try await post("/webhooks/SIEM/delete", "").status == .notFound)
+        }
+    }
+}
