@@ -30,59 +30,7 @@ extension SQLiteStore: DeviceSyncStore {
             if let lease, try !Self.renewLease(db, tokenID: tokenID, holder: lease.holder, until: lease.until) {
                 throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
             }
-            // Looked up here, on the writer, rather than read ahead on another connection: the lookup brings the
-            // serial index's pages into the writer's cache, where the writes below find them (measured: reading
-            // ahead cost more CPU than it saved, as every index page was then read twice).
-            let (existing, rowIDs) = try Self.existingDevices(
-                db,
-                tokenID: tokenID,
-                serials: Set(records.map(\.serialNumber))
-            )
-            var current = existing
-            var changed: [String: StoredDevice] = [:]
-            var changes = PageChanges()
-            // The token's counts move with the rows: new rows, and devices that became present or removed.
-            var presentDelta = 0
-            var allDelta = 0
-            // The serials of each kind of change, for the outbox.
-            var added: Set<String> = []
-            var modified: Set<String> = []
-            var removed: Set<String> = []
-            for record in records {
-                let before = current[record.serialNumber]
-                let (device, change) = DeviceMerge.merge(
-                    record,
-                    into: before,
-                    tokenID: tokenID,
-                    generation: cursor.fetchGeneration,
-                    now: now
-                )
-                DeviceMerge.count(change, into: &changes)
-                switch change {
-                case .added: added.insert(record.serialNumber)
-                case .modified: modified.insert(record.serialNumber)
-                case .removed: removed.insert(record.serialNumber)
-                case .stale, .unchanged: break
-                }
-                if change != .stale, device != before {
-                    current[record.serialNumber] = device
-                    changed[record.serialNumber] = device
-                    if before == nil { allDelta += 1 }
-                    presentDelta +=
-                        (device.removedAt == nil ? 1 : 0) - (before.map { $0.removedAt == nil ? 1 : 0 } ?? 0)
-                }
-            }
-            let insert = try db.cachedStatement(sql: Self.upsertSQL)
-            let update = try db.cachedStatement(sql: Self.updateSQL)
-            // In serial order: consecutive writes share the index's pages. A stored device is updated by its row id
-            // (found by the lookup above), which costs half of an upsert's failed insert and update.
-            for serial in changed.keys.sorted() {
-                if let rowID = rowIDs[serial] {
-                    try Self.write(changed[serial]!, with: update, rowID: rowID, in: db)
-                } else {
-                    try Self.write(changed[serial]!, with: insert, in: db)
-                }
-            }
+            var merged = try Self.merge(records, tokenID: tokenID, generation: cursor.fetchGeneration, now: now, in: db)
             if completesFetch {
                 let gone = try String.fetchAll(
                     db,
@@ -93,30 +41,110 @@ extension SQLiteStore: DeviceSyncStore {
                         """,
                     arguments: [now.stored, now.stored, tokenID, cursor.fetchGeneration]
                 )
-                changes.removed += gone.count
-                presentDelta -= gone.count
-                removed.formUnion(gone)
-            }
-            if presentDelta != 0 || allDelta != 0 {
-                try db.execute(
-                    sql:
-                        "UPDATE tokens SET present_devices = present_devices + ?, all_devices = all_devices + ? WHERE id = ?",
-                    arguments: [presentDelta, allDelta, tokenID]
-                )
+                merged.changes.removed += gone.count
+                merged.presentDelta -= gone.count
+                merged.removed.formUnion(gone)
             }
             try Self.storeCursor(db, cursor, tokenID: tokenID)
-            try Self.append(
-                PendingEvent.devices(
-                    token: token,
-                    added: Array(added),
-                    modified: Array(modified.subtracting(added)),
-                    removed: Array(removed),
-                    at: now
-                ),
-                in: db
-            )
-            return changes
+            try Self.record(merged, token: token, now: now, in: db)
+            return merged.changes
         }
+    }
+
+    public func applyDetails(_ records: [Device], tokenID: Int64, now: Date) async throws -> PageChanges {
+        try await write { db in
+            guard let token = try Self.tokenRow(db, "id = ?", [tokenID]) else {
+                throw StoreError(.notFound, parameters: ["name": String(tokenID)])
+            }
+            let merged = try Self.merge(records, tokenID: tokenID, generation: nil, now: now, in: db)
+            try Self.record(merged, token: token, now: now, in: db)
+            return merged.changes
+        }
+    }
+
+    /// What merging records into the stored devices did.
+    struct Merged {
+        var changes = PageChanges()
+        /// How the token's counts move: devices that became present or removed, and new rows.
+        var presentDelta = 0
+        var allDelta = 0
+        /// The serials of each kind of change, for the outbox.
+        var added: Set<String> = []
+        var modified: Set<String> = []
+        var removed: Set<String> = []
+    }
+
+    /// Merges records into the token's stored devices (``DeviceMerge``) and writes the changed rows.
+    /// - Parameter generation: The full fetch that saw the records; nil: details of stored devices only (devices the
+    ///   token does not have are left alone, and each keeps its generation).
+    static func merge(_ records: [Device], tokenID: Int64, generation: Int?, now: Date, in db: Database) throws
+        -> Merged
+    {
+        // Looked up here, on the writer, rather than read ahead on another connection: the lookup brings the
+        // serial index's pages into the writer's cache, where the writes below find them (measured: reading
+        // ahead cost more CPU than it saved, as every index page was then read twice).
+        let (existing, rowIDs) = try existingDevices(db, tokenID: tokenID, serials: Set(records.map(\.serialNumber)))
+        var current = existing
+        var changed: [String: StoredDevice] = [:]
+        var merged = Merged()
+        for record in records {
+            let before = current[record.serialNumber]
+            if generation == nil, before == nil { continue }
+            let (device, change) = DeviceMerge.merge(
+                record,
+                into: before,
+                tokenID: tokenID,
+                generation: generation ?? before?.fetchGeneration ?? 0,
+                now: now
+            )
+            DeviceMerge.count(change, into: &merged.changes)
+            switch change {
+            case .added: merged.added.insert(record.serialNumber)
+            case .modified: merged.modified.insert(record.serialNumber)
+            case .removed: merged.removed.insert(record.serialNumber)
+            case .stale, .unchanged: break
+            }
+            if change != .stale, device != before {
+                current[record.serialNumber] = device
+                changed[record.serialNumber] = device
+                if before == nil { merged.allDelta += 1 }
+                merged.presentDelta +=
+                    (device.removedAt == nil ? 1 : 0) - (before.map { $0.removedAt == nil ? 1 : 0 } ?? 0)
+            }
+        }
+        let insert = try db.cachedStatement(sql: upsertSQL)
+        let update = try db.cachedStatement(sql: updateSQL)
+        // In serial order: consecutive writes share the index's pages. A stored device is updated by its row id
+        // (found by the lookup above), which costs half of an upsert's failed insert and update.
+        for serial in changed.keys.sorted() {
+            if let rowID = rowIDs[serial] {
+                try write(changed[serial]!, with: update, rowID: rowID, in: db)
+            } else {
+                try write(changed[serial]!, with: insert, in: db)
+            }
+        }
+        return merged
+    }
+
+    /// Moves the token's device counts and writes the change's events.
+    static func record(_ merged: Merged, token: EnrollmentToken, now: Date, in db: Database) throws {
+        if merged.presentDelta != 0 || merged.allDelta != 0 {
+            try db.execute(
+                sql:
+                    "UPDATE tokens SET present_devices = present_devices + ?, all_devices = all_devices + ? WHERE id = ?",
+                arguments: [merged.presentDelta, merged.allDelta, token.id]
+            )
+        }
+        try append(
+            PendingEvent.devices(
+                token: token,
+                added: Array(merged.added),
+                modified: Array(merged.modified.subtracting(merged.added)),
+                removed: Array(merged.removed),
+                at: now
+            ),
+            in: db
+        )
     }
 
     public func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)

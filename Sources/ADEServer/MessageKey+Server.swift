@@ -84,4 +84,6 @@ extension MessageKey {
     static let noticeWebhookDeleted: MessageKey = "console.notice.webhook_deleted"
     static let webhookTestAnswered: MessageKey = "console.webhooks.test.answered"
     static let webhookTestFailed: MessageKey = "console.webhooks.test.failed"
+    static let noticeDeviceRefreshed: MessageKey = "console.notice.device_refreshed"
+    static let noticeDeviceNotAccessible: MessageKey = "console.notice.device_not_accessible"
 }

@@ -68,6 +68,11 @@ public struct ServerDependencies: Sendable {
         )
     }
 
+    /// The device details refresher, logging as the request.
+    func deviceRefresher(_ context: ADERequestContext) -> DeviceRefresher {
+        DeviceRefresher(tokens: tokens, timeSource: timeSource, logger: context.logger)
+    }
+
     /// The profile service, logging as the request.
     func profiles(_ context: ADERequestContext) -> ProfileService {
         ProfileService(

@@ -17,6 +17,7 @@ public enum StoreConformance {
         try await secrets(makeStore())
         try await fetchAndSync(makeStore())
         try await staleAndDeletedRecords(makeStore())
+        try await deviceDetails(makeStore())
         try await paging(makeStore())
         try await runs(makeStore())
         try await tokenStates(makeStore())
@@ -239,6 +240,37 @@ public enum StoreConformance {
         )
         #expect(again.removed == 0)
         #expect(try await store.device(tokenID: token.id, serial: "A")?.removedAt == t3)
+    }
+
+    /// Apple's details of stored devices merge as a page would, without a cursor; unknown serials are left alone.
+    public static func deviceDetails(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let fetch = SyncCursorState(phase: .sync, cursor: "c1", fetchGeneration: 3, fetchStartedAt: nil)
+        _ = try await store.applyPage(
+            [device("A"), device("B")],
+            cursor: fetch,
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        let before = try await store.events(after: 0, limit: 100).count
+        let later = start.addingTimeInterval(60)
+        let changes = try await store.applyDetails(
+            [device("A", .assigned), device("B"), device("UNKNOWN")],
+            tokenID: token.id,
+            now: later
+        )
+        #expect(changes == PageChanges(modified: 1))
+        let a = try #require(try await store.device(tokenID: token.id, serial: "A"))
+        #expect(a.device.profileStatus == .assigned && a.fetchGeneration == 3 && a.updatedAt == later)
+        #expect(try await store.device(tokenID: token.id, serial: "UNKNOWN") == nil)
+        #expect(try await store.cursor(tokenID: token.id) == fetch, "the cursor is not touched")
+        #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: true) == 2)
+        let events = try await store.events(after: 0, limit: 100).dropFirst(before)
+        #expect(events.map(\.kind) == [.devicesModified] && events.first?.body.contains(#"["A"]"#) == true)
+        await #expect(throws: StoreError(.notFound)) {
+            try await store.applyDetails([device("A")], tokenID: 999, now: later)
+        }
     }
 
     public static func paging(_ store: some ADEStore) async throws {

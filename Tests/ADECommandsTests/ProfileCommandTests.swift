@@ -57,6 +57,16 @@ struct ProfileCommandTests {
                 let serial = try harness.simulator.serials(server: uuid, limit: 1)[0]
                 let removed = await CommandHarness.run(["profile", "remove", "--token", "Fleet", serial] + database)
                 #expect(removed.output.contains("removed from 1 of 1 devices"), "\(removed.output)\(removed.error)")
+                // Apple's details now, before any sync: the removal shows at once.
+                let refreshed = await CommandHarness.run(
+                    ["devices", "refresh", "--token", "Fleet", serial, "C02NOTHERE01", "--format", "json"] + database
+                )
+                let answer = try JSONSerialization.jsonObject(with: Data(refreshed.output.utf8)) as? [String: Any]
+                #expect(
+                    answer?["devices"] as? [String: String] == [serial: "SUCCESS", "C02NOTHERE01": "NOT_FOUND"],
+                    "\(refreshed.output)\(refreshed.error)"
+                )
+                #expect(answer?["modified"] as? Int == 1)
                 _ = await CommandHarness.run(["sync", "Fleet"] + database)
                 let excluded = await CommandHarness.run(
                     ["devices", "list", "--token", "Fleet", "--assignment", "excluded", "--format", "json"] + database

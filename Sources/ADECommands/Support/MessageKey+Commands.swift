@@ -117,4 +117,6 @@ extension MessageKey {
 
 extension MessageKey {
     static let webhookPinged: MessageKey = "cli.webhook.pinged"
+    static let devicesRefreshed: MessageKey = "cli.devices.refreshed"
+    static let devicesNotStored: MessageKey = "cli.devices.not_stored"
 }

@@ -9,7 +9,7 @@ struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
         abstract: "The devices ade keeps in step with Apple.",
-        subcommands: [List.self]
+        subcommands: [List.self, Refresh.self]
     )
 
     struct List: AsyncParsableCommand {

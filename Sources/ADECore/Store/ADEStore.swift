@@ -58,6 +58,11 @@ public protocol DeviceSyncStore: Sendable {
         lease: LeaseRenewal?,
         now: Date
     ) async throws -> PageChanges
+    /// Merges Apple's details of a token's stored devices (`POST /devices`, records without `op_type`) as a page
+    /// would, without a cursor: devices the token does not have are left alone, each keeps its fetch generation,
+    /// and the changes get their events.
+    /// - Throws: `not_found` for the token.
+    func applyDetails(_ records: [Device], tokenID: Int64, now: Date) async throws -> PageChanges
     /// A token's devices that match `query`, by serial number, after `serial` (keyset paging).
     func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int) async throws
         -> [StoredDevice]

@@ -169,6 +169,37 @@ public actor MemoryStore: ADEStore {
         return changes
     }
 
+    public func applyDetails(_ records: [Device], tokenID: Int64, now: Date) throws -> PageChanges {
+        guard let token = tokenRows[tokenID] else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
+        var rows = deviceRows[tokenID] ?? [:]
+        var changes = PageChanges()
+        var serials: [DeviceMerge.Change: Set<String>] = [:]
+        for record in records {
+            guard let before = rows[record.serialNumber] else { continue }
+            let (device, change) = DeviceMerge.merge(
+                record,
+                into: before,
+                tokenID: tokenID,
+                generation: before.fetchGeneration,
+                now: now
+            )
+            rows[record.serialNumber] = device
+            DeviceMerge.count(change, into: &changes)
+            serials[change, default: []].insert(record.serialNumber)
+        }
+        deviceRows[tokenID] = rows
+        append(
+            PendingEvent.devices(
+                token: token,
+                added: Array(serials[.added] ?? []),
+                modified: Array((serials[.modified] ?? []).subtracting(serials[.added] ?? [])),
+                removed: Array(serials[.removed] ?? []),
+                at: now
+            )
+        )
+        return changes
+    }
+
     public func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)
         -> [StoredDevice]
     {

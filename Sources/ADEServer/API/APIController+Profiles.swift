@@ -37,6 +37,7 @@ extension APIController {
         group.get("tokens/:name/default-profiles", use: defaultProfiles)
         group.put("tokens/:name/default-profiles/:family", use: setDefaultProfile)
         group.post("tokens/:name/remove-profile", use: removeProfile)
+        group.post("tokens/:name/refresh-devices", use: refreshDevices)
         group.get("tokens/:name/assignments", use: listAssignments)
     }
 
@@ -193,6 +194,29 @@ extension APIController {
         }
     }
 
+    @Sendable func refreshDevices(_ request: Request, context: ADERequestContext) async throws
+        -> APIModels.RefreshResults
+    {
+        try await api {
+            let token = try await token(context)
+            let body = try await decode(SerialsBody.self, request, expected: #"{"serials": ["…"]}"#)
+            guard (1...10_000).contains(body.serials.count) else {
+                throw APIError(.badRequest, ServerError(.invalidBody, parameters: ["detail": "1 to 10,000 serials"]))
+            }
+            let report = try await dependencies.deviceRefresher(context).refresh(
+                token: token.name,
+                serialNumbers: body.serials.map { $0.uppercased() }
+            )
+            dependencies.audit(context, "device.refresh", token.name)
+            return APIModels.RefreshResults(
+                token: token.name,
+                devices: report.results.mapValues(\.rawValue),
+                modified: report.changes.modified,
+                notStored: report.notStored.sorted()
+            )
+        }
+    }
+
     @Sendable func listAssignments(_ request: Request, context: ADERequestContext) async throws
         -> APIModels.AssignmentList
     {
@@ -249,6 +273,19 @@ extension APIModels {
         var summary: ProfileSummary
 
         func encode(to encoder: any Encoder) throws { try summary.encode(to: encoder) }
+    }
+
+    /// Apple's answer per serial to a details refresh, and what it changed.
+    struct RefreshResults: ResponseEncodable {
+        var token: String
+        var devices: [String: String]
+        var modified: Int
+        var notStored: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case token, devices, modified
+            case notStored = "not_stored"
+        }
     }
 
     struct ProfileList: ResponseEncodable {

@@ -38,6 +38,7 @@ struct ConsoleController {
         pages.post("tokens/:name/sync", use: syncNow)
         pages.get("devices", use: devices)
         pages.get("tokens/:name/devices/:serial", use: device)
+        pages.post("tokens/:name/devices/:serial/refresh", use: refreshDevice)
         addProfileRoutes(to: pages)
         addWebhookRoutes(to: pages)
         addLifecycleRoutes(to: pages)
@@ -372,6 +373,15 @@ struct ConsoleController {
         ]
         let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
         var frame = frame(title: device.serialNumber, overviews: overviews, context: context)
+        switch request.uri.queryParameters.get("notice") {
+        case "device_refreshed": frame.notice = context.text(.noticeDeviceRefreshed)
+        case "device_not_accessible":
+            frame.problem = context.text(
+                .noticeDeviceNotAccessible,
+                ["result": .string(request.uri.queryParameters.get("result") ?? "NOT_ACCESSIBLE")]
+            )
+        default: break
+        }
         frame.breadcrumb = [
             .init(label: context.text(.crumbDevices), href: "/devices?token=\(token.name.queryEscaped)"),
             .init(label: device.serialNumber),
@@ -382,9 +392,33 @@ struct ConsoleController {
             context: context,
             request: request,
             values: [
-                "serial": device.serialNumber,
+                "serial": device.serialNumber, "path": token.name.pathEscaped,
                 "fields": fields.map { ["label": context.text($0.0), "value": $0.1.isEmpty ? "—" : $0.1] },
             ]
+        )
+    }
+
+    /// Asks Apple for the device's details now and stores them; the page says what Apple answered.
+    @Sendable func refreshDevice(_ request: Request, context: ADERequestContext) async throws -> Response {
+        _ = try await Self.decodeForm(CSRFForm.self, request, context)
+        let name = try context.pathParameter("name")
+        let serial = try context.pathParameter("serial")
+        guard let token = try await dependencies.store.token(named: name),
+            try await dependencies.store.device(tokenID: token.id, serial: serial) != nil
+        else {
+            return notFound(
+                ServerError(.deviceNotFound, parameters: ["serial": serial, "name": name]),
+                request,
+                context
+            )
+        }
+        let report = try await dependencies.deviceRefresher(context).refresh(token: token.name, serialNumbers: [serial])
+        dependencies.audit(context, "device.refresh", "\(token.name)/\(serial)")
+        let result = report.results[serial] ?? .notFound
+        let notice = result == .success ? "device_refreshed" : "device_not_accessible&result=\(result.rawValue)"
+        return Response.redirect(
+            to: "/tokens/\(token.name.pathEscaped)/devices/\(serial.pathEscaped)?notice=\(notice)",
+            type: .normal
         )
     }
 
