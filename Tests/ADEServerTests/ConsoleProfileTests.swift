@@ -84,6 +84,13 @@ struct ConsoleProfileTests {
             let (_, attention) = try await page("/tokens/Healthy/profiles?assignment=needs_attention")
             #expect(attention.contains("Needs attention: 1"))
             #expect(attention.contains(serial) && attention.contains("Apple refused the profile several times"))
+            let (_, tokenPage) = try await page("/tokens/Healthy")
+            #expect(
+                tokenPage.contains(
+                    #"<a href="/tokens/Healthy/profiles?assignment=needs_attention">Needs attention: 1</a>"#
+                ),
+                "the counts on the token page"
+            )
             let retried = try await post("/tokens/Healthy/profiles/retry", "serial=\(serial)")
             #expect(retried.headers[.location] == "/tokens/Healthy/profiles?notice=retried")
             let record = try await fixture.store.assignments(tokenID: healthy.id, serialNumbers: [serial])[serial]

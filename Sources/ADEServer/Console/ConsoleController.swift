@@ -247,6 +247,12 @@ struct ConsoleController {
             ]
         }
         values["hasRuns"] = !runs.isEmpty
+        // Where the devices' profile assignments stand, each count linked to its devices.
+        let counts = try await dependencies.store.assignmentCounts(tokenID: token.id)
+        values["assignmentCounts"] = DeviceAssignment.Status.allCases.compactMap { status -> [String: Any]? in
+            guard let count = counts[status] else { return nil }
+            return ["status": status.rawValue, "count": count, "label": context.text(status.labelKey)]
+        }
         values["uploadAction"] = token.uploadedAt == nil ? "upload" : "renew"
         values["uploadLabel"] = context.text(token.uploadedAt == nil ? .actionUpload : .actionRenew)
         var frame = frame(title: token.name, overviews: overviews, context: context)
