@@ -166,17 +166,21 @@ struct WebhookDeliveryTests {
         }
     }
 
-    @Test func privateAddressesAreRefusedUnlessAllowed() async throws {
+    /// One event in the outbox and one delivery pass to a live receiver's `path`; returns the receiver and the
+    /// delivery logged.
+    static func deliverOnce(to path: String, allowsPrivateNetwork: Bool) async throws
+        -> (receiver: Receiver, delivery: WebhookDelivery?)
+    {
         let receiver = Receiver(secret: SymmetricKey(size: .bits256))
         let application = Application(
             router: receiver.router(),
             configuration: .init(address: .hostname("127.0.0.1", port: 0))
         )
-        try await application.test(.live) { client in
+        let delivery = try await application.test(.live) { client in
             let (store, token, hook, clock, service) = try await Self.setUp(
-                url: "http://127.0.0.1:\(client.port!)/hook",
+                url: "http://127.0.0.1:\(client.port!)/\(path)",
                 secret: "whsec_other",
-                allowsPrivateNetwork: false
+                allowsPrivateNetwork: allowsPrivateNetwork
             )
             _ = try await store.applyPage(
                 [Device(serialNumber: "A")],
@@ -186,9 +190,15 @@ struct WebhookDeliveryTests {
                 now: clock.now()
             )
             #expect(try await service.deliverPending() == 0)
-            #expect(receiver.received.withLock { $0.isEmpty })
-            #expect(try await store.deliveries(webhookID: hook.id, limit: 1).first?.error == "address_refused")
+            return try await store.deliveries(webhookID: hook.id, limit: 1).first
         }
+        return (receiver, delivery)
+    }
+
+    @Test func privateAddressesAreRefusedUnlessAllowed() async throws {
+        let (receiver, delivery) = try await Self.deliverOnce(to: "hook", allowsPrivateNetwork: false)
+        #expect(receiver.received.withLock { $0.isEmpty })
+        #expect(delivery?.error == "address_refused")
         for (address, expected) in [
             ([127, 0, 0, 1], false), ([10, 1, 2, 3], false), ([172, 20, 0, 1], false), ([192, 168, 1, 1], false),
             ([169, 254, 169, 254], false), ([100, 64, 0, 1], false), ([0, 0, 0, 0], false), ([8, 8, 8, 8], true),
@@ -206,29 +216,9 @@ struct WebhookDeliveryTests {
     }
 
     @Test func aRedirectIsNeverFollowed() async throws {
-        let receiver = Receiver(secret: SymmetricKey(size: .bits256))
-        let application = Application(
-            router: receiver.router(),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0))
-        )
-        try await application.test(.live) { client in
-            let (store, token, hook, clock, service) = try await Self.setUp(
-                url: "http://127.0.0.1:\(client.port!)/moved",
-                secret: "whsec_moved",
-                allowsPrivateNetwork: true
-            )
-            _ = try await store.applyPage(
-                [Device(serialNumber: "A")],
-                cursor: SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1),
-                completesFetch: false,
-                tokenID: token.id,
-                now: clock.now()
-            )
-            #expect(try await service.deliverPending() == 0)
-            #expect(receiver.received.withLock { $0.isEmpty }, "the redirect's target never hears of it")
-            let delivery = try #require(try await store.deliveries(webhookID: hook.id, limit: 1).first)
-            #expect(delivery.statusCode == 307 && delivery.error == "http_status: HTTP 307")
-        }
+        let (receiver, delivery) = try await Self.deliverOnce(to: "moved", allowsPrivateNetwork: true)
+        #expect(receiver.received.withLock { $0.isEmpty }, "the redirect's target never hears of it")
+        #expect(delivery?.statusCode == 307 && delivery?.error == "http_status: HTTP 307")
     }
 
     @Test func theClientConnectsOnlyToTheAddressItChecked() async throws {

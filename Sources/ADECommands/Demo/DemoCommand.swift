@@ -84,10 +84,9 @@ struct DemoCommand: AsyncParsableCommand {
             let ports = DemoPorts()
             let simulatorApplication = simulator.application(host: "127.0.0.1", port: 0) { ports.simulator($0) }
             let password = String(AccessSecret.random().prefix(20))
-            let delivery = WebhookDeliveryService(
+            let (webhooks, delivery) = WebhookDeliveryService.serving(
                 store: store,
                 box: service.secretBox,
-                timeSource: SystemTimeSource(),
                 logger: logger
             )
             let server = try await buildApplication(
@@ -100,12 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
                     defaultServiceURL: { ports.simulatorURL },
                     metrics: registry,
                     simulatorControl: { ports.simulatorURL?.appendingPathComponent("control") },
-                    webhooks: WebhookService(
-                        store: store,
-                        box: service.secretBox,
-                        timeSource: SystemTimeSource(),
-                        logger: logger
-                    ),
+                    webhooks: webhooks,
                     testWebhook: delivery.test
                 ),
                 logger: logger

@@ -97,10 +97,9 @@ struct ServeCommand: AsyncParsableCommand {
                         logger: logger
                     ) : nil
                 // The outbox's events to the webhooks added with `ade webhook add`, the API or the console.
-                let delivery = WebhookDeliveryService(
+                let (webhooks, delivery) = WebhookDeliveryService.serving(
                     store: store,
                     box: service.secretBox,
-                    timeSource: SystemTimeSource(),
                     logger: logger
                 )
                 let dependencies = ServerDependencies(
@@ -110,12 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
                     timeSource: SystemTimeSource(),
                     metrics: registry,
                     assignmentPolicy: policy,
-                    webhooks: WebhookService(
-                        store: store,
-                        box: service.secretBox,
-                        timeSource: SystemTimeSource(),
-                        logger: logger
-                    ),
+                    webhooks: webhooks,
                     testWebhook: delivery.test
                 )
                 let setup = configuration.setupToken

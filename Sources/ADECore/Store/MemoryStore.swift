@@ -155,18 +155,22 @@ public actor MemoryStore: ADEStore {
         }
         deviceRows[tokenID] = rows
         cursors[tokenID] = cursor
-        if let token = tokenRows[tokenID] {
-            append(
-                PendingEvent.devices(
-                    token: token,
-                    added: Array(serials[.added] ?? []),
-                    modified: Array((serials[.modified] ?? []).subtracting(serials[.added] ?? [])),
-                    removed: Array(serials[.removed] ?? []),
-                    at: now
-                )
-            )
-        }
+        if let token = tokenRows[tokenID] { appendDeviceEvents(serials, token: token, at: now) }
         return changes
+    }
+
+    /// The events of a page's changes, by kind.
+    private func appendDeviceEvents(_ serials: [DeviceMerge.Change: Set<String>], token: EnrollmentToken, at now: Date)
+    {
+        append(
+            PendingEvent.devices(
+                token: token,
+                added: Array(serials[.added] ?? []),
+                modified: Array((serials[.modified] ?? []).subtracting(serials[.added] ?? [])),
+                removed: Array(serials[.removed] ?? []),
+                at: now
+            )
+        )
     }
 
     public func applyDetails(_ records: [Device], tokenID: Int64, now: Date) throws -> PageChanges {
@@ -188,15 +192,7 @@ public actor MemoryStore: ADEStore {
             serials[change, default: []].insert(record.serialNumber)
         }
         deviceRows[tokenID] = rows
-        append(
-            PendingEvent.devices(
-                token: token,
-                added: Array(serials[.added] ?? []),
-                modified: Array((serials[.modified] ?? []).subtracting(serials[.added] ?? [])),
-                removed: Array(serials[.removed] ?? []),
-                at: now
-            )
-        )
+        appendDeviceEvents(serials, token: token, at: now)
         return changes
     }
 
