@@ -13,6 +13,10 @@ public struct NotifyError: Error, Sendable, CodedError {
             case httpStatus = "http_status"
             case unreachable
             case urlInvalid = "url_invalid"
+            case smtpRefused = "smtp_refused"
+            case starttlsUnavailable = "starttls_unavailable"
+            case tlsFailed = "tls_failed"
+            case authenticationFailed = "authentication_failed"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -29,6 +33,14 @@ public struct NotifyError: Error, Sendable, CodedError {
         public static let unreachable = Code(backing: .unreachable)
         /// The stored URL is not an http(s) URL with a host.
         public static let urlInvalid = Code(backing: .urlInvalid)
+        /// The mail server refused a command (`detail`: its reply, for example `550 5.1.1 No such user`).
+        public static let smtpRefused = Code(backing: .smtpRefused)
+        /// The mail server does not offer STARTTLS, and `ade` sends no mail in clear.
+        public static let starttlsUnavailable = Code(backing: .starttlsUnavailable)
+        /// The TLS handshake with the mail server failed (`detail`: certificate or protocol).
+        public static let tlsFailed = Code(backing: .tlsFailed)
+        /// The mail server refused the user name and password (`detail`: its reply).
+        public static let authenticationFailed = Code(backing: .authenticationFailed)
     }
 
     public let code: Code
