@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""An SMTP server on loopback for ade's tests: STARTTLS required, AUTH PLAIN/LOGIN with one user, every message
-saved as a file.
+"""An SMTP server on loopback for ade's tests: STARTTLS required (or TLS from the first byte with --implicit-tls),
+AUTH PLAIN/LOGIN with one user, every message saved as a file.
 
     scripts/smtp-sink.py --cert CERT.pem --key KEY.pem --user U --password P --maildir DIR --port-file FILE
 
@@ -22,8 +22,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, maildir):
+    def __init__(self, maildir, implicit_tls):
         self.maildir = maildir
+        self.implicit_tls = implicit_tls
         self.count = 0
         self.lock = threading.Lock()
 
@@ -38,7 +39,7 @@ class Sink:
                 {
                     "mail_from": envelope.mail_from,
                     "rcpt_tos": envelope.rcpt_tos,
-                    "tls": session.ssl is not None,
+                    "tls": self.implicit_tls or session.ssl is not None,
                     "authenticated": session.authenticated,
                 },
                 meta,
@@ -54,6 +55,7 @@ def main():
     parser.add_argument("--password", required=True)
     parser.add_argument("--maildir", required=True)
     parser.add_argument("--port-file", required=True)
+    parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (port 465 style)")
     arguments = parser.parse_args()
     # Sessions a test breaks on purpose (an untrusted certificate, a wrong password) are not errors here.
     logging.getLogger("mail.log").setLevel(logging.CRITICAL)
@@ -69,16 +71,20 @@ def main():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # With TLS from the first byte every session is encrypted; aiosmtpd's auth_require_tls only knows STARTTLS.
+    security = (
+        {"ssl_context": context, "auth_require_tls": False}
+        if arguments.implicit_tls
+        else {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+    )
     controller = Controller(
-        Sink(arguments.maildir),
+        Sink(arguments.maildir, arguments.implicit_tls),
         hostname="127.0.0.1",
         port=port,
-        tls_context=context,
-        require_starttls=True,
         authenticator=authenticate,
         auth_required=True,
-        auth_require_tls=True,
         server_hostname="localhost",
+        **security,
     )
     controller.start()
     with open(arguments.port_file + ".tmp", "w") as file:

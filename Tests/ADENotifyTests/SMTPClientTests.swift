@@ -23,7 +23,7 @@ struct SMTPClientTests {
         .deletingLastPathComponent()
 
     /// Starts `scripts/smtp-sink.py` with a new certificate for `localhost`, runs `body`, stops it.
-    static func withSink(_ body: (Sink) async throws -> Void) async throws {
+    static func withSink(implicitTLS: Bool = false, _ body: (Sink) async throws -> Void) async throws {
         try await TemporaryDirectory.with { directory in
             let key = directory.path("key.pem")
             let certificate = directory.path("cert.pem")
@@ -37,11 +37,12 @@ struct SMTPClientTests {
             let portFile = directory.path("port")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", repository.appendingPathComponent("scripts/smtp-sink.py").path, "--cert", certificate,
-                "--key", key, "--user", "alerts@example.com", "--password", "s3cret pass", "--maildir", maildir,
-                "--port-file", portFile,
-            ]
+            process.arguments =
+                [
+                    "python3", repository.appendingPathComponent("scripts/smtp-sink.py").path, "--cert", certificate,
+                    "--key", key, "--user", "alerts@example.com", "--password", "s3cret pass", "--maildir", maildir,
+                    "--port-file", portFile,
+                ] + (implicitTLS ? ["--implicit-tls"] : [])
             try process.run()
             defer {
                 // SIGKILL: a signal the test runner may have blocked for its children cannot keep the sink alive.
@@ -69,12 +70,17 @@ struct SMTPClientTests {
         }
     }
 
-    static func client(_ sink: Sink, password: String = "s3cret pass", trusted: Bool = true) -> SMTPClient {
+    static func client(
+        _ sink: Sink,
+        security: SMTPClient.Configuration.Security = .startTLS,
+        password: String = "s3cret pass",
+        trusted: Bool = true
+    ) -> SMTPClient {
         SMTPClient(
             configuration: .init(
                 host: "localhost",
                 port: sink.port,
-                security: .startTLS,
+                security: security,
                 username: "alerts@example.com",
                 password: password,
                 extraTrustRoots: trusted ? [sink.certificate] : [],
@@ -118,6 +124,22 @@ struct SMTPClientTests {
                 decoded.map { String(decoding: $0, as: UTF8.self) } == Self.message.body,
                 "the body, dot line and all"
             )
+        }
+    }
+
+    @Test func tlsFromTheFirstByteAndNoMailInClear() async throws {
+        try await Self.withSink(implicitTLS: true) { sink in
+            try await Self.client(sink, security: .tls).send(Self.message)
+            let envelope =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: sink.maildir + "/1.json"))
+                ) as? [String: Any]
+            #expect(envelope?["tls"] as? Bool == true && envelope?["authenticated"] as? Bool == true)
+            // STARTTLS against a server that speaks TLS at once: nothing in clear, an error that says so.
+            var plain = Self.client(sink).configuration
+            plain.timeout = .seconds(3)
+            await #expect(throws: NotifyError.self) { try await SMTPClient(configuration: plain).send(Self.message) }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sink.maildir).count == 2, "one message")
         }
     }
 
