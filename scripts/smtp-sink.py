@@ -16,6 +16,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -57,8 +58,10 @@ def main():
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (port 465 style)")
     arguments = parser.parse_args()
-    # Sessions a test breaks on purpose (an untrusted certificate, a wrong password) are not errors here.
+    # Sessions a test breaks on purpose (an untrusted certificate, a wrong password) are not errors here, and with
+    # --implicit-tls every session is encrypted although aiosmtpd's auth_require_tls is off.
     logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
 
     def authenticate(server, session, envelope, mechanism, auth_data):
         if isinstance(auth_data, LoginPassword) and auth_data.login.decode() == arguments.user \

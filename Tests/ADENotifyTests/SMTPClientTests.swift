@@ -50,7 +50,7 @@ struct SMTPClientTests {
                 process.waitUntilExit()
             }
             var port: Int?
-            for _ in 0..<200 where port == nil {
+            for _ in 0..<600 where port == nil {  // up to 30 s: python starts slowly on a loaded machine
                 port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap(Int.init)
                 if port == nil {
                     guard process.isRunning else {
