@@ -307,6 +307,23 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v10") { db in
+            // Each token's history of states, written with the run that changed it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE token_transitions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        from_state TEXT,
+                        to_state TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        error_code TEXT,
+                        at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX token_transitions_by_token ON token_transitions (token_id, id);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -40,7 +40,40 @@ extension SQLiteStore: SyncRunStore {
                 arguments: [transition.to.rawValue, transition.at.stored, run.tokenID, transition.from?.rawValue]
             )
             guard db.changesCount > 0, let token = try Self.tokenRow(db, "id = ?", [run.tokenID]) else { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO token_transitions (token_id, from_state, to_state, severity, error_code, at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    token.id, transition.from?.rawValue, transition.to.rawValue, transition.severity.rawValue,
+                    transition.errorCode, transition.at.stored,
+                ]
+            )
             try Self.append([PendingEvent.tokenState(token: token, transition: transition)], in: db)
+        }
+    }
+
+    public func transitions(tokenID: Int64, limit: Int) async throws -> [TokenTransition] {
+        try await read { db in
+            try SQLiteColumns.rows(
+                of: db.cachedStatement(
+                    sql: """
+                        SELECT from_state, to_state, severity, error_code, at FROM token_transitions
+                        WHERE token_id = ? ORDER BY id DESC LIMIT ?
+                        """
+                ),
+                arguments: [tokenID, max(0, limit)],
+                in: db
+            ) { row in
+                TokenTransition(
+                    from: row.text(0).flatMap(TokenState.init(rawValue:)),
+                    to: row.text(1).flatMap(TokenState.init(rawValue:)) ?? .healthy,
+                    severity: row.text(2).flatMap(Severity.init(rawValue:)) ?? .ok,
+                    errorCode: row.text(3),
+                    at: row.requiredDate(4)
+                )
+            }
         }
     }
 

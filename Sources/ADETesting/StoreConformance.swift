@@ -372,6 +372,10 @@ public enum StoreConformance {
         )
         events = try await store.events(after: 0, limit: 10)
         #expect(events.count == 2 && events[1].body.contains(#""from":"healthy","severity":"error""#))
+        let history = try await store.transitions(tokenID: token.id, limit: 10)
+        #expect(history.map(\.to) == [.termsNotAccepted, .healthy], "newest first, the refused one not recorded")
+        #expect(history[0].from == .healthy && history[0].errorCode == "terms_not_signed" && history[1].from == nil)
+        #expect(try await store.transitions(tokenID: token.id, limit: 1).count == 1)
         #expect(events[1].body.contains(#""error_code":"terms_not_signed""#))
 
         // An update of the token's other fields leaves the recorded state alone.

@@ -59,8 +59,8 @@ struct OpenAPIDocumentTests {
         )
         let documented = try Self.documentedOperations()
         #expect(
-            routes.count == 29,
-            "13 for tokens, devices, runs and alerts; 11 for profiles, assignments and refreshes; 5 for webhooks"
+            routes.count == 30,
+            "14 for tokens, devices, runs, transitions and alerts; 11 for profiles, assignments and refreshes; 5 for webhooks"
         )
         #expect(routes.subtracting(documented).isEmpty, "routes missing from openapi.yaml")
         #expect(documented.subtracting(routes).isEmpty, "documented routes the router does not have")

@@ -83,9 +83,11 @@ public protocol DeviceSyncStore: Sendable {
 public protocol SyncRunStore: Sendable {
     func startRun(tokenID: Int64, kind: SyncRun.Kind, at date: Date) async throws -> SyncRun
     func updateRun(_ run: SyncRun) async throws
-    /// Records a run's end and, when it changed its token's state, the new state with a `token.state_changed` event,
-    /// in one transaction. The state moves only from the transition's `from` (another writer's newer state stays).
+    /// Records a run's end and, when it changed its token's state, the new state, the transition in the token's
+    /// history and a `token.state_changed` event, in one transaction. The state moves only from the transition's `from` (another writer's newer state stays).
     func finishRun(_ run: SyncRun, transition: TokenTransition?) async throws
+    /// A token's recorded changes of state, newest first.
+    func transitions(tokenID: Int64, limit: Int) async throws -> [TokenTransition]
     /// A token's runs, newest first.
     func runs(tokenID: Int64, limit: Int) async throws -> [SyncRun]
     /// The newest run of every token that has one, by token, in one read (the scheduler's view of 2,000 tokens).

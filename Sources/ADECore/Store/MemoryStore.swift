@@ -22,6 +22,7 @@ public actor MemoryStore: ADEStore {
     private var defaultRows: [Int64: [DeviceFamily?: Int64]] = [:]
     private var assignmentRows: [Int64: [String: DeviceAssignment]] = [:]
     private var outbox: [OutboxEvent] = []
+    private var transitionRows: [Int64: [TokenTransition]] = [:]
     private var webhookRows: [Int64: WebhookEndpoint] = [:]
     private var nextWebhookID: Int64 = 1
     private var deliveryLog: [WebhookDelivery] = []
@@ -80,6 +81,7 @@ public actor MemoryStore: ADEStore {
         secretRows[id] = nil
         cursors[id] = nil
         deviceRows[id] = nil
+        transitionRows[id] = nil
         leases[id] = nil
         runRows = runRows.filter { $0.value.tokenID != id }
         profileRows = profileRows.filter { $0.value.tokenID != id }
@@ -249,7 +251,12 @@ public actor MemoryStore: ADEStore {
         token.recordedState = transition.to
         token.recordedStateSince = transition.at
         tokenRows[token.id] = token
+        transitionRows[token.id, default: []].append(transition)
         append([PendingEvent.tokenState(token: token, transition: transition)])
+    }
+
+    public func transitions(tokenID: Int64, limit: Int) -> [TokenTransition] {
+        Array((transitionRows[tokenID] ?? []).reversed().prefix(max(0, limit)))
     }
 
     public func pruneRuns(tokenID: Int64, keeping: Int) -> Int {

@@ -19,6 +19,7 @@ struct APIController {
         group.get("tokens", use: listTokens)
         group.get("tokens/:name", use: showToken)
         group.get("tokens/:name/runs", use: listRuns)
+        group.get("tokens/:name/transitions", use: listTransitions)
         group.post("tokens/:name/sync", use: syncNow)
         group.get("tokens/:name/devices/:serial", use: showDevice)
         group.get("devices", use: listDevices)
@@ -71,6 +72,17 @@ struct APIController {
             let limit = try request.integer("limit", default: 50, range: 1...2000)
             let runs = try await dependencies.store.runs(tokenID: token.id, limit: limit)
             return APIModels.RunList(token: token.name, runs: runs.map(APIModels.Run.init))
+        }
+    }
+
+    @Sendable func listTransitions(_ request: Request, context: ADERequestContext) async throws
+        -> APIModels.TransitionList
+    {
+        try await api {
+            let token = try await token(context)
+            let limit = try request.integer("limit", default: 50, range: 1...1000)
+            let transitions = try await dependencies.store.transitions(tokenID: token.id, limit: limit)
+            return APIModels.TransitionList(token: token.name, transitions: transitions.map(APIModels.Transition.init))
         }
     }
 

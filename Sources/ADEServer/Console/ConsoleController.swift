@@ -247,6 +247,17 @@ struct ConsoleController {
             ]
         }
         values["hasRuns"] = !runs.isEmpty
+        // How the token's state changed, newest first, with the run's error that caused each change.
+        let transitions = try await dependencies.store.transitions(tokenID: token.id, limit: 20)
+        values["transitions"] = transitions.map { transition -> [String: Any] in
+            [
+                "at": Self.dateTime(transition.at, context),
+                "from": transition.from.map { context.text($0.titleKey) } ?? "—",
+                "to": context.text(transition.to.titleKey), "severity": transition.severity.rawValue,
+                "error": transition.errorCode ?? "—",
+            ]
+        }
+        values["hasTransitions"] = !transitions.isEmpty
         // Where the devices' profile assignments stand, each count linked to its devices.
         let counts = try await dependencies.store.assignmentCounts(tokenID: token.id)
         values["assignmentCounts"] = DeviceAssignment.Status.allCases.compactMap { status -> [String: Any]? in
