@@ -68,6 +68,15 @@ struct ProfileCommandTests {
                 )
                 #expect(answer?["modified"] as? Int == 1)
                 _ = await CommandHarness.run(["sync", "Fleet"] + database)
+                // The token's history: healthy since its first sync.
+                let history = await CommandHarness.run(["token", "history", "Fleet", "--format", "json"] + database)
+                let changes = try JSONSerialization.jsonObject(with: Data(history.output.utf8)) as? [[String: Any]]
+                #expect(changes?.map { $0["to"] as? String } == ["healthy"], "\(history.output)\(history.error)")
+                #expect(changes?.first?["from"] is NSNull)
+                let text = await CommandHarness.run(["token", "history", "Fleet"] + database)
+                #expect(text.output.contains("— → Healthy"))
+                let missing = await CommandHarness.run(["token", "history", "Nope"] + database)
+                #expect(missing.status == 1)
                 let excluded = await CommandHarness.run(
                     ["devices", "list", "--token", "Fleet", "--assignment", "excluded", "--format", "json"] + database
                 )

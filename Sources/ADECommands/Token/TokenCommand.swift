@@ -7,7 +7,8 @@ struct TokenCommand: AsyncParsableCommand {
         abstract: "Manage ABM/ASM server tokens and their key pairs.",
         subcommands: [
             TokenKeypairCommand.self, TokenCreateCommand.self, TokenCertificateCommand.self, TokenUploadCommand.self,
-            TokenImportCommand.self, TokenListCommand.self, TokenShowCommand.self, TokenDeleteCommand.self,
+            TokenImportCommand.self, TokenListCommand.self, TokenShowCommand.self, TokenHistoryCommand.self,
+            TokenDeleteCommand.self,
             TokenDecryptCommand.self,
         ]
     )

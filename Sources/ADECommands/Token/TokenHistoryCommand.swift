@@ -1,0 +1,81 @@
+import ADECore
+import ADESQLite
+import ArgumentParser
+import DEPClient
+import Foundation
+
+/// `ade token history NAME [--limit N] [--format json]`: how the token's state changed, newest first.
+struct TokenHistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "How a token's state changed, newest first, with the error of the sync run that caused each change."
+    )
+    @Argument(help: "The token's name.") var name: String
+    @Option(name: .long, help: "At most this many changes.") var limit: Int = 50
+    @Option(name: .long, help: "Output format: json or text.") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var global: GlobalOptions
+
+    /// `--format json`: one change.
+    struct Entry: Encodable {
+        var at: String
+        var from: String?
+        var to: String
+        var severity: String
+        var errorCode: String?
+
+        enum CodingKeys: String, CodingKey {
+            case at, from, to, severity
+            case errorCode = "error_code"
+        }
+
+        /// `from` and `error_code` as `null` when absent, as the API writes them.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(at, forKey: .at)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+            try container.encode(severity, forKey: .severity)
+            try container.encode(errorCode, forKey: .errorCode)
+        }
+    }
+
+    func run() async throws {
+        let locale = global.locale
+        try await reportingErrors(locale: locale) {
+            try await storeOptions.withStore { store in
+                guard let token = try await store.token(named: name) else {
+                    throw StoreError(.notFound, parameters: ["name": name])
+                }
+                let transitions = try await store.transitions(tokenID: token.id, limit: max(1, limit))
+                let catalogue = MessageCatalogue.bundled
+                switch format {
+                case .json:
+                    try Console.current.json(
+                        transitions.map {
+                            Entry(
+                                at: DEPJSON.formatDate($0.at),
+                                from: $0.from?.rawValue,
+                                to: $0.to.rawValue,
+                                severity: $0.severity.rawValue,
+                                errorCode: $0.errorCode
+                            )
+                        }
+                    )
+                case .text:
+                    for transition in transitions {
+                        let from = transition.from.map { catalogue.string($0.titleKey, locale: locale) } ?? "—"
+                        Console.current.line(
+                            [
+                                DEPJSON.formatDate(transition.at),
+                                from + " → "
+                                    + catalogue.string(transition.to.titleKey, locale: locale),
+                                transition.errorCode ?? "",
+                            ].joined(separator: "\t")
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
