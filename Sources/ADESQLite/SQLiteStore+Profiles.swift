@@ -260,6 +260,39 @@ extension SQLiteStore: ProfileStore {
         }
     }
 
+    public func assignedCounts(tokenID: Int64) async throws -> [String: Int] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT profile_uuid, COUNT(*) FROM device_assignments
+                    WHERE token_id = ? AND status = ? AND profile_uuid IS NOT NULL GROUP BY profile_uuid
+                    """,
+                arguments: [tokenID, DeviceAssignment.Status.assigned.rawValue]
+            ).reduce(into: [:]) { counts, row in counts[row[0] as String] = row[1] }
+        }
+    }
+
+    public func assignments(tokenID: Int64, profileUUID: String, statuses: [DeviceAssignment.Status]) async throws
+        -> [DeviceAssignment]
+    {
+        guard !statuses.isEmpty else { return [] }
+        return try await read { db in
+            try SQLiteColumns.rows(
+                of: db.makeStatement(
+                    sql: """
+                        SELECT \(Self.assignmentColumns) FROM \(Self.assignmentTables)
+                        WHERE a.token_id = ? AND a.status IN (\(Self.placeholders(statuses.count)))
+                            AND a.profile_uuid = ?
+                        """
+                ),
+                arguments: StatementArguments([tokenID] + statuses.map(\.rawValue) + [profileUUID]),
+                in: db,
+                Self.assignment(from:)
+            )
+        }
+    }
+
     // MARK: - Rows
 
     static let profileColumns =

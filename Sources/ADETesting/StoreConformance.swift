@@ -818,6 +818,12 @@ public enum StoreConformance {
             ]
         )
         #expect(try await store.assignmentCounts(tokenID: 999).isEmpty, "no records for a token that does not exist")
+        #expect(try await store.assignedCounts(tokenID: token.id) == ["UUID-1": 2], "assigned devices by profile")
+        #expect(
+            try await store.assignments(tokenID: token.id, profileUUID: "UUID-1", statuses: [.failed, .pending])
+                .map(\.serialNumber).sorted() == ["C", "E"]
+        )
+        #expect(try await store.assignments(tokenID: token.id, profileUUID: "UUID-2", statuses: [.failed]).isEmpty)
 
         // Deleting a token deletes its profiles, defaults and records.
         try await store.deleteToken(id: token.id)

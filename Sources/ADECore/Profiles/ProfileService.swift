@@ -74,7 +74,7 @@ public struct ProfileService: Sendable {
     /// How many devices an edit would move now: those `ade` assigned the profile's current definition.
     public func devicesUsing(_ profile: StoredProfile) async throws -> Int {
         guard let uuid = profile.profileUUID else { return 0 }
-        return try await records(tokenID: profile.tokenID, statuses: [.assigned])[uuid]?.count ?? 0
+        return try await store.assignedCounts(tokenID: profile.tokenID)[uuid] ?? 0
     }
 
     /// Replaces a profile's fields: a new definition at Apple (Apple's profiles cannot change), then the devices
@@ -88,7 +88,7 @@ public struct ProfileService: Sendable {
         let uuid = try await define(fields, token: token)
         var using: [DeviceAssignment] = []
         if let old = stored.profileUUID {
-            using = try await records(tokenID: token.id, statuses: Self.movingStatuses)[old] ?? []
+            using = try await store.assignments(tokenID: token.id, profileUUID: old, statuses: Self.movingStatuses)
         }
         let now = timeSource.now()
         stored.profile = fields
@@ -204,23 +204,6 @@ public struct ProfileService: Sendable {
         } catch let error as DEPError {
             throw ProfileError.answered(error) ?? error
         }
-    }
-
-    /// A token's records in these statuses by the profile UUID they name, one scan of the records per status.
-    func records(tokenID: Int64, statuses: [DeviceAssignment.Status]) async throws
-        -> [String: [DeviceAssignment]]
-    {
-        var records: [String: [DeviceAssignment]] = [:]
-        for status in statuses {
-            var after: String?
-            while true {
-                let page = try await store.assignments(tokenID: tokenID, status: status, after: after, limit: 1000)
-                for record in page { records[record.profileUUID ?? "", default: []].append(record) }
-                guard page.count == 1000, let last = page.last else { break }
-                after = last.serialNumber
-            }
-        }
-        return records
     }
 
     /// The records an edit moves to the new definition: assigned, and waiting for an attempt.

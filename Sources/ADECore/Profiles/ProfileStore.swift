@@ -38,6 +38,11 @@ public protocol ProfileStore: Sendable {
     func dueAssignments(tokenID: Int64, at now: Date, limit: Int) async throws -> [DeviceAssignment]
     /// How many of a token's records are in each status; statuses without any are absent.
     func assignmentCounts(tokenID: Int64) async throws -> [DeviceAssignment.Status: Int]
+    /// How many of a token's devices `ade` assigned each profile UUID (records in status `assigned`), in one read.
+    func assignedCounts(tokenID: Int64) async throws -> [String: Int]
+    /// A token's records that name a profile UUID, in these statuses (in no particular order).
+    func assignments(tokenID: Int64, profileUUID: String, statuses: [DeviceAssignment.Status]) async throws
+        -> [DeviceAssignment]
 }
 
 extension ProfileStore {

@@ -24,11 +24,12 @@ public struct ProfileSummary: Sendable, Hashable, Encodable {
 }
 
 extension ProfileService {
-    /// Summaries of profiles of a token: its defaults and its assignment records are read once for all of them.
+    /// Summaries of profiles of a token: its defaults, and its assigned devices counted by profile, are read once for
+    /// all of them.
     public func summaries(_ profiles: [StoredProfile], token: String) async throws -> [ProfileSummary] {
         guard let tokenID = profiles.first?.tokenID else { return [] }
         let defaults = try await self.defaults(token: token)
-        let assigned = try await records(tokenID: tokenID, statuses: [.assigned])
+        let assigned = try await store.assignedCounts(tokenID: tokenID)
         return profiles.map { profile in
             ProfileSummary(
                 token: token,
@@ -37,7 +38,7 @@ extension ProfileService {
                 profileUUID: profile.profileUUID,
                 definedAt: profile.definedAt,
                 defaultFor: defaults.filter { $0.value == profile.name }.map { $0.key?.rawValue ?? "all" }.sorted(),
-                devices: profile.profileUUID.flatMap { assigned[$0]?.count } ?? 0,
+                devices: profile.profileUUID.flatMap { assigned[$0] } ?? 0,
                 profile: profile.profile
             )
         }

@@ -503,6 +503,19 @@ public actor MemoryStore: ADEStore {
         }
     }
 
+    public func assignedCounts(tokenID: Int64) -> [String: Int] {
+        (assignmentRows[tokenID] ?? [:]).values.reduce(into: [:]) { counts, record in
+            guard record.status == .assigned, let uuid = record.profileUUID else { return }
+            counts[uuid, default: 0] += 1
+        }
+    }
+
+    public func assignments(tokenID: Int64, profileUUID: String, statuses: [DeviceAssignment.Status])
+        -> [DeviceAssignment]
+    {
+        (assignmentRows[tokenID] ?? [:]).values.filter { $0.profileUUID == profileUUID && statuses.contains($0.status) }
+    }
+
     // MARK: - Outbox
 
     private func append(_ events: [PendingEvent]) {
