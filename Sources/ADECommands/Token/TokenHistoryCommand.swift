@@ -16,30 +16,6 @@ struct TokenHistoryCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
-    /// `--format json`: one change.
-    struct Entry: Encodable {
-        var at: String
-        var from: String?
-        var to: String
-        var severity: String
-        var errorCode: String?
-
-        enum CodingKeys: String, CodingKey {
-            case at, from, to, severity
-            case errorCode = "error_code"
-        }
-
-        /// `from` and `error_code` as `null` when absent, as the API writes them.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(at, forKey: .at)
-            try container.encode(from, forKey: .from)
-            try container.encode(to, forKey: .to)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(errorCode, forKey: .errorCode)
-        }
-    }
-
     func run() async throws {
         let locale = global.locale
         try await reportingErrors(locale: locale) {
@@ -51,17 +27,7 @@ struct TokenHistoryCommand: AsyncParsableCommand {
                 let catalogue = MessageCatalogue.bundled
                 switch format {
                 case .json:
-                    try Console.current.json(
-                        transitions.map {
-                            Entry(
-                                at: DEPJSON.formatDate($0.at),
-                                from: $0.from?.rawValue,
-                                to: $0.to.rawValue,
-                                severity: $0.severity.rawValue,
-                                errorCode: $0.errorCode
-                            )
-                        }
-                    )
+                    try Console.current.json(transitions)
                 case .text:
                     for transition in transitions {
                         let from = transition.from.map { catalogue.string($0.titleKey, locale: locale) } ?? "—"

@@ -1,4 +1,3 @@
-import DEPClient
 public import Foundation
 
 /// Something that happened that other systems hear of through webhooks: written by the store in the same transaction
@@ -93,16 +92,7 @@ public struct PendingEvent: Sendable, Hashable {
         PendingEvent(
             tokenID: token.id,
             kind: .tokenStateChanged,
-            body: Self.json(
-                TokenStateBody(
-                    token: token.name,
-                    from: transition.from?.rawValue,
-                    to: transition.to.rawValue,
-                    severity: transition.severity.rawValue,
-                    errorCode: transition.errorCode,
-                    at: DEPJSON.formatDate(transition.at)
-                )
-            ),
+            body: Self.json(TokenStateBody(token: token.name, transition: transition)),
             createdAt: transition.at
         )
     }
@@ -162,27 +152,19 @@ public struct PendingEvent: Sendable, Hashable {
         }
     }
 
+    /// The transition's fields with the token's name.
     struct TokenStateBody: Encodable {
         var token: String
-        var from: String?
-        var to: String
-        var severity: String
-        var errorCode: String?
-        var at: String
+        var transition: TokenTransition
 
         enum CodingKeys: String, CodingKey {
-            case token, from, to, severity, at
-            case errorCode = "error_code"
+            case token
         }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(token, forKey: .token)
-            try container.encode(from, forKey: .from)  // null: no state was recorded before
-            try container.encode(to, forKey: .to)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(errorCode, forKey: .errorCode)
-            try container.encode(at, forKey: .at)
+            try transition.encode(to: encoder)
         }
     }
 

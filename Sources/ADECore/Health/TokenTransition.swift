@@ -1,3 +1,4 @@
+import DEPClient
 public import Foundation
 
 /// A change of a token's state, recorded with the sync run that caused it (and sent as a `token.state_changed`
@@ -38,5 +39,23 @@ public struct TokenTransition: Sendable, Hashable {
             errorCode: health.errorCode,
             at: at
         )
+    }
+}
+
+/// As the event, the API and `ade token history --format json` write it: `from`, `to`, `severity`, `error_code` and
+/// `at` (RFC 3339), absent values as `null`.
+extension TokenTransition: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case from, to, severity, at
+        case errorCode = "error_code"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(from?.rawValue, forKey: .from)
+        try container.encode(to.rawValue, forKey: .to)
+        try container.encode(severity.rawValue, forKey: .severity)
+        try container.encode(errorCode, forKey: .errorCode)
+        try container.encode(DEPJSON.formatDate(at), forKey: .at)
     }
 }

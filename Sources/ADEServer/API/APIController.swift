@@ -82,7 +82,7 @@ struct APIController {
             let token = try await token(context)
             let limit = try request.integer("limit", default: 50, range: 1...1000)
             let transitions = try await dependencies.store.transitions(tokenID: token.id, limit: limit)
-            return APIModels.TransitionList(token: token.name, transitions: transitions.map(APIModels.Transition.init))
+            return APIModels.TransitionList(token: token.name, transitions: transitions)
         }
     }
 

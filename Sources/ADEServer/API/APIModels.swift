@@ -373,39 +373,9 @@ extension APIModels {
 }
 
 extension APIModels {
-    /// A change of a token's state, recorded with the run that caused it.
-    struct Transition: Encodable {
-        var from: String?
-        var to: String
-        var severity: String
-        var errorCode: String?
-        var at: String
-
-        init(_ transition: TokenTransition) {
-            from = transition.from?.rawValue
-            to = transition.to.rawValue
-            severity = transition.severity.rawValue
-            errorCode = transition.errorCode
-            at = DEPJSON.formatDate(transition.at)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case from, to, severity, at
-            case errorCode = "error_code"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(from, forKey: .from)
-            try container.encode(to, forKey: .to)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(errorCode, forKey: .errorCode)
-            try container.encode(at, forKey: .at)
-        }
-    }
-
+    /// A token's changes of state, as ``TokenTransition`` encodes them.
     struct TransitionList: ResponseEncodable {
         var token: String
-        var transitions: [Transition]
+        var transitions: [TokenTransition]
     }
 }
