@@ -324,6 +324,26 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v11") { db in
+            // Token health (issue 7): a run's error details (a clock skew's seconds), a cursor recovery's start, the
+            // expiry reminders sent (one per token, expiry date and step of the ladder), and alert channels, which
+            // are webhooks of a kind (`webhook`, `slack`, `teams`, `email`) that receive alerts in a language.
+            try db.execute(
+                sql: """
+                    ALTER TABLE sync_runs ADD COLUMN error_detail TEXT;
+                    ALTER TABLE sync_cursors ADD COLUMN recovery_since DOUBLE;
+                    CREATE TABLE expiry_reminders (
+                        token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        expires_at DOUBLE NOT NULL,
+                        step INTEGER NOT NULL,
+                        sent_at DOUBLE NOT NULL,
+                        PRIMARY KEY (token_id, expires_at, step)
+                    );
+                    ALTER TABLE webhooks ADD COLUMN channel TEXT;
+                    ALTER TABLE webhooks ADD COLUMN locale TEXT;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -316,12 +316,12 @@ extension SQLiteStore: DeviceSyncStore {
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO sync_cursors (token_id, phase, cursor, fetch_generation, fetch_started_at,
-                    last_full_fetch_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                    last_full_fetch_at, recovery_since)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 tokenID, cursor.phase.rawValue, cursor.cursor, cursor.fetchGeneration, cursor.fetchStartedAt?.stored,
-                cursor.lastFullFetchAt?.stored,
+                cursor.lastFullFetchAt?.stored, cursor.recoverySince?.stored,
             ]
         )
     }
@@ -332,7 +332,8 @@ extension SQLiteStore: DeviceSyncStore {
             cursor: row["cursor"],
             fetchGeneration: row["fetch_generation"],
             fetchStartedAt: (row["fetch_started_at"] as Double?).map(Date.init(stored:)),
-            lastFullFetchAt: (row["last_full_fetch_at"] as Double?).map(Date.init(stored:))
+            lastFullFetchAt: (row["last_full_fetch_at"] as Double?).map(Date.init(stored:)),
+            recoverySince: (row["recovery_since"] as Double?).map(Date.init(stored:))
         )
     }
 }

@@ -21,12 +21,12 @@ extension SQLiteStore: SyncRunStore {
         try db.execute(
             sql: """
                 UPDATE sync_runs SET kind = ?, started_at = ?, ended_at = ?, pages = ?, added = ?, modified = ?,
-                    removed = ?, outcome = ?, error_code = ?
+                    removed = ?, outcome = ?, error_code = ?, error_detail = ?
                 WHERE id = ?
                 """,
             arguments: [
                 run.kind.rawValue, run.startedAt.stored, run.endedAt?.stored, run.pages, run.added, run.modified,
-                run.removed, run.outcome.rawValue, run.errorCode, run.id,
+                run.removed, run.outcome.rawValue, run.errorCode, errorDetail(run.errorParameters), run.id,
             ]
         )
     }
@@ -35,22 +35,7 @@ extension SQLiteStore: SyncRunStore {
         try await write { db in
             try Self.update(run, in: db)
             guard let transition else { return }
-            try db.execute(
-                sql: "UPDATE tokens SET state = ?, state_since = ? WHERE id = ? AND state IS ?",
-                arguments: [transition.to.rawValue, transition.at.stored, run.tokenID, transition.from?.rawValue]
-            )
-            guard db.changesCount > 0, let token = try Self.tokenRow(db, "id = ?", [run.tokenID]) else { return }
-            try db.execute(
-                sql: """
-                    INSERT INTO token_transitions (token_id, from_state, to_state, severity, error_code, at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    token.id, transition.from?.rawValue, transition.to.rawValue, transition.severity.rawValue,
-                    transition.errorCode, transition.at.stored,
-                ]
-            )
-            try Self.append([PendingEvent.tokenState(token: token, transition: transition)], in: db)
+            _ = try Self.record(transition, tokenID: run.tokenID, in: db)
         }
     }
 
@@ -151,7 +136,7 @@ extension SQLiteStore: SyncRunStore {
 
     static let runColumnNames = [
         "id", "token_id", "kind", "started_at", "ended_at", "pages", "added", "modified", "removed", "outcome",
-        "error_code",
+        "error_code", "error_detail",
     ]
     static let runColumnCount = Int32(runColumnNames.count)
 
@@ -169,8 +154,21 @@ extension SQLiteStore: SyncRunStore {
             modified: row.int(start + 7),
             removed: row.int(start + 8),
             outcome: row.text(start + 9).flatMap(SyncRun.Outcome.init(rawValue:)) ?? .interrupted,
-            errorCode: row.text(start + 10)
+            errorCode: row.text(start + 10),
+            errorParameters: row.text(start + 11).map(errorParameters(from:)) ?? [:]
         )
+    }
+
+    /// A run's error parameters as a JSON object, nil when there are none.
+    static func errorDetail(_ parameters: [String: String]) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        guard !parameters.isEmpty, let data = try? encoder.encode(parameters) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func errorParameters(from json: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
     }
 }
 

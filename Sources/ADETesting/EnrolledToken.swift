@@ -35,3 +35,30 @@ extension SimulatorHarness {
         return try await service.upload(name: name, file: file).token
     }
 }
+
+extension SimulatorHarness {
+    /// Defines a profile named `Default` at the simulator for a token and makes it the token's default for every
+    /// device, as `ade profile create` and `ade profile default` do: a token with devices and no default profile is
+    /// in the `no_default_profile` state, so tests of healthy tokens give them one.
+    @discardableResult
+    public func defineDefaultProfile(for token: EnrollmentToken, store: any ADEStore, tokens: TokenService)
+        async throws -> StoredProfile
+    {
+        let profile = Profile(
+            profileName: "Default",
+            url: "https://mdm.example.com/enroll",
+            isSupervised: true,
+            isMandatory: true
+        )
+        let server = try await tokens.server(for: token)
+        let response = try await tokens.client.defineProfile(server, profile)
+        let now = Date()
+        var stored = try await store.createProfile(tokenID: token.id, name: "Default", profile: profile, at: now)
+        stored.profileUUID = response.profileUUID
+        stored.version = 1
+        stored.definedAt = now
+        try await store.updateProfile(stored)
+        try await store.setDefaultProfile(tokenID: token.id, family: nil, profileID: stored.id)
+        return stored
+    }
+}

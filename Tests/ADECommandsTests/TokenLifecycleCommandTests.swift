@@ -212,6 +212,21 @@ extension TokenLifecycleCommandTests {
                 )
                 _ = await CommandHarness.run(["token", "upload", "Doc", file] + database)
                 _ = await CommandHarness.run(["sync"] + database)
+                // Synced devices and no default profile: a warning with its steps, exit 0.
+                let noDefault = await CommandHarness.run(["doctor"] + database)
+                #expect(noDefault.status == 0)
+                #expect(noDefault.output.contains("No default profile"))
+                #expect(noDefault.output.contains("1. Create an enrollment profile"))
+                #expect(noDefault.output.contains("2. Make it the default"))
+                let profile = try directory.write(
+                    "p.json",
+                    Array(#"{"profile_name":"Staff","url":"https://mdm.example.com/enroll","is_supervised":true}"#.utf8)
+                )
+                let defined = await CommandHarness.run(
+                    ["profile", "create", "--token", "Doc", "--name", "Staff", "--file", profile, "--default"]
+                        + database
+                )
+                #expect(defined.status == 0, "\(defined.error)")
                 let healthy = await CommandHarness.run(["doctor", "--format", "json"] + database)
                 #expect(healthy.status == 0)
                 let report = try JSONSerialization.jsonObject(with: Data(healthy.output.utf8)) as? [String: Any]
@@ -225,6 +240,8 @@ extension TokenLifecycleCommandTests {
                 #expect(broken.status == 3)
                 #expect(broken.output.contains("Terms not accepted"))
                 #expect(broken.output.contains("accept the new terms"))
+                #expect(broken.output.contains("1. Sign in to Apple Business Manager"))
+                #expect(broken.output.contains("This clears by itself"))
 
                 harness.simulator.acceptTerms()
                 _ = await CommandHarness.run(["sync"] + database)

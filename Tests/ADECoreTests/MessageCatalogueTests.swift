@@ -53,8 +53,8 @@ struct MessageCatalogueTests {
         }
         let errorKeys = english.keys.filter { $0.hasPrefix("error.") }
         let stateKeys =
-            TokenState.allCases.flatMap { [$0.titleKey, $0.causeKey, $0.remedyKey] }.map(\.rawValue)
-            + Severity.allCases.map(\.nameKey.rawValue)
+            TokenState.allCases.flatMap(\.entry.keys).map(\.rawValue)
+            + Severity.allCases.map(\.nameKey.rawValue) + ADEFunction.allCases.map(\.nameKey.rawValue)
             + DeviceAssignment.Status.allCases.flatMap { [$0.labelKey, $0.explanationKey] }.map(\.rawValue)
         for key in stateKeys {
             #expect(english[key] != nil, "\(key) is missing")

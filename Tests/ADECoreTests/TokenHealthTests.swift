@@ -27,11 +27,11 @@ struct TokenHealthTests {
         ("token_expired", .expired, .error),
         ("access_denied", .accessDenied, .error),
         ("forbidden", .forbidden, .error),
-        ("unreachable", .cannotReachApple, .warning),
-        ("timeout", .cannotReachApple, .warning),
+        ("unreachable", .cannotReachApple, .error),
+        ("timeout", .cannotReachApple, .error),
         ("server_error", .appleUnavailable, .warning),
-        ("throttled", .appleUnavailable, .warning),
-        ("clock_skew", .clockSkew, .warning),
+        ("throttled", .throttled, .warning),
+        ("clock_skew", .clockSkew, .error),
     ])
     func aFailedRunDecidesTheState(code: String, state: TokenState, severity: Severity) {
         let health = TokenHealth.evaluate(
@@ -84,5 +84,111 @@ struct TokenHealthTests {
             TokenHealth.evaluate(token: token(), lastRun: run(.succeeded), lastSuccess: run(.succeeded), now: now).state
                 == .healthy
         )
+    }
+
+    private func evaluate(
+        expiresInDays days: Double = 200,
+        last: SyncRun? = nil,
+        success: SyncRun? = nil,
+        facts: TokenFacts = TokenFacts(hasDefaultProfile: true)
+    ) -> TokenHealth {
+        TokenHealth.evaluate(
+            token: token(expiresInDays: days),
+            runs: RunSummary(
+                lastFinished: last,
+                lastSuccess: success,
+                lastFailure: last?.outcome == .failed ? last : nil
+            ),
+            facts: facts,
+            now: now
+        )
+    }
+
+    @Test func networkAndAppleFailuresNeedAStreak() {
+        let ok = run(.succeeded)
+        for code in ["unreachable", "timeout", "server_error"] {
+            // One or two failures are retried by the scheduler: the token stays as it was.
+            let once = evaluate(
+                last: run(.failed, code),
+                success: ok,
+                facts: TokenFacts(failureStreak: 2, hasDefaultProfile: true)
+            )
+            #expect(once.state == .healthy, "\(code)")
+            let repeated = evaluate(
+                last: run(.failed, code),
+                success: ok,
+                facts: TokenFacts(failureStreak: 3, hasDefaultProfile: true)
+            )
+            #expect(repeated.state == (code == "server_error" ? .appleUnavailable : .cannotReachApple))
+            #expect(repeated.details["failures"] == 3)
+        }
+    }
+
+    @Test func clockSkewShowsTheMinutes() {
+        var skewed = run(.failed, "clock_skew")
+        skewed.errorParameters = ["skewSeconds": "-1830"]
+        let health = evaluate(last: skewed, success: run(.succeeded))
+        #expect(health.state == .clockSkew && health.details["count"] == 31)
+        let text = health.text(tokenName: "T", locale: .english)
+        #expect(text.cause.contains("31 minutes"))
+    }
+
+    @Test func stalledRecoveringAssignmentsAndDefaults() {
+        let old = SyncRun(
+            id: 1,
+            tokenID: 1,
+            kind: .delta,
+            startedAt: now,
+            endedAt: now.addingTimeInterval(-25 * 3600),
+            outcome: .succeeded
+        )
+        let stalled = evaluate(last: run(.failed, "internal"), success: old)
+        #expect(stalled.state == .syncStalled && stalled.severity == .error && stalled.details["count"] == 25)
+        #expect(evaluate(last: old, success: old).state == .syncStalled)
+        let ok = run(.succeeded)
+        let recovering = evaluate(last: ok, success: ok, facts: TokenFacts(recoverySince: now, hasDefaultProfile: true))
+        #expect(recovering.state == .cursorRecovery && recovering.severity == .warning)
+        let failing = evaluate(
+            last: ok,
+            success: ok,
+            facts: TokenFacts(failingAssignments: 60, presentDevices: 1000, hasDefaultProfile: true)
+        )
+        #expect(
+            failing.state == .assignmentsFailing && failing.details["percent"] == 6 && failing.details["count"] == 60
+        )
+        // Under the share (5 %), the device lists show them; the token is not in a state for it.
+        let few = evaluate(
+            last: ok,
+            success: ok,
+            facts: TokenFacts(failingAssignments: 40, presentDevices: 1000, hasDefaultProfile: true)
+        )
+        #expect(few.state == .healthy)
+        #expect(evaluate(last: ok, success: ok, facts: TokenFacts(presentDevices: 10)).state == .noDefaultProfile)
+        // No devices: nothing to assign, no default needed yet.
+        #expect(evaluate(last: ok, success: ok, facts: TokenFacts()).state == .healthy)
+    }
+
+    @Test func theExpiryLadder() {
+        let ok = run(.succeeded)
+        let steps = [
+            (45.0, nil), (30.0, 30), (29.9, 30), (14.0, 14), (8.0, 14), (7.0, 7), (1.5, 7), (1.0, 1), (0.1, 1),
+        ]
+        for (days, step) in steps {
+            let health = evaluate(expiresInDays: days, last: ok, success: ok)
+            #expect(health.expiryStep == step, "\(days) days")
+            #expect(health.state == (step == nil ? .healthy : .expiring), "\(days) days")
+            if let step { #expect(health.severity == (step <= 7 ? .error : .warning), "\(days) days") }
+        }
+        #expect(evaluate(expiresInDays: -0.1, last: ok, success: ok).expiryStep == nil)
+    }
+
+    @Test func everyEntryHasItsKeysAndNoMore() throws {
+        let english = try #require(MessageCatalogue.bundled.languages["en"])
+        for state in TokenState.allCases {
+            let entry = state.entry
+            for key in entry.keys { #expect(english[key.rawValue] != nil, "\(key)") }
+            #expect(english["state.\(state.rawValue).step.\(entry.stepCount + 1)"] == nil, "\(state) has more steps")
+            #expect(entry.severity == .ok ? state == .healthy : entry.stepCount > 0, "\(state)")
+        }
     }
 }

@@ -36,6 +36,7 @@ struct TokenSyncerTests {
                 let store = try makeStore()
                 let service = harness.tokenService(store: store, client: client)
                 let token = try await harness.enroll("Sync", with: service)
+                try await harness.defineDefaultProfile(for: token, store: store, tokens: service)
                 let syncer = TokenSyncer(
                     store: store,
                     tokens: service,

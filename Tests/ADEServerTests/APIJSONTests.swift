@@ -102,6 +102,7 @@ struct APIJSONTests {
                 return TokenOverview(
                     token,
                     summary: RunSummary(lastFinished: failed, lastFailure: Bool.random(using: &random) ? failed : nil),
+                    facts: TokenFacts(failureStreak: Int.random(in: 0...5, using: &random)),
                     deviceCount: Int.random(in: 0...1_000_000, using: &random),
                     now: now
                 )

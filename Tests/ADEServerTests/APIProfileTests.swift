@@ -12,7 +12,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct APIProfileTests {
     @Test func profilesDefaultsAssignmentsAndRemoval() async throws {
-        try await ServerFixture.with { fixture, client in
+        try await ServerFixture.with(defaultProfiles: false) { fixture, client in
             let (_, writer) = try await fixture.access.createAPIToken(name: "automation", scope: .write)
             let (_, reader) = try await fixture.access.createAPIToken(name: "dashboard", scope: .read)
             let auth: HTTPFields = [.authorization: "Bearer \(writer)", .contentType: "application/json"]

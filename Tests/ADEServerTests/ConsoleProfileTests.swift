@@ -13,7 +13,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct ConsoleProfileTests {
     @Test func newProfileDefaultAndRetry() async throws {
-        try await ServerFixture.with { fixture, client in
+        try await ServerFixture.with(defaultProfiles: false) { fixture, client in
             let session = try await fixture.signIn(client)
             func post(_ uri: String, _ fields: String, csrf: String? = nil) async throws -> TestResponse {
                 try await client.execute(

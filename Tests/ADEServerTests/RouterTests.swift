@@ -209,8 +209,10 @@ struct RouterTests {
                 headers: [.cookie: session.cookie]
             )
             let page = String(buffer: detail.body)
-            #expect(page.contains("Apple rejected the token"))
+            #expect(page.contains("Apple rejected the server token"))
             #expect(page.contains("How to fix it"))
+            #expect(page.contains("What it affects"))
+            #expect(page.contains("<li>Device sync from ABM/ASM</li>"))
             #expect(page.contains("Sync history"))
             #expect(page.contains("token_rejected"))
 
@@ -281,7 +283,10 @@ struct RouterTests {
             #expect(tokens[1]["state"] as? String == "rejected")
             #expect(tokens[1]["severity"] as? String == "error")
             #expect(tokens[1]["last_error_code"] as? String == "token_rejected")
-            #expect((tokens[1]["remedy"] as? String)?.contains("download a new token") == true)
+            #expect((tokens[1]["remedy"] as? String)?.contains("2. Run ade token renew Rejected FILE.p7m") == true)
+            #expect((tokens[1]["steps"] as? [String])?.count == 4)
+            #expect(tokens[1]["breaks"] as? [String] == ["device_sync", "profile_assignment", "enrollment"])
+            #expect(tokens[1]["clears_by_itself"] as? Bool == false)
 
             let first = try Self.json(
                 try await client.execute(uri: "/api/v1/tokens?limit=1", method: .get, headers: auth)

@@ -52,10 +52,12 @@ struct ServerFixture: Sendable {
         )
     }
 
-    /// Runs `body` with a fixture; `withScheduler` adds a sync engine (not running) for "sync now".
+    /// Runs `body` with a fixture; `withScheduler` adds a sync engine (not running) for "sync now"; `defaultProfiles`
+    /// gives both tokens a default profile (without one, a token with devices is in `no_default_profile`).
     static func with(
         withScheduler: Bool = false,
         enroll: Bool = true,
+        defaultProfiles: Bool = true,
         _ body: @escaping @Sendable (ServerFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
         let configuration = SimulatorConfiguration(
@@ -77,6 +79,10 @@ struct ServerFixture: Sendable {
                 if enroll {
                     let healthy = try await harness.enroll("Healthy", server: 0, with: service)
                     let rejected = try await harness.enroll("Rejected", server: 1, with: service)
+                    if defaultProfiles {
+                        try await harness.defineDefaultProfile(for: healthy, store: store, tokens: service)
+                        try await harness.defineDefaultProfile(for: rejected, store: store, tokens: service)
+                    }
                     _ = try await syncer.run(healthy, holder: .current())
                     _ = try await syncer.run(rejected, holder: .current())
                     try harness.simulator.revoke(server: harness.simulator.servers[1].uuid)

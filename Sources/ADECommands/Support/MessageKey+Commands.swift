@@ -72,6 +72,8 @@ extension MessageKey {
 extension MessageKey {
     static let doctorLine: MessageKey = "cli.doctor.line"
     static let doctorRemedy: MessageKey = "cli.doctor.remedy"
+    static let doctorImpact: MessageKey = "cli.doctor.impact"
+    static let doctorClears: MessageKey = "cli.doctor.clears"
     static let doctorSummary: MessageKey = "cli.doctor.summary"
     static let doctorNoTokens: MessageKey = "cli.doctor.no_tokens"
 }

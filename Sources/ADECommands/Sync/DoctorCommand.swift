@@ -26,11 +26,17 @@ struct DoctorCommand: AsyncParsableCommand {
             var daysLeft: Int?
             var errorCode: String?
             var since: String?
+            var title: String
             var cause: String
+            var impact: String
+            var steps: [String]
             var remedy: String
+            var breaks: [String]
+            var clearsByItself: Bool
 
             enum CodingKeys: String, CodingKey {
-                case name, state, severity, cause, remedy, since
+                case name, state, severity, title, cause, impact, steps, remedy, since, breaks
+                case clearsByItself = "clears_by_itself"
                 case daysLeft = "days_left"
                 case errorCode = "error_code"
             }
@@ -67,15 +73,28 @@ struct DoctorCommand: AsyncParsableCommand {
                             [
                                 "severity": .string(catalogue.string(entry.severity.nameKey, locale: locale)),
                                 "name": .string(entry.name),
-                                "title": .string(catalogue.string(entry.state.titleKey, locale: locale)),
+                                "title": .string(entry.title),
                                 "cause": .string(entry.cause),
                             ]
                         )
                     )
-                    if entry.severity != .ok {
+                    guard entry.severity != .ok else { continue }
+                    if !entry.breaks.isEmpty {
                         Console.current.line(
-                            catalogue.string(.doctorRemedy, locale: locale, ["remedy": .string(entry.remedy)])
+                            catalogue.string(.doctorImpact, locale: locale, ["impact": .string(entry.impact)])
                         )
+                    }
+                    for (number, step) in entry.steps.enumerated() {
+                        Console.current.line(
+                            catalogue.string(
+                                .doctorRemedy,
+                                locale: locale,
+                                ["remedy": .string("\(number + 1). \(step)")]
+                            )
+                        )
+                    }
+                    if entry.clearsByItself {
+                        Console.current.line(catalogue.string(.doctorClears, locale: locale))
                     }
                 }
                 Console.current.line(
@@ -99,9 +118,8 @@ struct DoctorCommand: AsyncParsableCommand {
         var entries: [Report.Entry] = []
         var counts: [String: Int] = ["ok": 0, "warning": 0, "error": 0]
         for token in try await store.tokens() {
-            let health = try await TokenHealth.evaluate(token, runs: store, now: Date())
-            var arguments: [String: MessageArgument] = ["name": .string(token.name)]
-            if let days = health.daysLeft { arguments["count"] = .int(days) }
+            let health = try await TokenHealth.evaluate(token, store: store, now: Date())
+            let text = health.text(tokenName: token.name, locale: locale, catalogue: catalogue)
             entries.append(
                 Report.Entry(
                     name: token.name,
@@ -110,8 +128,13 @@ struct DoctorCommand: AsyncParsableCommand {
                     daysLeft: health.daysLeft,
                     errorCode: health.errorCode,
                     since: health.since.map { ISO8601DateFormatter().string(from: $0) },
-                    cause: catalogue.string(health.state.causeKey, locale: locale, arguments),
-                    remedy: catalogue.string(health.state.remedyKey, locale: locale, arguments)
+                    title: text.title,
+                    cause: text.cause,
+                    impact: text.impact,
+                    steps: text.steps,
+                    remedy: text.remedy,
+                    breaks: health.state.entry.breaks.map(\.rawValue),
+                    clearsByItself: health.state.entry.clearsByItself
                 )
             )
             counts[health.severity.rawValue, default: 0] += 1

@@ -19,6 +19,10 @@ public struct OutboxEvent: Sendable, Hashable {
         public static let assignmentResults = Kind(rawValue: "assignments.results")
         /// A token's state changed with a sync run (`token`, `from`, `to`, `severity`, `error_code`, `at`).
         public static let tokenStateChanged = Kind(rawValue: "token.state_changed")
+        /// A token reached a step of the expiry ladder (`token`, `step_days`, `days_left`, `expires_at`, `at`).
+        public static let tokenExpiryReminder = Kind(rawValue: "token.expiry_reminder")
+        /// The kinds an alert channel receives.
+        public static let alerts: Set<Kind> = [.tokenStateChanged, .tokenExpiryReminder]
     }
 
     /// The event's number: increasing in commit order.
@@ -97,6 +101,16 @@ public struct PendingEvent: Sendable, Hashable {
         )
     }
 
+    /// The event of a step of the expiry ladder.
+    public static func expiryReminder(token: EnrollmentToken, reminder: ExpiryReminder) -> PendingEvent {
+        PendingEvent(
+            tokenID: token.id,
+            kind: .tokenExpiryReminder,
+            body: Self.json(ReminderBody(token: token.name, reminder: reminder)),
+            createdAt: reminder.at
+        )
+    }
+
     /// `{"serial_numbers":[…],"token":"…"}`, as JSONEncoder writes it with sorted keys, written directly: every page
     /// of a sync writes one (a million devices, a thousand pages), and JSONEncoder cost a millisecond each.
     static func devicesJSON(token: String, serials: [String]) -> String {
@@ -165,6 +179,22 @@ public struct PendingEvent: Sendable, Hashable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(token, forKey: .token)
             try transition.encode(to: encoder)
+        }
+    }
+
+    /// The reminder's fields with the token's name.
+    struct ReminderBody: Encodable {
+        var token: String
+        var reminder: ExpiryReminder
+
+        enum CodingKeys: String, CodingKey {
+            case token
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(token, forKey: .token)
+            try reminder.encode(to: encoder)
         }
     }
 

@@ -1,11 +1,19 @@
 public import Foundation
 
 extension TokenHealth {
-    /// A token's health from its recorded sync runs: the latest finished run and the latest success.
-    public static func evaluate(_ token: EnrollmentToken, runs store: any SyncRunStore, now: Date) async throws
-        -> TokenHealth
-    {
-        let summary = try await store.runSummaries(tokenIDs: [token.id])[token.id] ?? RunSummary()
-        return evaluate(token: token, lastRun: summary.lastFinished, lastSuccess: summary.lastSuccess, now: now)
+    /// A token's health from what the store holds: its latest runs and its facts.
+    public static func evaluate(
+        _ token: EnrollmentToken,
+        store: any ADEStore,
+        now: Date,
+        policy: HealthPolicy = HealthPolicy()
+    ) async throws -> TokenHealth {
+        evaluate(
+            token: token,
+            runs: try await store.runSummaries(tokenIDs: [token.id])[token.id] ?? RunSummary(),
+            facts: try await store.tokenFacts(tokenIDs: [token.id])[token.id] ?? TokenFacts(),
+            now: now,
+            policy: policy
+        )
     }
 }

@@ -1,6 +1,8 @@
 public import Foundation
 
-/// A token's state, computed from its expiry date and its latest sync outcome (first cut; later work deepens it).
+/// A token's state: what the admin must know about it now. Computed by ``TokenHealth/evaluate(token:runs:facts:now:policy:)``
+/// from its expiry date, its latest sync outcomes and its latest assignment outcomes; each state is an entry of the
+/// catalogue (``TokenState/entry``).
 public enum TokenState: String, Sendable, Hashable, Codable, CaseIterable {
     case healthy
     case expiring
@@ -12,6 +14,11 @@ public enum TokenState: String, Sendable, Hashable, Codable, CaseIterable {
     case cannotReachApple = "cannot_reach_apple"
     case appleUnavailable = "apple_unavailable"
     case clockSkew = "clock_skew"
+    case throttled
+    case syncStalled = "sync_stalled"
+    case cursorRecovery = "cursor_recovery"
+    case assignmentsFailing = "assignments_failing"
+    case noDefaultProfile = "no_default_profile"
     case awaitingUpload = "awaiting_upload"
     case neverSynced = "never_synced"
 }
@@ -34,50 +41,157 @@ public struct TokenHealth: Sendable, Hashable, Codable {
     public var daysLeft: Int?
     /// The error code of the last failed run, when it decided the state.
     public var errorCode: String?
-    /// When the state's cause was seen (the failed run's end, or the expiry).
+    /// When the state's cause was seen (the failed run's end, the expiry, the last success of a stalled sync …).
     public var since: Date?
+    /// The step of the expiry ladder the token has reached (30, 14, 7 or 1 days), when it expires within 30 days.
+    public var expiryStep: Int?
+    /// Values the state's messages show: `failures` in a row, `percent` of devices, `days` of the ladder, and `count`
+    /// (which chooses the plural form): minutes of a clock skew, hours since the last successful sync, devices whose
+    /// assignment failed. Without it, `count` is the days left.
+    public var details: [String: Int]
 
+    public init(
+        state: TokenState,
+        severity: Severity,
+        daysLeft: Int? = nil,
+        errorCode: String? = nil,
+        since: Date? = nil,
+        expiryStep: Int? = nil,
+        details: [String: Int] = [:]
+    ) {
+        self.state = state
+        self.severity = severity
+        self.daysLeft = daysLeft
+        self.errorCode = errorCode
+        self.since = since
+        self.expiryStep = expiryStep
+        self.details = details
+    }
+
+    /// The expiry ladder: reminders when 30, 14, 7 and 1 days are left.
+    public static let expiryLadder = [30, 14, 7, 1]
     /// Tokens expiring within this many days are `expiring` (a warning)…
     public static let expiringWarningDays = 30
     /// …and within this many, an error.
     public static let expiringErrorDays = 7
 
-    /// Computes a token's state.
-    /// - Parameters:
-    ///   - token: The token.
-    ///   - lastRun: Its latest sync run, if any.
-    ///   - lastSuccess: Its latest successful run, if any.
-    ///   - now: The time to judge expiry by.
+    /// The ladder's step for a time left before expiry: the smallest step that is at least the time left.
+    public static func expiryStep(timeLeft: TimeInterval) -> Int? {
+        guard timeLeft > 0 else { return nil }
+        return expiryLadder.filter { timeLeft <= TimeInterval($0) * 86_400 }.min()
+    }
+
+    /// Computes a token's state from its runs alone (no assignment, cursor or streak facts).
     public static func evaluate(token: EnrollmentToken, lastRun: SyncRun?, lastSuccess: SyncRun?, now: Date)
         -> TokenHealth
     {
-        let daysLeft = token.accessTokenExpiry.map { Int(($0.timeIntervalSince(now) / 86_400).rounded(.down)) }
-        func health(_ state: TokenState, _ severity: Severity, code: String? = nil, since: Date? = nil) -> TokenHealth {
-            TokenHealth(state: state, severity: severity, daysLeft: daysLeft, errorCode: code, since: since)
+        var facts = TokenFacts()
+        facts.failureStreak = lastRun?.outcome == .failed ? HealthPolicy().failuresBeforeAlert : 0
+        facts.hasDefaultProfile = true
+        return evaluate(
+            token: token,
+            runs: RunSummary(
+                lastFinished: lastRun,
+                lastSuccess: lastSuccess,
+                lastFailure: lastRun?.outcome == .failed ? lastRun : nil
+            ),
+            facts: facts,
+            now: now
+        )
+    }
+
+    /// Computes a token's state. The first cause that applies decides, in this order: no server token; expired;
+    /// a refusal of the token by Apple (terms, rejected, access denied, forbidden, clock skew); the network or Apple
+    /// failing several runs in a row (cannot reach Apple, Apple unavailable); throttling; never synced; no success
+    /// for longer than the policy's stall; the expiry ladder; a cursor being recovered; assignments failing; no
+    /// default profile.
+    /// - Parameters:
+    ///   - token: The token (its expiry and upload).
+    ///   - runs: Its latest runs.
+    ///   - facts: Its failure streak, cursor recovery and assignment outcomes.
+    ///   - now: The time to judge by.
+    ///   - policy: The thresholds.
+    public static func evaluate(
+        token: EnrollmentToken,
+        runs: RunSummary,
+        facts: TokenFacts,
+        now: Date,
+        policy: HealthPolicy = HealthPolicy()
+    ) -> TokenHealth {
+        let timeLeft = token.accessTokenExpiry.map { $0.timeIntervalSince(now) }
+        let daysLeft = timeLeft.map { Int(($0 / 86_400).rounded(.down)) }
+        func health(
+            _ state: TokenState,
+            code: String? = nil,
+            since: Date? = nil,
+            details: [String: Int] = [:]
+        ) -> TokenHealth {
+            TokenHealth(
+                state: state,
+                severity: state.entry.severity,
+                daysLeft: daysLeft,
+                errorCode: code,
+                since: since,
+                expiryStep: timeLeft.flatMap(expiryStep(timeLeft:)),
+                details: details
+            )
         }
-        guard token.uploadedAt != nil else { return health(.awaitingUpload, .warning) }
+        guard token.uploadedAt != nil else { return health(.awaitingUpload) }
         if let expiry = token.accessTokenExpiry, expiry <= now {
-            return health(.expired, .error, since: expiry)
+            return health(.expired, since: expiry)
         }
-        if let run = lastRun, run.outcome == .failed, let code = run.errorCode {
+        let failure = runs.lastFinished.flatMap { $0.outcome == .failed ? $0 : nil }
+        if let run = failure, let code = run.errorCode {
             let since = run.endedAt ?? run.startedAt
+            let repeated = facts.failureStreak >= policy.failuresBeforeAlert
             switch code {
-            case "terms_not_signed": return health(.termsNotAccepted, .error, code: code, since: since)
+            case "terms_not_signed": return health(.termsNotAccepted, code: code, since: since)
             case "token_rejected", "signature_invalid", "oauth_unauthorized", "unauthorized":
-                return health(.rejected, .error, code: code, since: since)
-            case "token_expired": return health(.expired, .error, code: code, since: since)
-            case "access_denied": return health(.accessDenied, .error, code: code, since: since)
-            case "forbidden": return health(.forbidden, .error, code: code, since: since)
-            case "unreachable", "timeout": return health(.cannotReachApple, .warning, code: code, since: since)
-            case "server_error", "throttled": return health(.appleUnavailable, .warning, code: code, since: since)
-            case "clock_skew": return health(.clockSkew, .warning, code: code, since: since)
+                return health(.rejected, code: code, since: since)
+            case "token_expired": return health(.expired, code: code, since: since)
+            case "access_denied": return health(.accessDenied, code: code, since: since)
+            case "forbidden": return health(.forbidden, code: code, since: since)
+            case "clock_skew":
+                let seconds = run.errorParameters["skewSeconds"].flatMap(Int.init) ?? 0
+                let minutes = Int((seconds.magnitude + 59) / 60)
+                return health(.clockSkew, code: code, since: since, details: ["count": minutes])
+            case "unreachable" where repeated, "timeout" where repeated:
+                return health(.cannotReachApple, code: code, since: since, details: ["failures": facts.failureStreak])
+            case "server_error" where repeated:
+                return health(.appleUnavailable, code: code, since: since, details: ["failures": facts.failureStreak])
+            case "throttled": return health(.throttled, code: code, since: since)
             default: break
             }
         }
-        guard lastSuccess != nil else { return health(.neverSynced, .warning) }
-        if let daysLeft, daysLeft < expiringWarningDays {
-            return health(.expiring, daysLeft < expiringErrorDays ? .error : .warning, since: token.accessTokenExpiry)
+        guard let success = runs.lastSuccess else { return health(.neverSynced) }
+        let lastSynced = success.endedAt ?? success.startedAt
+        if now.timeIntervalSince(lastSynced) > policy.syncStalledAfter {
+            return health(
+                .syncStalled,
+                code: failure?.errorCode,
+                since: lastSynced,
+                details: ["count": Int(now.timeIntervalSince(lastSynced) / 3600)]
+            )
         }
-        return health(.healthy, .ok)
+        if let timeLeft, let step = expiryStep(timeLeft: timeLeft) {
+            var expiring = health(.expiring, since: token.accessTokenExpiry, details: ["days": step])
+            expiring.severity = timeLeft <= TimeInterval(expiringErrorDays) * 86_400 ? .error : .warning
+            return expiring
+        }
+        if let since = facts.recoverySince { return health(.cursorRecovery, since: since) }
+        if facts.failingAssignments > 0, facts.presentDevices > 0 {
+            let share = Double(facts.failingAssignments) / Double(facts.presentDevices)
+            if share >= policy.assignmentFailureShare {
+                return health(
+                    .assignmentsFailing,
+                    details: [
+                        "count": facts.failingAssignments,
+                        "percent": max(1, Int((share * 100).rounded())),
+                    ]
+                )
+            }
+        }
+        if !facts.hasDefaultProfile, facts.presentDevices > 0 { return health(.noDefaultProfile) }
+        return health(.healthy)
     }
 }

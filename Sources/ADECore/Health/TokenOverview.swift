@@ -29,18 +29,13 @@ public struct TokenOverview: Sendable, Hashable {
         self.lastErrorAt = lastErrorAt
     }
 
-    /// A token's overview from its run summary and present device count.
-    public init(_ token: EnrollmentToken, summary: RunSummary, deviceCount: Int, now: Date) {
+    /// A token's overview from its run summary, facts and present device count.
+    public init(_ token: EnrollmentToken, summary: RunSummary, facts: TokenFacts, deviceCount: Int, now: Date) {
         let failureIsCurrent =
             summary.lastFailure.map { failure in summary.lastSuccess.map { failure.id > $0.id } ?? true } ?? false
         self.init(
             token: token,
-            health: TokenHealth.evaluate(
-                token: token,
-                lastRun: summary.lastFinished,
-                lastSuccess: summary.lastSuccess,
-                now: now
-            ),
+            health: TokenHealth.evaluate(token: token, runs: summary, facts: facts, now: now),
             deviceCount: deviceCount,
             lastSuccessAt: summary.lastSuccess.map { $0.endedAt ?? $0.startedAt },
             lastErrorCode: failureIsCurrent ? summary.lastFailure?.errorCode : nil,
@@ -53,6 +48,7 @@ public struct TokenOverview: Sendable, Hashable {
         TokenOverview(
             token,
             summary: try await store.runSummaries(tokenIDs: [token.id])[token.id] ?? RunSummary(),
+            facts: try await store.tokenFacts(tokenIDs: [token.id])[token.id] ?? TokenFacts(),
             deviceCount: try await store.deviceCount(tokenID: token.id, includeRemoved: false),
             now: now
         )
@@ -62,23 +58,33 @@ public struct TokenOverview: Sendable, Hashable {
     public static func all(store: any ADEStore, now: Date) async throws -> [TokenOverview] {
         let tokens = try await store.tokens()
         let summaries = try await store.runSummaries(tokenIDs: nil)
-        let counts = try await store.deviceCounts(tokenIDs: nil)
+        let facts = try await store.tokenFacts(tokenIDs: nil)
         return tokens.map { token in
-            TokenOverview(
+            let facts = facts[token.id] ?? TokenFacts()
+            return TokenOverview(
                 token,
                 summary: summaries[token.id] ?? RunSummary(),
-                deviceCount: counts[token.id] ?? 0,
+                facts: facts,
+                deviceCount: facts.presentDevices,
                 now: now
             )
         }
     }
 
-    /// A page of token overviews by name, after `name`, of at most `limit` tokens, in one store read.
+    /// A page of token overviews by name, after `name`, of at most `limit` tokens, in two store reads.
     public static func page(after name: String?, limit: Int, store: any ADEStore, now: Date) async throws
         -> [TokenOverview]
     {
-        try await store.tokenList(after: name, limit: limit).map { entry in
-            TokenOverview(entry.token, summary: entry.runs, deviceCount: entry.presentDevices, now: now)
+        let entries = try await store.tokenList(after: name, limit: limit)
+        let facts = entries.isEmpty ? [:] : try await store.tokenFacts(tokenIDs: entries.map(\.token.id))
+        return entries.map { entry in
+            TokenOverview(
+                entry.token,
+                summary: entry.runs,
+                facts: facts[entry.token.id] ?? TokenFacts(),
+                deviceCount: entry.presentDevices,
+                now: now
+            )
         }
     }
 }

@@ -22,18 +22,42 @@ public struct TokenTransition: Sendable, Hashable {
 
     /// The transition a finished run makes: its token's state judged with the run as the latest, when it differs
     /// from the one recorded.
-    public static func after(_ run: SyncRun, token: EnrollmentToken, lastSuccess: SyncRun?) -> TokenTransition? {
+    /// - Parameters:
+    ///   - run: The run, finished.
+    ///   - token: The token as stored now.
+    ///   - summary: The token's runs before this one finished.
+    ///   - facts: The token's facts, read before the run was recorded as finished (its failure streak is counted
+    ///     here).
+    public static func after(
+        _ run: SyncRun,
+        token: EnrollmentToken,
+        summary: RunSummary,
+        facts: TokenFacts,
+        policy: HealthPolicy = HealthPolicy()
+    ) -> TokenTransition? {
         guard run.outcome == .succeeded || run.outcome == .failed else { return nil }
         let at = run.endedAt ?? run.startedAt
+        var facts = facts
+        facts.failureStreak = run.outcome == .succeeded ? 0 : facts.failureStreak + 1
         let health = TokenHealth.evaluate(
             token: token,
-            lastRun: run,
-            lastSuccess: run.outcome == .succeeded ? run : lastSuccess,
-            now: at
+            runs: RunSummary(
+                lastFinished: run,
+                lastSuccess: run.outcome == .succeeded ? run : summary.lastSuccess,
+                lastFailure: run.outcome == .failed ? run : summary.lastFailure
+            ),
+            facts: facts,
+            now: at,
+            policy: policy
         )
-        guard health.state != token.recordedState else { return nil }
+        return between(token.recordedState, health, at: at)
+    }
+
+    /// The transition from a recorded state to a health, nil when the state is the same.
+    public static func between(_ recorded: TokenState?, _ health: TokenHealth, at: Date) -> TokenTransition? {
+        guard health.state != recorded else { return nil }
         return TokenTransition(
-            from: token.recordedState,
+            from: recorded,
             to: health.state,
             severity: health.severity,
             errorCode: health.errorCode,

@@ -27,6 +27,13 @@ public actor MemoryStore: ADEStore {
     private var nextWebhookID: Int64 = 1
     private var deliveryLog: [WebhookDelivery] = []
     private var nextEventID: Int64 = 1
+    private var reminders: Set<ReminderKey> = []
+
+    private struct ReminderKey: Hashable {
+        var tokenID: Int64
+        var expiresAt: Date
+        var step: Int
+    }
 
     /// An empty store.
     public init() {}
@@ -247,12 +254,42 @@ public actor MemoryStore: ADEStore {
 
     public func finishRun(_ run: SyncRun, transition: TokenTransition?) {
         runRows[run.id] = run
-        guard let transition, var token = tokenRows[run.tokenID], token.recordedState == transition.from else { return }
+        if let transition { _ = recordTransition(transition, tokenID: run.tokenID) }
+    }
+
+    public func recordTransition(_ transition: TokenTransition, tokenID: Int64) -> Bool {
+        guard var token = tokenRows[tokenID], token.recordedState == transition.from else { return false }
         token.recordedState = transition.to
         token.recordedStateSince = transition.at
         tokenRows[token.id] = token
         transitionRows[token.id, default: []].append(transition)
         append([PendingEvent.tokenState(token: token, transition: transition)])
+        return true
+    }
+
+    public func recordExpiryReminder(_ reminder: ExpiryReminder, tokenID: Int64) -> Bool {
+        guard let token = tokenRows[tokenID],
+            reminders.insert(ReminderKey(tokenID: tokenID, expiresAt: reminder.expiresAt, step: reminder.step))
+                .inserted
+        else { return false }
+        append([PendingEvent.expiryReminder(token: token, reminder: reminder)])
+        return true
+    }
+
+    public func tokenFacts(tokenIDs: [Int64]?) -> [Int64: TokenFacts] {
+        let failing: Set<DeviceAssignment.Status> = [.failed, .notAccessible, .needsAttention]
+        return (tokenIDs ?? Array(tokenRows.keys)).reduce(into: [:]) { facts, id in
+            guard tokenRows[id] != nil else { return }
+            let runs = runRows.values.filter { $0.tokenID == id }
+            let lastSuccess = runs.filter { $0.outcome == .succeeded }.map(\.id).max() ?? 0
+            facts[id] = TokenFacts(
+                failureStreak: runs.filter { $0.outcome == .failed && $0.id > lastSuccess }.count,
+                recoverySince: cursors[id]?.recoverySince,
+                failingAssignments: (assignmentRows[id] ?? [:]).values.filter { failing.contains($0.status) }.count,
+                presentDevices: deviceCount(tokenID: id, includeRemoved: false),
+                hasDefaultProfile: !(defaultRows[id] ?? [:]).isEmpty
+            )
+        }
     }
 
     public func transitions(tokenID: Int64, limit: Int) -> [TokenTransition] {

@@ -38,19 +38,24 @@ public struct SyncCursorState: Sendable, Hashable, Codable {
     public var fetchGeneration: Int
     public var fetchStartedAt: Date?
     public var lastFullFetchAt: Date?
+    /// When Apple refused the cursor and this full fetch started in its place; nil for any other fetch, and once the
+    /// fetch completes (the token is in `cursor_recovery` meanwhile).
+    public var recoverySince: Date?
 
     public init(
         phase: Phase,
         cursor: String?,
         fetchGeneration: Int,
         fetchStartedAt: Date? = nil,
-        lastFullFetchAt: Date? = nil
+        lastFullFetchAt: Date? = nil,
+        recoverySince: Date? = nil
     ) {
         self.phase = phase
         self.cursor = cursor
         self.fetchGeneration = fetchGeneration
         self.fetchStartedAt = fetchStartedAt
         self.lastFullFetchAt = lastFullFetchAt
+        self.recoverySince = recoverySince
     }
 }
 

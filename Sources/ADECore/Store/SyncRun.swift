@@ -29,6 +29,8 @@ public struct SyncRun: Sendable, Hashable, Identifiable, Codable {
     public var outcome: Outcome
     /// The error's stable code when it failed (`terms_not_signed`, `cursor_expired` …).
     public var errorCode: String?
+    /// The error's non-secret details (`skewSeconds` of a clock skew, `status` of a server error …).
+    public var errorParameters: [String: String]
 
     public init(
         id: Int64,
@@ -41,7 +43,8 @@ public struct SyncRun: Sendable, Hashable, Identifiable, Codable {
         modified: Int = 0,
         removed: Int = 0,
         outcome: Outcome = .running,
-        errorCode: String? = nil
+        errorCode: String? = nil,
+        errorParameters: [String: String] = [:]
     ) {
         self.id = id
         self.tokenID = tokenID
@@ -54,6 +57,7 @@ public struct SyncRun: Sendable, Hashable, Identifiable, Codable {
         self.removed = removed
         self.outcome = outcome
         self.errorCode = errorCode
+        self.errorParameters = errorParameters
     }
 }
 

@@ -24,19 +24,23 @@ public struct TokenSyncer: Sendable {
         public var maximumPages: Int
         /// Runs kept per token in the history (20 days at the default 15-minute interval); older ones are deleted.
         public var runsKept: Int
+        /// The thresholds of the token states a run's end may record.
+        public var health: HealthPolicy
 
         public init(
             pageLimit: Int = 1000,
             fullFetchInterval: TimeInterval = 7 * 86_400,
             leaseDuration: TimeInterval = 60,
             maximumPages: Int = 20_000,
-            runsKept: Int = 2000
+            runsKept: Int = 2000,
+            health: HealthPolicy = HealthPolicy()
         ) {
             self.pageLimit = pageLimit
             self.fullFetchInterval = fullFetchInterval
             self.leaseDuration = leaseDuration
             self.maximumPages = maximumPages
             self.runsKept = max(1, runsKept)
+            self.health = health
         }
     }
 
@@ -199,6 +203,7 @@ public struct TokenSyncer: Sendable {
                     prefetched = nil
                     restarted = true
                     state = newFetch(after: state)
+                    state.recoverySince = timeSource.now()
                     try await store.setCursor(state, tokenID: token.id)
                     run.kind = .full
                     continue paging
@@ -293,6 +298,7 @@ public struct TokenSyncer: Sendable {
             } else {
                 run.outcome = .failed
                 run.errorCode = (error as? any CataloguedError)?.catalogueCode ?? "internal"
+                run.errorParameters = (error as? DEPError)?.parameters ?? [:]
             }
             try? await finish(run, token: token, lastSuccess: nil)
             metrics?.record(run)
@@ -306,12 +312,19 @@ public struct TokenSyncer: Sendable {
     private func finish(_ run: SyncRun, token: EnrollmentToken, lastSuccess known: SyncRun?) async throws {
         var transition: TokenTransition?
         // A read that fails leaves the state as it was; the run's end is recorded all the same.
-        if let current = try? await store.token(id: token.id) {
-            var lastSuccess = known
-            if lastSuccess == nil, run.outcome == .failed {
-                lastSuccess = try? await store.runSummaries(tokenIDs: [token.id])[token.id]?.lastSuccess
-            }
-            transition = TokenTransition.after(run, token: current, lastSuccess: lastSuccess)
+        if let current = try? await store.token(id: token.id),
+            let facts = try? await store.tokenFacts(tokenIDs: [token.id])[token.id],
+            let summary = try? await store.runSummaries(tokenIDs: [token.id])[token.id] ?? RunSummary()
+        {
+            var summary = summary
+            if let known { summary.lastSuccess = known }
+            transition = TokenTransition.after(
+                run,
+                token: current,
+                summary: summary,
+                facts: facts,
+                policy: configuration.health
+            )
         }
         try await store.finishRun(run, transition: transition)
     }

@@ -51,6 +51,16 @@ struct APIJSON {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    mutating func field(_ name: StaticString, _ value: [String]) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (index, element) in value.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONText.quote(element, into: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)

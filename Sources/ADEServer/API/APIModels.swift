@@ -21,7 +21,17 @@ enum APIModels {
         var errorCode: String?
         var title: String
         var cause: String
+        /// What the state means for the devices.
+        var impact: String
+        /// The numbered remediation steps, in order.
+        var steps: [String]
+        /// The steps as one text (`1. … 2. …`).
         var remedy: String
+        /// The ADE functions the state breaks: `device_sync`, `profile_assignment`, `enrollment`.
+        var breaks: [String]
+        var clearsByItself: Bool
+        /// The expiry ladder's step reached (30, 14, 7, 1), when the token expires within 30 days.
+        var expiryStep: Int?
         var lastSuccessfulSyncAt: Date?
         var lastErrorCode: String?
         var lastErrorAt: Date?
@@ -34,8 +44,7 @@ enum APIModels {
         init(_ overview: TokenOverview, syncing: Bool, context: ADERequestContext) {
             let token = overview.token
             let health = overview.health
-            var arguments: [String: MessageArgument] = ["name": .string(token.name)]
-            if let days = health.daysLeft { arguments["count"] = .int(days) }
+            let text = health.text(tokenName: token.name, locale: context.locale)
             name = token.name
             baseUrl = token.baseURL.absoluteString
             organisationName = token.organisationName
@@ -49,9 +58,14 @@ enum APIModels {
             severity = health.severity.rawValue
             stateSince = health.since
             errorCode = health.errorCode
-            title = context.text(health.state.titleKey, arguments)
-            cause = context.text(health.state.causeKey, arguments)
-            remedy = context.text(health.state.remedyKey, arguments)
+            title = text.title
+            cause = text.cause
+            impact = text.impact
+            steps = text.steps
+            remedy = text.remedy
+            breaks = health.state.entry.breaks.map(\.rawValue)
+            clearsByItself = health.state.entry.clearsByItself
+            expiryStep = health.expiryStep
             lastSuccessfulSyncAt = overview.lastSuccessAt
             lastErrorCode = overview.lastErrorCode
             lastErrorAt = overview.lastErrorAt
@@ -78,7 +92,12 @@ enum APIModels {
             case errorCode = "error_code"
             case title
             case cause
+            case impact
+            case steps
             case remedy
+            case breaks
+            case clearsByItself = "clears_by_itself"
+            case expiryStep = "expiry_step"
             case lastSuccessfulSyncAt = "last_successful_sync_at"
             case lastErrorCode = "last_error_code"
             case lastErrorAt = "last_error_at"
@@ -289,13 +308,17 @@ extension APIModels.Token {
         json.beginObject()
         json.field("admin_apple_id", adminAppleId)
         json.field("base_url", baseUrl)
+        json.field("breaks", breaks)
         json.field("cause", cause)
+        json.field("clears_by_itself", clearsByItself)
         json.field("consumer_key", consumerKey)
         json.field("created_at", createdAt)
         json.field("days_left", daysLeft)
         json.field("device_count", deviceCount)
         json.field("error_code", errorCode)
         json.field("expires_at", expiresAt)
+        json.field("expiry_step", expiryStep)
+        json.field("impact", impact)
         json.field("last_error_at", lastErrorAt)
         json.field("last_error_code", lastErrorCode)
         json.field("last_successful_sync_at", lastSuccessfulSyncAt)
@@ -308,6 +331,7 @@ extension APIModels.Token {
         json.field("severity", severity)
         json.field("state", state)
         json.field("state_since", stateSince)
+        json.field("steps", steps)
         json.field("syncing", syncing)
         json.field("title", title)
         json.field("uploaded_at", uploadedAt)
@@ -341,7 +365,7 @@ extension APIModels.DeviceList {
 extension APIModels.TokenList {
     /// The page as JSON, as `JSONEncoder` would write it.
     var json: APIJSON {
-        var json = APIJSON(capacity: 64 + tokens.count * 900)
+        var json = APIJSON(capacity: 64 + tokens.count * 1500)
         if let nextAfter {
             json.raw("{\"next_after\":")
             json.string(nextAfter)

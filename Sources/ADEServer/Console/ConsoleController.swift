@@ -237,7 +237,13 @@ struct ConsoleController {
         let overview = try await TokenOverview.make(token, store: dependencies.store, now: now)
         var values = row(overview, context: context)
         values["serverUUID"] = token.serverUUID ?? "—"
-        values["hasRemedy"] = overview.health.severity != .ok
+        let text = overview.health.text(tokenName: token.name, locale: context.locale)
+        values["hasRemedy"] = !text.steps.isEmpty
+        values["impact"] = text.impact
+        values["steps"] = text.steps
+        values["breaks"] = text.breaks
+        values["hasBreaks"] = !text.breaks.isEmpty
+        values["clearsByItself"] = text.clearsByItself && overview.health.severity != .ok
         let runs = try await dependencies.store.runs(tokenID: token.id, limit: 20)
         values["runs"] = runs.map { run -> [String: Any] in
             [
@@ -490,8 +496,7 @@ struct ConsoleController {
     func row(_ overview: TokenOverview, context: ADERequestContext) -> [String: Any] {
         let token = overview.token
         let health = overview.health
-        var arguments: [String: MessageArgument] = ["name": .string(token.name)]
-        if let days = health.daysLeft { arguments["count"] = .int(days) }
+        let arguments = health.arguments(tokenName: token.name)
         let expiryLevel: String
         switch health.daysLeft {
         case .some(let days) where days < 0: expiryLevel = "past"
@@ -513,7 +518,6 @@ struct ConsoleController {
             "severity": health.severity.rawValue,
             "state": context.text(health.state.titleKey, arguments),
             "cause": context.text(health.state.causeKey, arguments),
-            "remedy": context.text(health.state.remedyKey, arguments),
             "lastSync": overview.lastSuccessAt.map { Self.dateTime($0, context) } ?? context.text(.never),
             "lastError": overview.lastErrorCode ?? "",
             "devices": overview.deviceCount,
