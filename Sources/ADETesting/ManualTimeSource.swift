@@ -34,4 +34,9 @@ public final class ManualTimeSource: TimeSource {
     public func advance(by seconds: TimeInterval) {
         state.withLock { $0.now = $0.now.addingTimeInterval(seconds) }
     }
+
+    /// Sets the time.
+    public func set(_ date: Date) {
+        state.withLock { $0.now = date }
+    }
 }

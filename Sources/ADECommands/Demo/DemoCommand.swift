@@ -121,6 +121,14 @@ struct DemoCommand: AsyncParsableCommand {
                         .init(service: simulatorApplication),
                         .init(service: server),
                         .init(service: scheduler),
+                        .init(
+                            service: HealthMonitor(
+                                store: store,
+                                timeSource: SystemTimeSource(),
+                                configuration: HealthMonitor.Configuration(interval: .seconds(10)),
+                                logger: logger
+                            )
+                        ),
                         .init(service: delivery),
                         .init(service: seeder, successTerminationBehavior: .ignore),
                     ],

@@ -136,6 +136,8 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 var services: [any Service] = [application]
                 if let scheduler { services.append(scheduler) }
+                // Every token's state, re-evaluated each minute: expiry steps, stalls and fixes no run records.
+                services.append(HealthMonitor(store: store, timeSource: SystemTimeSource(), logger: logger))
                 services.append(delivery)
                 if let (host, port) = metricsAddress {
                     services.append(
