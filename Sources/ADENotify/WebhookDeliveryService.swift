@@ -28,6 +28,11 @@ public struct WebhookDeliveryService: Service {
         public var retention: TimeInterval
         /// How often old events are pruned.
         public var pruneInterval: TimeInterval
+        /// The console's public base URL: alerts link to the token's page.
+        public var consoleURL: URL?
+        /// A PEM file of certificate authorities trusted besides the system's for SMTP servers (a private CA;
+        /// `ADE_EXTRA_CA_FILE`).
+        public var extraCAFile: String?
 
         public init(
             pollInterval: Duration = .seconds(2),
@@ -36,7 +41,9 @@ public struct WebhookDeliveryService: Service {
             maximumBackoff: TimeInterval = 600,
             timeout: TimeAmount = .seconds(10),
             retention: TimeInterval = 7 * 86_400,
-            pruneInterval: TimeInterval = 3600
+            pruneInterval: TimeInterval = 3600,
+            consoleURL: URL? = nil,
+            extraCAFile: String? = nil
         ) {
             self.pollInterval = pollInterval
             self.batchSize = max(1, batchSize)
@@ -45,6 +52,8 @@ public struct WebhookDeliveryService: Service {
             self.timeout = timeout
             self.retention = retention
             self.pruneInterval = pruneInterval
+            self.consoleURL = consoleURL
+            self.extraCAFile = extraCAFile
         }
     }
 
@@ -150,33 +159,37 @@ public struct WebhookDeliveryService: Service {
         let events = try await store.events(after: endpoint.lastEventID, limit: configuration.batchSize)
         guard !events.isEmpty else { return 0 }
         let url = String(decoding: try box.open(endpoint.sealedURL, context: WebhookService.urlContext), as: UTF8.self)
-        let secret = SymmetricKey(data: try box.open(endpoint.sealedSecret, context: WebhookService.secretContext))
+        let secret = try box.open(endpoint.sealedSecret, context: WebhookService.secretContext)
+        if let kind = endpoint.channel {
+            return try await deliverAlerts(events, to: endpoint, kind: kind, url: url, secret: secret)
+        }
+        let key = SymmetricKey(data: secret)
         switch await route(url, allowsPrivate: endpoint.allowsPrivateNetwork) {
         case .success(let clientConfiguration):
             return try await HTTPClient.withHTTPClient(configuration: clientConfiguration) { client in
-                try await send(events, to: endpoint, via: .success(client), url: url, secret: secret)
+                try await send(events, to: endpoint) { event in
+                    await attempt(event, client: client, url: url, secret: key)
+                }
             }
         case .failure(let refusal):
-            return try await send(events, to: endpoint, via: .failure(refusal), url: url, secret: secret)
+            return try await send(events, to: endpoint) { _ in (nil, refusal) }
         }
     }
 
-    /// Sends events in order until one fails, logging each attempt; a refused route fails the first.
-    private func send(
+    /// Sends events in order until one fails, logging each attempt; an event `attempt` answers nil for is skipped
+    /// (the endpoint moves past it without a log entry).
+    func send(
         _ events: [OutboxEvent],
         to endpoint: WebhookEndpoint,
-        via route: Result<HTTPClient, NotifyError>,
-        url: String,
-        secret: SymmetricKey
+        attempt: (OutboxEvent) async throws -> (status: Int?, error: NotifyError?)?
     ) async throws -> Int {
         var failures = endpoint.failures
         var delivered = 0
         for event in events {
             let started = ContinuousClock.now
-            let outcome: (status: Int?, error: NotifyError?)
-            switch route {
-            case .success(let client): outcome = await attempt(event, client: client, url: url, secret: secret)
-            case .failure(let refusal): outcome = (nil, refusal)
+            guard let outcome = try await attempt(event) else {
+                try await store.skipEvents(webhookID: endpoint.id, through: event.id)
+                continue
             }
             let now = timeSource.now()
             let delivery = WebhookDelivery(
@@ -197,9 +210,9 @@ public struct WebhookDeliveryService: Service {
             let wait = min(configuration.maximumBackoff, configuration.firstBackoff * pow(2, Double(failures)))
             try await store.recordDelivery(delivery, nextAttemptAt: now.addingTimeInterval(wait))
             logger.warning(
-                "Webhook delivery failed; the same event is tried again later",
+                "Delivery failed; the same event is tried again later",
                 metadata: [
-                    "webhook": "\(endpoint.name)", "event": "\(event.id)", "attempt": "\(failures + 1)",
+                    "endpoint": "\(endpoint.name)", "event": "\(event.id)", "attempt": "\(failures + 1)",
                     "error": "\(delivery.error ?? "")", "retry.seconds": "\(Int(wait))",
                 ]
             )
@@ -239,18 +252,28 @@ public struct WebhookDeliveryService: Service {
     func attempt(_ event: OutboxEvent, client: HTTPClient, url text: String, secret: SymmetricKey) async
         -> (status: Int?, error: NotifyError?)
     {
-        let body = Array(Self.envelope(event).utf8)
-        let timestamp = Int(timeSource.now().timeIntervalSince1970)
+        await post(Array(Self.envelope(event).utf8), event: event, client: client, url: text, secret: secret)
+    }
+
+    /// POSTs a JSON body; with a secret, signed and with the event's headers.
+    func post(_ body: [UInt8], event: OutboxEvent?, client: HTTPClient, url text: String, secret: SymmetricKey?) async
+        -> (status: Int?, error: NotifyError?)
+    {
         var request = HTTPClientRequest(url: text)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "ade-webhooks/1")
-        request.headers.add(name: "X-ADE-Event", value: event.kind.rawValue)
-        request.headers.add(name: "X-ADE-Delivery", value: String(event.id))
-        request.headers.add(
-            name: WebhookSignature.headerName,
-            value: WebhookSignature.header(secret: secret, timestamp: timestamp, body: body)
-        )
+        if let event {
+            request.headers.add(name: "X-ADE-Event", value: event.kind.rawValue)
+            request.headers.add(name: "X-ADE-Delivery", value: String(event.id))
+        }
+        if let secret {
+            let timestamp = Int(timeSource.now().timeIntervalSince1970)
+            request.headers.add(
+                name: WebhookSignature.headerName,
+                value: WebhookSignature.header(secret: secret, timestamp: timestamp, body: body)
+            )
+        }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: configuration.timeout)

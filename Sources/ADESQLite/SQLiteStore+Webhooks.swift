@@ -9,6 +9,8 @@ extension SQLiteStore: WebhookStore {
         sealedSecret: [UInt8],
         maskedURL: String,
         allowsPrivateNetwork: Bool,
+        channel: AlertChannelKind?,
+        locale: String?,
         at date: Date
     ) async throws -> WebhookEndpoint {
         try await write { db in
@@ -20,12 +22,12 @@ extension SQLiteStore: WebhookStore {
             try db.execute(
                 sql: """
                     INSERT INTO webhooks (name, sealed_url, sealed_secret, masked_url, allows_private_network,
-                        last_event_id, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                        last_event_id, created_at, channel, locale)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     name, Data(sealedURL), Data(sealedSecret), maskedURL, allowsPrivateNetwork, max(last, seq),
-                    date.stored,
+                    date.stored, channel?.rawValue, locale,
                 ]
             )
             guard let created = try Self.webhookRow(db, "id = ?", [db.lastInsertedRowID]) else {
@@ -82,6 +84,15 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
+    public func skipEvents(webhookID: Int64, through eventID: Int64) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE webhooks SET last_event_id = MAX(last_event_id, ?) WHERE id = ?",
+                arguments: [eventID, webhookID]
+            )
+        }
+    }
+
     public func deliveries(webhookID: Int64, limit: Int) async throws -> [WebhookDelivery] {
         try await read { db in
             try Row.fetchAll(
@@ -107,7 +118,7 @@ extension SQLiteStore: WebhookStore {
 
     static let webhookColumns = """
         id, name, sealed_url, sealed_secret, masked_url, allows_private_network, last_event_id, failures, \
-        next_attempt_at, created_at
+        next_attempt_at, created_at, channel, locale
         """
 
     static func webhookRow(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws
@@ -128,7 +139,9 @@ extension SQLiteStore: WebhookStore {
             lastEventID: row[6],
             failures: row[7],
             nextAttemptAt: (row[8] as Double?).map(Date.init(stored:)),
-            createdAt: Date(stored: row[9])
+            createdAt: Date(stored: row[9]),
+            channel: (row[10] as String?).flatMap(AlertChannelKind.init(rawValue:)),
+            locale: row[11]
         )
     }
 }

@@ -17,6 +17,8 @@ struct SMTPClientTests {
         let port: Int
         let maildir: String
         let certificate: NIOSSLCertificate
+        /// The certificate's PEM file (what `ADE_EXTRA_CA_FILE` names).
+        let certificatePath: String
     }
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -64,7 +66,8 @@ struct SMTPClientTests {
                 process: process,
                 port: try #require(port, "the SMTP sink did not start"),
                 maildir: maildir,
-                certificate: try NIOSSLCertificate(file: certificate, format: .pem)
+                certificate: try NIOSSLCertificate(file: certificate, format: .pem),
+                certificatePath: certificate
             )
             try await body(sink)
         }

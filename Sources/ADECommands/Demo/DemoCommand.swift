@@ -87,6 +87,7 @@ struct DemoCommand: AsyncParsableCommand {
             let (webhooks, delivery) = WebhookDeliveryService.serving(
                 store: store,
                 box: service.secretBox,
+                consoleURL: nil,
                 logger: logger
             )
             let server = try await buildApplication(

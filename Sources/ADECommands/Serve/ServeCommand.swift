@@ -100,6 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let (webhooks, delivery) = WebhookDeliveryService.serving(
                     store: store,
                     box: service.secretBox,
+                    consoleURL: configuration.publicBaseURL,
                     logger: logger
                 )
                 let dependencies = ServerDependencies(

@@ -114,6 +114,10 @@ extension MessageKey {
 }
 
 extension MessageKey {
+    static let alertChannelAdded: MessageKey = "cli.alert.channel.added"
+    static let alertChannelAddedWithSecret: MessageKey = "cli.alert.channel.added_with_secret"
+    static let alertChannelTestSent: MessageKey = "cli.alert.channel.test_sent"
+    static let alertChannelTestAnswered: MessageKey = "cli.alert.channel.test_answered"
     static let webhookAdded: MessageKey = "cli.webhook.added"
 }
 

@@ -62,6 +62,21 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
+    /// Opens the database and its master key, and runs `body` with the alert channels' service.
+    func withAlertChannels<T>(_ body: (AlertChannelService, SQLiteStore, SecretBox) async throws -> T) async throws
+        -> T
+    {
+        try await withSecretBox { box, store in
+            let service = AlertChannelService(
+                store: store,
+                box: box,
+                timeSource: SystemTimeSource(),
+                logger: Logger.commandLine("ade.alert")
+            )
+            return try await body(service, store, box)
+        }
+    }
+
     /// Opens the database and checks its master key, and runs `body` with the users' and API tokens' service.
     func withAccess<T>(_ body: (AccessService, SQLiteStore) async throws -> T) async throws -> T {
         try await withStore { store in

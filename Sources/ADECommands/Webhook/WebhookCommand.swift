@@ -60,7 +60,7 @@ struct WebhookCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors(locale: global.locale) {
                 try await storeOptions.withStore { store in
-                    let hooks = try await store.webhooks()
+                    let hooks = try await store.webhooks().filter { $0.channel == nil }
                     switch format {
                     case .json:
                         try Console.current.json(

@@ -21,6 +21,11 @@ public struct WebhookEndpoint: Sendable, Hashable {
     /// No attempt before this time (backoff after a failure).
     public var nextAttemptAt: Date?
     public var createdAt: Date
+    /// For an alert channel, its kind (it then receives alerts only, written for people); nil for a webhook, which
+    /// receives every event.
+    public var channel: AlertChannelKind?
+    /// The language an alert channel writes in (a BCP 47 tag); nil for a webhook.
+    public var locale: String?
 
     public init(
         id: Int64,
@@ -32,7 +37,9 @@ public struct WebhookEndpoint: Sendable, Hashable {
         lastEventID: Int64,
         failures: Int = 0,
         nextAttemptAt: Date? = nil,
-        createdAt: Date
+        createdAt: Date,
+        channel: AlertChannelKind? = nil,
+        locale: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -44,6 +51,8 @@ public struct WebhookEndpoint: Sendable, Hashable {
         self.failures = failures
         self.nextAttemptAt = nextAttemptAt
         self.createdAt = createdAt
+        self.channel = channel
+        self.locale = locale
     }
 
     /// `scheme://host[:port]/…` of a URL, without path, query or credentials.
@@ -90,14 +99,17 @@ public struct WebhookDelivery: Sendable, Hashable {
 
 /// Webhook endpoints, where each stands in the outbox, and the delivery log.
 public protocol WebhookStore: Sendable {
-    /// Adds an endpoint that starts after the newest event (it receives what happens from now on).
-    /// - Throws: `duplicate_name`.
+    /// Adds an endpoint that starts after the newest event (it receives what happens from now on): a webhook, or an
+    /// alert channel of a kind and language.
+    /// - Throws: `duplicate_name` (webhooks and channels share their names).
     func createWebhook(
         name: String,
         sealedURL: [UInt8],
         sealedSecret: [UInt8],
         maskedURL: String,
         allowsPrivateNetwork: Bool,
+        channel: AlertChannelKind?,
+        locale: String?,
         at date: Date
     ) async throws -> WebhookEndpoint
     func webhooks() async throws -> [WebhookEndpoint]
@@ -109,4 +121,30 @@ public protocol WebhookStore: Sendable {
     func recordDelivery(_ delivery: WebhookDelivery, nextAttemptAt: Date?) async throws
     /// An endpoint's attempts, newest first.
     func deliveries(webhookID: Int64, limit: Int) async throws -> [WebhookDelivery]
+    /// Moves an endpoint past events it has nothing to send for (an alert channel past device events), without a
+    /// log entry.
+    func skipEvents(webhookID: Int64, through eventID: Int64) async throws
+}
+
+extension WebhookStore {
+    /// Adds a webhook (not an alert channel).
+    public func createWebhook(
+        name: String,
+        sealedURL: [UInt8],
+        sealedSecret: [UInt8],
+        maskedURL: String,
+        allowsPrivateNetwork: Bool,
+        at date: Date
+    ) async throws -> WebhookEndpoint {
+        try await createWebhook(
+            name: name,
+            sealedURL: sealedURL,
+            sealedSecret: sealedSecret,
+            maskedURL: maskedURL,
+            allowsPrivateNetwork: allowsPrivateNetwork,
+            channel: nil,
+            locale: nil,
+            at: date
+        )
+    }
 }

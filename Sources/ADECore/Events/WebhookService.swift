@@ -68,15 +68,15 @@ public struct WebhookService: Sendable {
         }
     }
 
-    /// Every webhook, by name.
+    /// Every webhook (not the alert channels), by name.
     public func list() async throws -> [WebhookEndpoint] {
-        try await store.webhooks()
+        try await store.webhooks().filter { $0.channel == nil }
     }
 
     /// One webhook.
     /// - Throws: ``WebhookError`` `not_found`.
     public func webhook(named name: String) async throws -> WebhookEndpoint {
-        guard let webhook = try await store.webhook(named: name) else {
+        guard let webhook = try await store.webhook(named: name), webhook.channel == nil else {
             throw WebhookError(.notFound, parameters: ["name": name])
         }
         return webhook

@@ -588,6 +588,8 @@ public actor MemoryStore: ADEStore {
         sealedSecret: [UInt8],
         maskedURL: String,
         allowsPrivateNetwork: Bool,
+        channel: AlertChannelKind?,
+        locale: String?,
         at date: Date
     ) throws -> WebhookEndpoint {
         guard webhook(named: name) == nil else { throw StoreError(.duplicateName, parameters: ["name": name]) }
@@ -599,7 +601,9 @@ public actor MemoryStore: ADEStore {
             maskedURL: maskedURL,
             allowsPrivateNetwork: allowsPrivateNetwork,
             lastEventID: nextEventID - 1,
-            createdAt: date
+            createdAt: date,
+            channel: channel,
+            locale: locale
         )
         nextWebhookID += 1
         webhookRows[endpoint.id] = endpoint
@@ -633,6 +637,12 @@ public actor MemoryStore: ADEStore {
             endpoint.nextAttemptAt = nextAttemptAt
         }
         webhookRows[endpoint.id] = endpoint
+    }
+
+    public func skipEvents(webhookID: Int64, through eventID: Int64) {
+        guard var endpoint = webhookRows[webhookID] else { return }
+        endpoint.lastEventID = max(endpoint.lastEventID, eventID)
+        webhookRows[webhookID] = endpoint
     }
 
     public func deliveries(webhookID: Int64, limit: Int) -> [WebhookDelivery] {

@@ -1,0 +1,144 @@
+public import ADECore
+import AsyncHTTPClient
+import Crypto
+import DEPClient
+public import Foundation
+import NIOSSL
+
+extension WebhookDeliveryService {
+    /// An alert channel's events: each alert written in the channel's language and sent in its kind's shape, in
+    /// order, until one fails; events that are not alerts are skipped.
+    func deliverAlerts(
+        _ events: [OutboxEvent],
+        to channel: WebhookEndpoint,
+        kind: AlertChannelKind,
+        url: String,
+        secret: [UInt8]
+    ) async throws -> Int {
+        let locale = MessageLocale(channel.locale ?? "en")
+        let now = timeSource.now()
+        var texts: [Int64: AlertText] = [:]
+        for event in events {
+            texts[event.id] = try await AlertText.make(
+                for: event,
+                store: store,
+                locale: locale,
+                now: now,
+                consoleURL: configuration.consoleURL
+            )
+        }
+        return try await withSender(kind, channel: channel, url: url, secret: secret) { sender in
+            try await send(events, to: channel) { event in
+                guard let text = texts[event.id] else { return nil }
+                return await sender(text, event)
+            }
+        }
+    }
+
+    /// Sends a test alert to a channel: its status, or why it was not reached. Not in the outbox, not logged.
+    public func testChannel(_ channel: WebhookEndpoint) async throws -> (status: Int?, error: (any CataloguedError)?) {
+        guard let kind = channel.channel else { return try await test(channel) }
+        let url = String(decoding: try box.open(channel.sealedURL, context: WebhookService.urlContext), as: UTF8.self)
+        let secret = try box.open(channel.sealedSecret, context: WebhookService.secretContext)
+        let text = AlertText.test(channel: channel.name, locale: MessageLocale(channel.locale ?? "en"))
+        let event = OutboxEvent(
+            id: 0,
+            tokenID: 0,
+            kind: OutboxEvent.Kind(rawValue: "ping"),
+            body: #"{"channel":"# + JSONText.quoted(channel.name) + "}",
+            createdAt: timeSource.now()
+        )
+        let outcome = try await withSender(kind, channel: channel, url: url, secret: secret) { sender in
+            await sender(text, event)
+        }
+        return (outcome.status, outcome.error)
+    }
+
+    typealias AlertSender = (AlertText, OutboxEvent) async -> (status: Int?, error: NotifyError?)
+
+    /// Runs `body` with a function that sends one alert through a channel: an HTTP client checked and pinned as
+    /// webhooks' are, or an SMTP client.
+    private func withSender<Result>(
+        _ kind: AlertChannelKind,
+        channel: WebhookEndpoint,
+        url: String,
+        secret: [UInt8],
+        _ body: (AlertSender) async throws -> Result
+    ) async throws -> Result {
+        if kind == .email {
+            guard let target = AlertChannelService.EmailTarget(url) else {
+                return try await body { _, _ in (nil, NotifyError(.urlInvalid)) }
+            }
+            if !channel.allowsPrivateNetwork {
+                let addresses = await resolve(target.host)
+                guard let first = addresses.first else {
+                    return try await body { _, _ in (nil, NotifyError(.unresolved)) }
+                }
+                guard addresses.allSatisfy({ NetworkPolicy.isPublic($0) }), NetworkPolicy.text(first) != nil else {
+                    return try await body { _, _ in (nil, NotifyError(.addressRefused)) }
+                }
+            }
+            let password = String(decoding: secret, as: UTF8.self)
+            let roots: [NIOSSLCertificate]
+            do {
+                roots = try configuration.extraCAFile.map { try NIOSSLCertificate.fromPEMFile($0) } ?? []
+            } catch {
+                return try await body { _, _ in
+                    (nil, NotifyError(.tlsFailed, parameters: ["detail": "extra CA file unreadable"]))
+                }
+            }
+            let client = SMTPClient(
+                configuration: SMTPClient.Configuration(
+                    host: target.host,
+                    port: target.port,
+                    security: target.implicitTLS ? .tls : .startTLS,
+                    username: target.username,
+                    password: password.isEmpty ? nil : password,
+                    extraTrustRoots: roots
+                )
+            )
+            return try await body { text, _ in
+                do {
+                    try await client.send(
+                        SMTPClient.Message(
+                            from: target.from,
+                            fromName: "ade",
+                            to: target.to,
+                            subject: text.subject,
+                            body: text.body
+                        ),
+                        at: timeSource.now()
+                    )
+                    return (nil, nil)
+                } catch let error as NotifyError {
+                    return (nil, error)
+                } catch {
+                    return (nil, NotifyError(.unreachable, parameters: ["detail": "connection failed"]))
+                }
+            }
+        }
+        switch await route(url, allowsPrivate: channel.allowsPrivateNetwork) {
+        case .failure(let refusal):
+            return try await body { _, _ in (nil, refusal) }
+        case .success(let clientConfiguration):
+            let key = kind == .webhook ? SymmetricKey(data: secret) : nil
+            return try await HTTPClient.withHTTPClient(configuration: clientConfiguration) { client in
+                try await body { text, event in
+                    let payload: [UInt8]
+                    switch kind {
+                    case .slack: payload = AlertPayload.slack(text)
+                    case .teams: payload = AlertPayload.teams(text)
+                    case .webhook, .email: payload = AlertPayload.webhook(text, event: event)
+                    }
+                    return await post(
+                        payload,
+                        event: kind == .webhook ? event : nil,
+                        client: client,
+                        url: url,
+                        secret: key
+                    )
+                }
+            }
+        }
+    }
+}
