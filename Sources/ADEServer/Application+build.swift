@@ -43,6 +43,7 @@ public func buildRouter(
     var renderer = try await ConsoleRenderer()
     renderer.demoPanel = dependencies.simulatorControl != nil
     renderer.webhooksPage = dependencies.webhooks != nil
+    renderer.alertsPage = dependencies.alertChannels != nil
     let hasher = PasswordHasher(cost: configuration.passwordCost)
     let access = AccessService(store: dependencies.store, hasher: hasher, timeSource: dependencies.timeSource)
     let uploads = AttemptLimiter(limit: configuration.uploadAttempts, window: configuration.uploadWindow)

@@ -79,6 +79,11 @@ extension MessageKey {
 }
 
 extension MessageKey {
+    static let alertsTitle: MessageKey = "console.alerts.title"
+    static let noticeChannelAdded: MessageKey = "console.notice.channel_added"
+    static let noticeChannelDeleted: MessageKey = "console.notice.channel_deleted"
+    static let channelTestSent: MessageKey = "console.alerts.test.sent"
+    static let channelTestFailed: MessageKey = "console.alerts.test.failed"
     static let webhooksTitle: MessageKey = "console.webhooks.title"
     static let noticeWebhookAdded: MessageKey = "console.notice.webhook_added"
     static let noticeWebhookDeleted: MessageKey = "console.notice.webhook_deleted"

@@ -29,8 +29,10 @@ public struct ServerDependencies: Sendable {
     public var assignmentPolicy: AssignmentPolicy
     /// The webhooks that receive the outbox's events; nil: the API and console do not offer them.
     public var webhooks: WebhookService?
-    /// Sends a signed test event to a webhook now (the delivery service's ping); nil: no test button.
+    /// Sends a test to a webhook or an alert channel now (the delivery service's); nil: no test button.
     public var testWebhook: WebhookTester?
+    /// The alert channels; nil: the console does not offer them.
+    public var alertChannels: AlertChannelService?
 
     public init(
         store: any ADEStore,
@@ -42,11 +44,13 @@ public struct ServerDependencies: Sendable {
         simulatorControl: (@Sendable () -> URL?)? = nil,
         assignmentPolicy: AssignmentPolicy = AssignmentPolicy(),
         webhooks: WebhookService? = nil,
-        testWebhook: WebhookTester? = nil
+        testWebhook: WebhookTester? = nil,
+        alertChannels: AlertChannelService? = nil
     ) {
         self.assignmentPolicy = assignmentPolicy
         self.webhooks = webhooks
         self.testWebhook = testWebhook
+        self.alertChannels = alertChannels
         self.metrics = metrics
         self.simulatorControl = simulatorControl
         self.store = store

@@ -48,7 +48,13 @@ struct ServerFixture: Sendable {
                 box: tokens.secretBox,
                 timeSource: timeSource,
                 logger: SimulatorHarness.quietLogger
-            ).test
+            ).testChannel,
+            alertChannels: AlertChannelService(
+                store: store,
+                box: tokens.secretBox,
+                timeSource: timeSource,
+                logger: SimulatorHarness.quietLogger
+            )
         )
     }
 

@@ -111,4 +111,54 @@ struct WebhookRoutesTests {
             #expect(try await post("/webhooks/SIEM/delete", "").status == .notFound)
         }
     }
+
+    @Test func theConsoleAddsTestsAndDeletesAlertChannels() async throws {
+        try await ServerFixture.with(enroll: false) { fixture, client in
+            let session = try await fixture.signIn(client)
+            func post(_ uri: String, _ fields: String, csrf: String? = nil, language: String = "en") async throws
+                -> TestResponse
+            {
+                try await client.execute(
+                    uri: uri,
+                    method: .post,
+                    headers: [
+                        .cookie: session.cookie, .contentType: "application/x-www-form-urlencoded",
+                        .acceptLanguage: language,
+                    ],
+                    body: ByteBuffer(string: "csrf=\(csrf ?? session.csrf)&" + fields)
+                )
+            }
+            let empty = String(
+                buffer: try await client.execute(uri: "/alerts", method: .get, headers: [.cookie: session.cookie]).body
+            )
+            #expect(empty.contains("No alert channel yet") && empty.contains(#"<a href="/alerts">Alerts</a>"#))
+            let slack = "name=IT&kind=slack&language=en&url=https%3A%2F%2Fhooks.slack.com%2Fservices%2FT1%2FB2%2Fsecret"
+            #expect(try await post("/alerts", slack, csrf: "forged").status == .forbidden)
+            let refused = try await post(
+                "/alerts",
+                "name=Mail&kind=email&language=en&url=smtp%3A%2F%2Fmail.example.com&from=a%40example.com&to=&password=hunter2"
+            )
+            #expect(refused.status == .unprocessableContent)
+            let refusedPage = String(buffer: refused.body)
+            #expect(refusedPage.contains("needs a sender and at least one recipient"))
+            #expect(!refusedPage.contains("hunter2"), "a refused form never echoes the password")
+            #expect(try await fixture.store.webhooks().isEmpty)
+
+            let added = try await post("/alerts", slack)
+            #expect(added.status == .created)
+            let page = String(buffer: added.body)
+            #expect(page.contains("https://hooks.slack.com/…") && !page.contains("secret"))
+            #expect(try await fixture.store.webhook(named: "IT")?.channel == .slack)
+            let webhooksPage = String(
+                buffer: try await client.execute(uri: "/webhooks", method: .get, headers: [.cookie: session.cookie])
+                    .body
+            )
+            #expect(webhooksPage.contains("No webhook yet."), "channels are not listed as webhooks")
+
+            let deleted = try await post("/alerts/IT/delete", "")
+            #expect(deleted.headers[.location] == "/alerts?notice=channel_deleted")
+            #expect(try await fixture.store.webhooks().isEmpty)
+            #expect(try await post("/alerts/IT/delete", "").status == .notFound)
+        }
+    }
 }

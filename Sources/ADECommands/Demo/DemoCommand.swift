@@ -101,7 +101,13 @@ struct DemoCommand: AsyncParsableCommand {
                     metrics: registry,
                     simulatorControl: { ports.simulatorURL?.appendingPathComponent("control") },
                     webhooks: webhooks,
-                    testWebhook: delivery.test
+                    testWebhook: delivery.testChannel,
+                    alertChannels: AlertChannelService(
+                        store: store,
+                        box: service.secretBox,
+                        timeSource: SystemTimeSource(),
+                        logger: logger
+                    )
                 ),
                 logger: logger
             ) { ports.console($0) }

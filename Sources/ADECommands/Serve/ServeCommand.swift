@@ -111,7 +111,13 @@ struct ServeCommand: AsyncParsableCommand {
                     metrics: registry,
                     assignmentPolicy: policy,
                     webhooks: webhooks,
-                    testWebhook: delivery.test
+                    testWebhook: delivery.testChannel,
+                    alertChannels: AlertChannelService(
+                        store: store,
+                        box: service.secretBox,
+                        timeSource: SystemTimeSource(),
+                        logger: logger
+                    )
                 )
                 let setup = configuration.setupToken
                 let application = try await buildApplication(

@@ -9,4 +9,7 @@ public enum AlertChannelKind: String, Sendable, Hashable, Codable, CaseIterable 
     case teams
     /// E-mail over SMTP with STARTTLS (or TLS from the first byte).
     case email
+
+    /// The kind's name for people.
+    public var nameKey: MessageKey { MessageKey("alert.kind.\(rawValue)") }
 }

@@ -41,6 +41,7 @@ struct ConsoleController {
         pages.post("tokens/:name/devices/:serial/refresh", use: refreshDevice)
         addProfileRoutes(to: pages)
         addWebhookRoutes(to: pages)
+        addAlertRoutes(to: pages)
         addLifecycleRoutes(to: pages)
     }
 

@@ -12,6 +12,7 @@ struct ConsoleRenderer: Sendable {
     var demoPanel = false
     /// Whether the navigation links the webhooks page.
     var webhooksPage = false
+    var alertsPage = false
 
     init() async throws {
         guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
@@ -79,6 +80,7 @@ struct ConsoleRenderer: Sendable {
         data["notice"] = frame.notice
         data["demoPanel"] = demoPanel
         data["webhooksPage"] = webhooksPage
+        data["alertsPage"] = alertsPage
         data["problem"] = frame.problem
         if case .user(let user, let session) = context.identity {
             data["user"] = user.name
