@@ -270,7 +270,7 @@ struct AlertChannelTests {
     }
 
     static let holder = TokenSyncer.Holder.current()
-    static let french = "en"
+    static let french = "fr"
 
     /// A token of 40 simulated devices with a default profile, its syncer and the master key's box.
     static func withSyncedToken(
