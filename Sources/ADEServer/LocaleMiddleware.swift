@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 
 /// Picks the language of the answer: the console's language cookie, else the best of `Accept-Language` that the
-/// catalogue has, else English.
+/// catalogue has, else English. Errors that carry their own answer (the API's JSON errors) are answered here, in that
+/// language.
 struct LocaleMiddleware: RouterMiddleware {
     typealias Context = ADERequestContext
 
@@ -20,7 +21,12 @@ struct LocaleMiddleware: RouterMiddleware {
             cookie: request.cookies[Self.cookieName]?.value,
             acceptLanguage: request.headers[.acceptLanguage]
         )
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            // Answered here, with the request's language: above this middleware the context has none.
+            return try error.response(from: request, context: context)
+        }
     }
 
     /// The languages the catalogue has, read once.

@@ -242,6 +242,24 @@ extension TokenLifecycleCommandTests {
                 #expect(broken.output.contains("accept the new terms"))
                 #expect(broken.output.contains("1. Sign in to Apple Business Manager"))
                 #expect(broken.output.contains("This clears by itself"))
+                // The same report in French: every line from the French catalogue, no English sentence left.
+                let french = await CommandHarness.run(["doctor", "--lang", "fr"] + database)
+                #expect(french.status == 3)
+                #expect(french.output.contains("erreur\tDoc\tConditions non acceptées : Apple a publié"))
+                #expect(french.output.contains("1. Connectez-vous à Apple Business Manager"))
+                #expect(french.output.contains("Cet état se lève de lui-même"))
+                #expect(french.output.contains("1 en erreur, 0 avec avertissement, 0 ok."))
+                for english in ["Terms not accepted", "Sign in", "What it affects", "clears by itself", "in error"] {
+                    #expect(!french.output.contains(english), "\(english)")
+                }
+                let japanese = await CommandHarness.run(["doctor", "--lang", "ja", "--format", "json"] + database)
+                let entry = try #require(
+                    (try JSONSerialization.jsonObject(with: Data(japanese.output.utf8)) as? [String: Any])?["tokens"]
+                        as? [[String: Any]]
+                ).first
+                #expect(entry?["title"] as? String == "規約に未同意")
+                #expect((entry?["steps"] as? [String])?.count == 3)
+                #expect(entry?["breaks"] as? [String] == ["device_sync", "profile_assignment", "enrollment"])
 
                 harness.simulator.acceptTerms()
                 _ = await CommandHarness.run(["sync"] + database)

@@ -12,6 +12,44 @@ struct MessageCatalogueTests {
         #expect(catalogue.locales.contains(.english))
     }
 
+    @Test func shipsTheSevenLanguages() {
+        #expect(catalogue.locales.map(\.identifier) == ["de", "en", "es", "fr", "id", "ja", "pt-BR"])
+    }
+
+    /// A message left as in English is a gap, unless it is a name or a word both languages share ("Webhooks",
+    /// "Microsoft Teams", "Token"): no sentence of more than two words may be English in another language.
+    @Test func noLanguageLeavesASentenceInEnglish() throws {
+        let english = try #require(catalogue.languages["en"])
+        for (tag, entries) in catalogue.languages where tag != "en" {
+            for (key, reference) in english {
+                guard case .text(let text) = reference, case .text(let translated)? = entries[key], text == translated
+                else { continue }
+                let words = text.replacing(/\{[^}]*\}/, with: "").split { !$0.isLetter }.filter { !$0.isEmpty }
+                #expect(words.count <= 2, "\(tag) \(key) is still English: \(text)")
+            }
+        }
+    }
+
+    /// Every state's entry, in every language, fills its placeholders: no `{…}` is left for the reader.
+    @Test func everyStateReadsCompletelyInEveryLanguage() {
+        let health = TokenHealth(
+            state: .healthy,
+            severity: .ok,
+            daysLeft: 12,
+            details: ["count": 3, "failures": 4, "percent": 7, "days": 14]
+        )
+        for locale in catalogue.locales {
+            for state in TokenState.allCases {
+                var sample = health
+                sample.state = state
+                let text = sample.text(tokenName: "Campus", locale: locale)
+                for line in [text.title, text.cause, text.impact] + text.steps + text.breaks {
+                    #expect(!line.contains("{") && !line.hasPrefix("state."), "\(locale) \(state): \(line)")
+                }
+            }
+        }
+    }
+
     @Test func everyLanguageHasEveryKeyWithTheSamePlaceholdersAndItsPluralForms() throws {
         let english = try #require(catalogue.languages["en"])
         for (tag, entries) in catalogue.languages {

@@ -494,9 +494,15 @@ struct RouterTests {
     // MARK: - Languages
 
     @Test func theLanguageFollowsAcceptLanguageAndTheSwitch() {
-        #expect(LocaleMiddleware.locale(cookie: nil, acceptLanguage: "fr-CH, fr;q=0.9, en;q=0.8") == .english)
+        #expect(
+            LocaleMiddleware.locale(cookie: nil, acceptLanguage: "fr-CH, fr;q=0.9, en;q=0.8") == MessageLocale("fr")
+        )
+        #expect(LocaleMiddleware.locale(cookie: nil, acceptLanguage: "pt-br, en;q=0.5") == MessageLocale("pt-BR"))
+        #expect(LocaleMiddleware.locale(cookie: nil, acceptLanguage: "pt-PT, ja;q=0.9") == MessageLocale("ja"))
+        #expect(LocaleMiddleware.locale(cookie: nil, acceptLanguage: "sv, nb;q=0.9") == .english)
         #expect(LocaleMiddleware.locale(cookie: nil, acceptLanguage: nil) == .english)
         #expect(LocaleMiddleware.locale(cookie: "en", acceptLanguage: "de") == .english)
+        #expect(LocaleMiddleware.locale(cookie: "id", acceptLanguage: "de") == MessageLocale("id"))
         #expect(LocaleMiddleware.locale(cookie: "xx", acceptLanguage: "de;q=0, en") == .english)
     }
 
