@@ -15,7 +15,7 @@ public struct ADE: AsyncParsableCommand {
         version: version,
         subcommands: [
             DemoCommand.self, ServeCommand.self, TokenCommand.self, KeyCommand.self, SyncCommand.self,
-            DevicesCommand.self, ProfileCommand.self, WebhookCommand.self, AlertCommand.self,
+            DevicesCommand.self, ProfileCommand.self, WebhookCommand.self, AlertCommand.self, AuditCommand.self,
             DoctorCommand.self, UserCommand.self, APITokenCommand.self, DEPCommand.self,
             SimulatorCommand.self, BenchCommand.self,
         ]

@@ -344,6 +344,27 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v12") { db in
+            // The audit log: append-only, which the triggers enforce against any writer.
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at DOUBLE NOT NULL,
+                        actor TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        before_values TEXT,
+                        after_values TEXT
+                    );
+                    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -79,6 +79,7 @@ extension MessageKey {
 }
 
 extension MessageKey {
+    static let auditTitle: MessageKey = "console.audit.title"
     static let alertsTitle: MessageKey = "console.alerts.title"
     static let noticeChannelAdded: MessageKey = "console.notice.channel_added"
     static let noticeChannelDeleted: MessageKey = "console.notice.channel_deleted"

@@ -60,7 +60,6 @@ public struct ServerDependencies: Sendable {
         self.defaultServiceURL = defaultServiceURL
     }
 
-    /// Records a change made through the server in the log (the audit log of a later change will keep them).
     /// The assigner for profile assignments on demand, logging as the request.
     func profileAssigner(_ context: ADERequestContext) -> ProfileAssigner {
         ProfileAssigner(
@@ -87,13 +86,40 @@ public struct ServerDependencies: Sendable {
         )
     }
 
-    func audit(_ context: ADERequestContext, _ action: String, _ target: String) {
+    /// Records a change made through the console or the API in the audit log (and the server's log): the actor, the
+    /// source, the action, its target and the non-secret fields before and after. A failure to record is logged; the
+    /// change itself has happened already.
+    func audit(
+        _ context: ADERequestContext,
+        _ action: String,
+        _ target: String,
+        before: [String: String]? = nil,
+        after: [String: String]? = nil
+    ) async {
+        let source: AuditEntry.Source
+        switch context.identity {
+        case .apiToken: source = .api
+        case .user, nil: source = .console
+        }
+        let actor = context.identity?.displayName ?? "anonymous"
         context.logger.notice(
             "Change",
-            metadata: [
-                "audit.actor": "\(context.identity?.displayName ?? "anonymous")", "audit.action": "\(action)",
-                "audit.target": "\(target)",
-            ]
+            metadata: ["audit.actor": "\(actor)", "audit.action": "\(action)", "audit.target": "\(target)"]
         )
+        do {
+            _ = try await store.appendAudit(
+                AuditEntry(
+                    at: timeSource.now(),
+                    actor: actor,
+                    source: source,
+                    action: action,
+                    target: target,
+                    before: before,
+                    after: after
+                )
+            )
+        } catch {
+            context.logger.error("The audit log could not record a change", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -227,6 +227,18 @@ extension TokenLifecycleCommandTests {
                         + database
                 )
                 #expect(defined.status == 0, "\(defined.error)")
+                // Each change from the command line is in the audit log, under the operating-system user.
+                let audit = await CommandHarness.run(["audit", "export"] + database)
+                let entries = audit.output.split(separator: "\n").compactMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                }
+                #expect(entries.map { $0["action"] as? String } == ["token.create", "token.upload", "profile.create"])
+                #expect(
+                    entries.allSatisfy {
+                        ($0["actor"] as? String)?.hasPrefix("os:") == true && $0["source"] as? String == "cli"
+                    }
+                )
+                #expect((entries[1]["after"] as? [String: String])?["server_name"] != nil)
                 let healthy = await CommandHarness.run(["doctor", "--format", "json"] + database)
                 #expect(healthy.status == 0)
                 let report = try JSONSerialization.jsonObject(with: Data(healthy.output.utf8)) as? [String: Any]

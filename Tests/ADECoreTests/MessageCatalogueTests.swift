@@ -93,7 +93,7 @@ struct MessageCatalogueTests {
         let stateKeys =
             TokenState.allCases.flatMap(\.entry.keys).map(\.rawValue)
             + Severity.allCases.map(\.nameKey.rawValue) + ADEFunction.allCases.map(\.nameKey.rawValue)
-            + AlertChannelKind.allCases.map(\.nameKey.rawValue)
+            + AlertChannelKind.allCases.map(\.nameKey.rawValue) + AuditEntry.Source.allCases.map(\.nameKey.rawValue)
             + DeviceAssignment.Status.allCases.flatMap { [$0.labelKey, $0.explanationKey] }.map(\.rawValue)
         for key in stateKeys {
             #expect(english[key] != nil, "\(key) is missing")

@@ -126,7 +126,7 @@ struct TokenHealthTests {
 
     @Test func clockSkewShowsTheMinutes() {
         var skewed = run(.failed, "clock_skew")
-        skewed.errorParameters = ["skewSeconds": "-1830"]
+        skewed.errorParameters = ["skewSeconds": "-1850"]
         let health = evaluate(last: skewed, success: run(.succeeded))
         #expect(health.state == .clockSkew && health.details["count"] == 31)
         let text = health.text(tokenName: "T", locale: .english)

@@ -11,7 +11,9 @@ import Testing
 /// no English sentence left; the language follows `Accept-Language`, and the picker's cookie overrides it.
 @Suite(.timeLimit(.minutes(2)))
 struct ConsoleLanguageTests {
-    static let pages = ["/", "/tokens/Rejected", "/tokens/Healthy", "/devices?token=Healthy", "/alerts", "/webhooks"]
+    static let pages = [
+        "/", "/tokens/Rejected", "/tokens/Healthy", "/devices?token=Healthy", "/alerts", "/webhooks", "/audit",
+    ]
 
     /// The English catalogue's sentences, cut at their placeholders: pieces of at least three words.
     static let englishSentences: [String] = {

@@ -157,6 +157,19 @@ struct WebhookRoutesTests {
 
             let deleted = try await post("/alerts/IT/delete", "")
             #expect(deleted.headers[.location] == "/alerts?notice=channel_deleted")
+
+            // Both changes are in the audit log, with who made them and from where; the console shows and exports it.
+            let audit = try await fixture.store.recentAudit(before: nil, limit: 10)
+            #expect(audit.map(\.action) == ["alert_channel.delete", "alert_channel.create"])
+            #expect(audit.allSatisfy { $0.actor == "user:admin" && $0.source == .console && $0.target == "IT" })
+            let auditPage = String(
+                buffer: try await client.execute(uri: "/audit", method: .get, headers: [.cookie: session.cookie]).body
+            )
+            #expect(auditPage.contains("<code>alert_channel.create</code>") && auditPage.contains("user:admin"))
+            let export = try await client.execute(uri: "/audit.jsonl", method: .get, headers: [.cookie: session.cookie])
+            let lines = String(buffer: export.body).split(separator: "\n")
+            #expect(lines.count == 2 && lines[0].contains(#""action":"alert_channel.create""#))
+            #expect(!String(buffer: export.body).contains("secret"), "no secret in the audit log")
             #expect(try await fixture.store.webhooks().isEmpty)
             #expect(try await post("/alerts/IT/delete", "").status == .notFound)
         }

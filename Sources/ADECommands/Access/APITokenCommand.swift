@@ -33,8 +33,14 @@ struct APITokenCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                try await storeOptions.withAccess { access, _ in
+                try await storeOptions.withAccess { access, store in
                     let (token, value) = try await access.createAPIToken(name: name, scope: scope.scope)
+                    try await CommandAudit.record(
+                        store,
+                        "api_token.create",
+                        token.name,
+                        after: ["scope": token.scope.rawValue]
+                    )
                     switch format {
                     case .json:
                         try Console.current.json(["name": token.name, "scope": token.scope.rawValue, "token": value])
@@ -111,8 +117,9 @@ struct APITokenCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                try await storeOptions.withAccess { access, _ in
+                try await storeOptions.withAccess { access, store in
                     try await access.revokeAPIToken(name: name)
+                    try await CommandAudit.record(store, "api_token.revoke", name)
                     Console.current.line(
                         MessageCatalogue.bundled.string(.apiTokenRevoked, locale: locale, ["name": .string(name)])
                     )

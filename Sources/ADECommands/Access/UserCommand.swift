@@ -26,9 +26,10 @@ struct UserCommand: AsyncParsableCommand {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
                 let catalogue = MessageCatalogue.bundled
-                try await storeOptions.withAccess { access, _ in
+                try await storeOptions.withAccess { access, store in
                     let secret = try password.read(locale: locale)
                     let user = try await access.addUser(name: name, password: secret)
+                    try await CommandAudit.record(store, "user.create", user.name)
                     Console.current.line(catalogue.string(.userAdded, locale: locale, ["name": .string(user.name)]))
                 }
             }
@@ -93,6 +94,7 @@ struct UserCommand: AsyncParsableCommand {
                         throw CommandError(.confirmationRequired, parameters: ["flag": "--yes"])
                     }
                     try await access.deleteUser(name: name)
+                    try await CommandAudit.record(store, "user.delete", name)
                     Console.current.line(
                         MessageCatalogue.bundled.string(.userDeleted, locale: locale, ["name": .string(name)])
                     )
@@ -121,6 +123,7 @@ struct UserCommand: AsyncParsableCommand {
                     }
                     let secret = try password.read(locale: locale)
                     try await access.resetPassword(name: name, password: secret)
+                    try await CommandAudit.record(store, "user.reset_password", name)
                     Console.current.line(catalogue.string(.userPasswordReset, locale: locale, ["name": .string(name)]))
                 }
             }

@@ -72,8 +72,8 @@ extension AlertCommand.Channel {
                         ]
                     )
                 }
-                let (channel, secret) = try await storeOptions.withAlertChannels { service, _, _ in
-                    try await service.add(
+                let (channel, secret) = try await storeOptions.withAlertChannels { service, store, _ in
+                    let added = try await service.add(
                         name: name,
                         kind: kind,
                         url: url,
@@ -83,6 +83,16 @@ extension AlertCommand.Channel {
                         password: password,
                         allowsPrivateNetwork: allowPrivateNetwork
                     )
+                    try await CommandAudit.record(
+                        store,
+                        "alert_channel.create",
+                        added.channel.name,
+                        after: [
+                            "kind": kind.rawValue, "target": added.channel.maskedURL,
+                            "language": added.channel.locale ?? "en",
+                        ]
+                    )
+                    return added
                 }
                 if let secret { Console.current.line(secret) }
                 Console.current.note(
@@ -185,7 +195,10 @@ extension AlertCommand.Channel {
         func run() async throws {
             try await reportingErrors(locale: global.locale) {
                 guard yes else { throw CommandError(.confirmationRequired, parameters: ["flag": "--yes"]) }
-                try await storeOptions.withAlertChannels { service, _, _ in try await service.delete(named: name) }
+                try await storeOptions.withAlertChannels { service, store, _ in
+                    try await service.delete(named: name)
+                    try await CommandAudit.record(store, "alert_channel.delete", name)
+                }
             }
         }
     }

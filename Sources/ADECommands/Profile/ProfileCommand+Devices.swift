@@ -35,6 +35,12 @@ extension ProfileCommand {
                         chosen = try await store.allDevices(tokenID: token.id).map(\.serialNumber)
                     }
                     let report = try await service.assign(token: token, name: name, serialNumbers: chosen)
+                    try await CommandAudit.record(
+                        store,
+                        "profile.assign",
+                        "\(token)/\(name)",
+                        after: ["devices": String(chosen.count)]
+                    )
                     let records = try await store.assignments(
                         tokenID: try await store.token(named: token)?.id ?? 0,
                         serialNumbers: chosen
@@ -79,10 +85,16 @@ extension ProfileCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                try await ProfileCommand.withService(storeOptions) { service, _ in
+                try await ProfileCommand.withService(storeOptions) { service, store in
                     let results = try await service.removeProfile(
                         token: token,
                         serialNumbers: serials.map { $0.uppercased() }
+                    )
+                    try await CommandAudit.record(
+                        store,
+                        "profile.remove",
+                        token,
+                        after: ["devices": serials.map { $0.uppercased() }.sorted().joined(separator: ",")]
                     )
                     Console.current.line(
                         MessageCatalogue.bundled.string(
@@ -123,9 +135,17 @@ extension ProfileCommand {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
                 let family = try ProfileService.family(family)
-                try await ProfileCommand.withService(storeOptions) { service, _ in
+                try await ProfileCommand.withService(storeOptions) { service, store in
                     if name != nil || clear {
+                        let before = try await service.defaultNames(token: token)
                         try await service.setDefault(token: token, name: name, family: family)
+                        try await CommandAudit.record(
+                            store,
+                            "profile.default",
+                            "\(token)/\(family?.rawValue ?? "all")",
+                            before: before,
+                            after: try await service.defaultNames(token: token)
+                        )
                         Self.printSet(token: token, name: name, family: family, locale: locale)
                         return
                     }

@@ -23,9 +23,15 @@ extension ProfileCommand {
                 let profile = try ProfileCommand.readProfile(file)
                 let family = try ProfileService.family(family)
                 try ProfileCommand.check(profile, locale: locale)
-                try await ProfileCommand.withService(storeOptions) { service, _ in
+                try await ProfileCommand.withService(storeOptions) { service, store in
                     let stored = try await service.create(token: token, name: name, profile: profile)
                     if `default` { try await service.setDefault(token: token, name: name, family: family) }
+                    try await CommandAudit.record(
+                        store,
+                        "profile.create",
+                        "\(token)/\(name)",
+                        after: ["uuid": stored.profileUUID ?? "", "default": `default` ? "yes" : "no"]
+                    )
                     switch format {
                     case .json:
                         try Console.current.json(try await service.summaries([stored], token: token)[0])
@@ -144,7 +150,7 @@ extension ProfileCommand {
             try await reportingErrors(locale: locale) {
                 let profile = try ProfileCommand.readProfile(file)
                 try ProfileCommand.check(profile, locale: locale)
-                try await ProfileCommand.withService(storeOptions) { service, _ in
+                try await ProfileCommand.withService(storeOptions) { service, store in
                     let current = try await service.profile(token: token, named: name)
                     let using = try await service.devicesUsing(current)
                     let catalogue = MessageCatalogue.bundled
@@ -157,6 +163,12 @@ extension ProfileCommand {
                     )
                     Console.current.note(catalogue.string(.profileEditEraseNote, locale: locale))
                     let edit = try await service.edit(token: token, name: name, profile: profile)
+                    try await CommandAudit.record(
+                        store,
+                        "profile.edit",
+                        "\(token)/\(name)",
+                        after: ["version": String(edit.profile.version), "uuid": edit.profile.profileUUID ?? ""]
+                    )
                     Console.current.line(
                         catalogue.string(
                             .profileEdited,
@@ -189,8 +201,9 @@ extension ProfileCommand {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
                 guard yes else { throw CommandError(.confirmationRequired, parameters: ["flag": "--yes"]) }
-                try await ProfileCommand.withService(storeOptions) { service, _ in
+                try await ProfileCommand.withService(storeOptions) { service, store in
                     try await service.delete(token: token, name: name)
+                    try await CommandAudit.record(store, "profile.delete", "\(token)/\(name)")
                     Console.current.line(
                         MessageCatalogue.bundled.string(.profileDeleted, locale: locale, ["name": .string(name)])
                     )

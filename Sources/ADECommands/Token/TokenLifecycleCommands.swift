@@ -30,12 +30,13 @@ struct TokenCreateCommand: AsyncParsableCommand {
         let locale = global.locale
         try await reportingErrors(locale: locale) {
             let baseURL = try url.map(parseServiceURL)
-            try await storeOptions.withTokenService { service, _, _ in
+            try await storeOptions.withTokenService { service, store, _ in
                 let (token, certificate) = try await service.create(
                     name: name,
                     baseURL: baseURL,
                     commonName: commonName
                 )
+                try await CommandAudit.record(store, "token.create", token.name, after: token.auditFields)
                 Console.current.writeOut(certificate.pemRepresentation)
                 Console.current.note(
                     MessageCatalogue.bundled.string(.tokenCreateNext, locale: locale, ["name": .string(token.name)])
@@ -63,9 +64,10 @@ struct TokenCertificateCommand: AsyncParsableCommand {
     func run() async throws {
         let locale = global.locale
         try await reportingErrors(locale: locale) {
-            try await storeOptions.withTokenService { service, _, _ in
+            try await storeOptions.withTokenService { service, store, _ in
                 if new {
                     Console.current.writeOut(try await service.newCertificate(name: name).pemRepresentation)
+                    try await CommandAudit.record(store, "token.certificate", name)
                     Console.current.note(
                         MessageCatalogue.bundled.string(.tokenCertificateNew, locale: locale, ["name": .string(name)])
                     )
@@ -94,8 +96,16 @@ struct TokenUploadCommand: AsyncParsableCommand {
         let locale = global.locale
         try await reportingErrors(locale: locale) {
             let bytes = try FileAccess.read(file, limit: ServerTokenFile.maximumSize)
-            try await storeOptions.withTokenService { service, _, _ in
+            try await storeOptions.withTokenService { service, store, _ in
+                let before = try await service.token(named: name).auditFields
                 let outcome = try await service.upload(name: name, file: bytes, force: force)
+                try await CommandAudit.record(
+                    store,
+                    before["expires_at"] == nil ? "token.upload" : "token.renew",
+                    name,
+                    before: before,
+                    after: try await service.token(named: name).auditFields
+                )
                 Self.report(outcome, locale: locale)
             }
         }
@@ -155,12 +165,18 @@ struct TokenImportCommand: AsyncParsableCommand {
             )
             let bytes = try FileAccess.read(file, limit: ServerTokenFile.maximumSize)
             let baseURL = try url.map(parseServiceURL)
-            try await storeOptions.withTokenService { service, _, _ in
+            try await storeOptions.withTokenService { service, store, _ in
                 let outcome = try await service.importToken(
                     name: name,
                     privateKey: privateKey,
                     file: bytes,
                     baseURL: baseURL
+                )
+                try await CommandAudit.record(
+                    store,
+                    "token.import",
+                    name,
+                    after: try await service.token(named: name).auditFields
                 )
                 TokenUploadCommand.report(outcome, locale: locale)
             }
@@ -260,6 +276,7 @@ struct TokenDeleteCommand: AsyncParsableCommand {
                     throw CommandError(.confirmationRequired, parameters: ["flag": "--yes"])
                 }
                 try await service.delete(name: token.name)
+                try await CommandAudit.record(store, "token.delete", token.name, before: token.auditFields)
                 Console.current.line(catalogue.string(.tokenDeleteDone, locale: locale, ["name": .string(token.name)]))
             }
         }

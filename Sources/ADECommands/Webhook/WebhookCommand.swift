@@ -35,8 +35,15 @@ struct WebhookCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                let (webhook, secret) = try await storeOptions.withWebhooks { service, _, _ in
-                    try await service.add(name: name, url: url, allowsPrivateNetwork: allowPrivateNetwork)
+                let (webhook, secret) = try await storeOptions.withWebhooks { service, store, _ in
+                    let added = try await service.add(name: name, url: url, allowsPrivateNetwork: allowPrivateNetwork)
+                    try await CommandAudit.record(
+                        store,
+                        "webhook.create",
+                        added.webhook.name,
+                        after: ["url": added.webhook.maskedURL]
+                    )
+                    return added
                 }
                 Console.current.line(secret)
                 Console.current.note(
@@ -96,7 +103,10 @@ struct WebhookCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors(locale: global.locale) {
                 guard yes else { throw CommandError(.confirmationRequired, parameters: ["flag": "--yes"]) }
-                try await storeOptions.withWebhooks { service, _, _ in try await service.delete(named: name) }
+                try await storeOptions.withWebhooks { service, store, _ in
+                    try await service.delete(named: name)
+                    try await CommandAudit.record(store, "webhook.delete", name)
+                }
             }
         }
     }

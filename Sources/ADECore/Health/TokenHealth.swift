@@ -153,7 +153,7 @@ public struct TokenHealth: Sendable, Hashable, Codable {
             case "forbidden": return health(.forbidden, code: code, since: since)
             case "clock_skew":
                 let seconds = run.errorParameters["skewSeconds"].flatMap(Int.init) ?? 0
-                let minutes = Int((seconds.magnitude + 59) / 60)
+                let minutes = max(1, Int((seconds.magnitude + 30) / 60))
                 return health(.clockSkew, code: code, since: since, details: ["count": minutes])
             case "unreachable" where repeated, "timeout" where repeated:
                 return health(.cannotReachApple, code: code, since: since, details: ["failures": facts.failureStreak])

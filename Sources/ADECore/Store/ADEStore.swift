@@ -157,7 +157,7 @@ public protocol TokenListStore: Sendable {
 
 /// Everything `ade` stores: the memory store, SQLite and PostgreSQL implement it and pass one test battery.
 public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore & AccessStore
-    & TokenListStore & ProfileStore & OutboxStore & WebhookStore & HealthStore
+    & TokenListStore & ProfileStore & OutboxStore & WebhookStore & HealthStore & AuditStore
 
 extension TokenListStore where Self: TokenStore & SyncRunStore & DeviceSyncStore {
     /// The page from three reads: tokens, their run summaries, their device counts. SQLite answers in one.

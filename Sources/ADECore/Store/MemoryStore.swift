@@ -28,6 +28,7 @@ public actor MemoryStore: ADEStore {
     private var deliveryLog: [WebhookDelivery] = []
     private var nextEventID: Int64 = 1
     private var reminders: Set<ReminderKey> = []
+    private var auditLog: [AuditEntry] = []
 
     private struct ReminderKey: Hashable {
         var tokenID: Int64
@@ -274,6 +275,21 @@ public actor MemoryStore: ADEStore {
         else { return false }
         append([PendingEvent.expiryReminder(token: token, reminder: reminder)])
         return true
+    }
+
+    public func appendAudit(_ entry: AuditEntry) -> AuditEntry {
+        var entry = entry
+        entry.id = Int64(auditLog.count + 1)
+        auditLog.append(entry)
+        return entry
+    }
+
+    public func auditEntries(after id: Int64, limit: Int) -> [AuditEntry] {
+        Array(auditLog.filter { $0.id > id }.prefix(max(0, limit)))
+    }
+
+    public func recentAudit(before id: Int64?, limit: Int) -> [AuditEntry] {
+        Array(auditLog.reversed().filter { id == nil || $0.id < id! }.prefix(max(0, limit)))
     }
 
     public func tokenFacts(tokenIDs: [Int64]?) -> [Int64: TokenFacts] {

@@ -83,7 +83,7 @@ extension APIController {
                 url = parsed
             }
             let (token, certificate) = try await dependencies.tokens.create(name: body.name, baseURL: url)
-            dependencies.audit(context, "token.create", token.name)
+            await dependencies.audit(context, "token.create", token.name, after: token.auditFields)
             let overview = try await TokenOverview.make(
                 token,
                 store: dependencies.store,
@@ -110,7 +110,7 @@ extension APIController {
         try await api {
             let token = try await token(context)
             let certificate = try await dependencies.tokens.newCertificate(name: token.name)
-            dependencies.audit(context, "token.certificate", token.name)
+            await dependencies.audit(context, "token.certificate", token.name)
             return Self.pem(certificate.pemRepresentation, name: token.name, status: .created)
         }
     }
@@ -154,7 +154,13 @@ extension APIController {
             } catch let error as DEPError {
                 throw APIError(.unprocessableContent, error)
             }
-            dependencies.audit(context, renewal ? "token.renew" : "token.upload", token.name)
+            await dependencies.audit(
+                context,
+                renewal ? "token.renew" : "token.upload",
+                token.name,
+                before: token.auditFields,
+                after: try? await dependencies.store.token(id: token.id)?.auditFields
+            )
             dependencies.scheduler?.tokenChanged(tokenID: token.id)
             let overview = try await TokenOverview.make(outcome.token, store: dependencies.store, now: now)
             return Uploaded(
@@ -171,7 +177,7 @@ extension APIController {
         try await api {
             let token = try await token(context)
             try await dependencies.tokens.delete(name: token.name)
-            dependencies.audit(context, "token.delete", token.name)
+            await dependencies.audit(context, "token.delete", token.name, before: token.auditFields)
             return Response(status: .noContent)
         }
     }

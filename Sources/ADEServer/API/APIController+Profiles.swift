@@ -66,6 +66,12 @@ extension APIController {
             let service = dependencies.profiles(context)
             let stored = try await service.create(token: token.name, name: name, profile: body.profile)
             if body.default == true { try await service.setDefault(token: token.name, name: name, family: family) }
+            await dependencies.audit(
+                context,
+                "profile.create",
+                "\(token.name)/\(name)",
+                after: ["uuid": stored.profileUUID ?? "", "default": body.default == true ? "yes" : "no"]
+            )
             return try APIModels.ProfileResponse(summary: try await service.summaries([stored], token: token.name)[0])
                 .response(from: request, context: context)
                 .withStatus(.created)
@@ -93,6 +99,12 @@ extension APIController {
                 name: try context.pathParameter("profile"),
                 profile: body.profile
             )
+            await dependencies.audit(
+                context,
+                "profile.edit",
+                "\(token.name)/\(edit.profile.name)",
+                after: ["version": String(edit.profile.version), "uuid": edit.profile.profileUUID ?? ""]
+            )
             return APIModels.ProfileEdit(
                 profile: try await service.summaries([edit.profile], token: token.name)[0],
                 moved: edit.moved.outcomes[.assigned] ?? 0,
@@ -105,10 +117,9 @@ extension APIController {
     @Sendable func deleteProfile(_ request: Request, context: ADERequestContext) async throws -> Response {
         try await api {
             let token = try await token(context)
-            try await dependencies.profiles(context).delete(
-                token: token.name,
-                name: try context.pathParameter("profile")
-            )
+            let name = try context.pathParameter("profile")
+            try await dependencies.profiles(context).delete(token: token.name, name: name)
+            await dependencies.audit(context, "profile.delete", "\(token.name)/\(name)")
             return Response(status: .noContent)
         }
     }
@@ -135,10 +146,13 @@ extension APIController {
                     ServerError(.invalidBody, parameters: ["detail": "1 to 100,000 serial numbers, or all"])
                 )
             }
-            _ = try await dependencies.profiles(context).assign(
-                token: token.name,
-                name: try context.pathParameter("profile"),
-                serialNumbers: serials
+            let name = try context.pathParameter("profile")
+            _ = try await dependencies.profiles(context).assign(token: token.name, name: name, serialNumbers: serials)
+            await dependencies.audit(
+                context,
+                "profile.assign",
+                "\(token.name)/\(name)",
+                after: ["devices": String(serials.count)]
             )
             let records = try await dependencies.store.assignments(tokenID: token.id, serialNumbers: serials)
             return APIModels.AssignmentList(
@@ -169,7 +183,16 @@ extension APIController {
             let family = try ProfileService.family(path, allowingAll: true)
             let body = try await decode(DefaultBody.self, request, expected: #"{"profile": "…"} or {"profile": null}"#)
             let service = dependencies.profiles(context)
+            let before = try await service.defaultNames(token: token.name)
             try await service.setDefault(token: token.name, name: body.profile, family: family)
+            let after = try await service.defaultNames(token: token.name)
+            await dependencies.audit(
+                context,
+                "profile.default",
+                "\(token.name)/\(path)",
+                before: before,
+                after: after
+            )
             return APIModels.DefaultProfiles(
                 token: token.name,
                 defaults: try await service.defaultNames(token: token.name)
@@ -190,6 +213,12 @@ extension APIController {
                 token: token.name,
                 serialNumbers: body.serials.map { $0.uppercased() }
             )
+            await dependencies.audit(
+                context,
+                "profile.remove",
+                token.name,
+                after: ["devices": body.serials.map { $0.uppercased() }.sorted().joined(separator: ",")]
+            )
             return APIModels.RemovalResults(token: token.name, devices: results.mapValues(\.rawValue))
         }
     }
@@ -207,7 +236,7 @@ extension APIController {
                 token: token.name,
                 serialNumbers: body.serials.map { $0.uppercased() }
             )
-            dependencies.audit(context, "device.refresh", token.name)
+            await dependencies.audit(context, "device.refresh", token.name)
             return APIModels.RefreshResults(
                 token: token.name,
                 devices: report.results.mapValues(\.rawValue),

@@ -49,7 +49,7 @@ extension APIController {
                 url: body.url ?? "",
                 allowsPrivateNetwork: body.allowPrivateNetwork ?? false
             )
-            dependencies.audit(context, "webhook.create", webhook.name)
+            await dependencies.audit(context, "webhook.create", webhook.name)
             return try APIModels.WebhookCreated(webhook: APIModels.Webhook(webhook), secret: secret)
                 .response(from: request, context: context)
                 .withStatus(.created)
@@ -60,7 +60,7 @@ extension APIController {
         try await api {
             let name = try context.pathParameter("webhook")
             try await webhookService().delete(named: name)
-            dependencies.audit(context, "webhook.delete", name)
+            await dependencies.audit(context, "webhook.delete", name)
             return Response(status: .noContent)
         }
     }

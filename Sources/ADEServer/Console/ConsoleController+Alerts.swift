@@ -131,7 +131,7 @@ extension ConsoleController {
                 password: form.password.flatMap { $0.isEmpty ? nil : $0 },
                 allowsPrivateNetwork: form.allowPrivateNetwork == "on"
             )
-            dependencies.audit(context, "alert_channel.create", channel.name)
+            await dependencies.audit(context, "alert_channel.create", channel.name)
             return try await alertsPage(
                 request,
                 context: context,
@@ -192,7 +192,7 @@ extension ConsoleController {
         } catch let error as AlertError {
             return notFound(error, request, context)
         }
-        dependencies.audit(context, "alert_channel.delete", name)
+        await dependencies.audit(context, "alert_channel.delete", name)
         return Response.redirect(to: "/alerts?notice=channel_deleted", type: .normal)
     }
 }

@@ -52,7 +52,7 @@ extension ConsoleController {
                 name: form.name.trimmingCharacters(in: .whitespaces),
                 baseURL: dependencies.defaultServiceURL()
             )
-            dependencies.audit(context, "token.create", token.name)
+            await dependencies.audit(context, "token.create", token.name, after: token.auditFields)
             return Response.redirect(to: "/tokens/\(token.name.pathEscaped)/upload", type: .normal)
         } catch let error as any CataloguedError {
             var frame = try await wizardFrame(context.text(.wizardNewTitle), context: context)
@@ -126,7 +126,13 @@ extension ConsoleController {
                 file: Array(form.file),
                 force: force
             )
-            dependencies.audit(context, renewal ? "token.renew" : "token.upload", token.name)
+            await dependencies.audit(
+                context,
+                renewal ? "token.renew" : "token.upload",
+                token.name,
+                before: token.auditFields,
+                after: try? await dependencies.store.token(id: token.id)?.auditFields
+            )
             dependencies.scheduler?.tokenChanged(tokenID: token.id)
             let notice = APIController.name(of: outcome.kind)
             return Response.redirect(to: "/tokens/\(token.name.pathEscaped)?notice=\(notice)", type: .normal)
@@ -168,7 +174,7 @@ extension ConsoleController {
             return Response.redirect(to: "/tokens/\(token.name.pathEscaped)/delete", type: .normal)
         }
         try await dependencies.tokens.delete(name: token.name)
-        dependencies.audit(context, "token.delete", token.name)
+        await dependencies.audit(context, "token.delete", token.name, before: token.auditFields)
         return Response.redirect(to: "/?notice=deleted", type: .normal)
     }
 

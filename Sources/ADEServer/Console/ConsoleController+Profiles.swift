@@ -185,7 +185,7 @@ extension ConsoleController {
             let name = form.name.trimmingCharacters(in: .whitespaces)
             _ = try await service.create(token: token, name: name, profile: form.profile)
             if form.makeDefault == "on" { try await service.setDefault(token: token, name: name, family: nil) }
-            dependencies.audit(context, "profile.create", "\(token)/\(name)")
+            await dependencies.audit(context, "profile.create", "\(token)/\(name)")
             return Response.redirect(to: "/tokens/\(token.pathEscaped)/profiles?notice=profile_created", type: .normal)
         } catch let error as any CataloguedError {
             return try await profilesPage(
@@ -205,7 +205,11 @@ extension ConsoleController {
             let family = try ProfileService.family(form.family, allowingAll: true)
             let profile = form.profile.flatMap { $0.isEmpty ? nil : $0 }
             try await dependencies.profiles(context).setDefault(token: token, name: profile, family: family)
-            dependencies.audit(context, "profile.default", "\(token)/\(family?.rawValue ?? "all")=\(profile ?? "none")")
+            await dependencies.audit(
+                context,
+                "profile.default",
+                "\(token)/\(family?.rawValue ?? "all")=\(profile ?? "none")"
+            )
             return Response.redirect(to: "/tokens/\(token.pathEscaped)/profiles?notice=default_set", type: .normal)
         } catch let error as any CataloguedError {
             return try await profilesPage(request, context: context, form: nil, problem: describe(error, context))
@@ -230,7 +234,7 @@ extension ConsoleController {
                 token: token,
                 server: try await dependencies.tokens.server(for: token)
             )
-            dependencies.audit(context, "profile.retry", "\(token.name)/\(form.serial)")
+            await dependencies.audit(context, "profile.retry", "\(token.name)/\(form.serial)")
             return Response.redirect(to: "/tokens/\(token.name.pathEscaped)/profiles?notice=retried", type: .normal)
         } catch let error as any CataloguedError {
             return try await profilesPage(request, context: context, form: nil, problem: describe(error, context))
@@ -295,7 +299,7 @@ extension ConsoleController {
         let name = try context.pathParameter("profile")
         do {
             let edit = try await dependencies.profiles(context).edit(token: token, name: name, profile: form.profile)
-            dependencies.audit(context, "profile.edit", "\(token)/\(name) v\(edit.profile.version)")
+            await dependencies.audit(context, "profile.edit", "\(token)/\(name) v\(edit.profile.version)")
             return Response.redirect(to: "/tokens/\(token.pathEscaped)/profiles?notice=profile_edited", type: .normal)
         } catch let error as any CataloguedError {
             return try await profilePage(

@@ -89,7 +89,7 @@ extension ConsoleController {
                 url: form.url,
                 allowsPrivateNetwork: form.allowPrivateNetwork == "on"
             )
-            dependencies.audit(context, "webhook.create", webhook.name)
+            await dependencies.audit(context, "webhook.create", webhook.name)
             // The secret is shown on this answer only: never in a URL, never again.
             return try await webhooksPage(
                 request,
@@ -153,7 +153,7 @@ extension ConsoleController {
         } catch let error as WebhookError {
             return notFound(error, request, context)
         }
-        dependencies.audit(context, "webhook.delete", name)
+        await dependencies.audit(context, "webhook.delete", name)
         return Response.redirect(to: "/webhooks?notice=webhook_deleted", type: .normal)
     }
 

@@ -42,6 +42,7 @@ struct ConsoleController {
         addProfileRoutes(to: pages)
         addWebhookRoutes(to: pages)
         addAlertRoutes(to: pages)
+        addAuditRoutes(to: pages)
         addLifecycleRoutes(to: pages)
     }
 
@@ -437,7 +438,7 @@ struct ConsoleController {
             )
         }
         let report = try await dependencies.deviceRefresher(context).refresh(token: token.name, serialNumbers: [serial])
-        dependencies.audit(context, "device.refresh", "\(token.name)/\(serial)")
+        await dependencies.audit(context, "device.refresh", "\(token.name)/\(serial)")
         let result = report.results[serial] ?? .notFound
         let notice = result == .success ? "device_refreshed" : "device_not_accessible&result=\(result.rawValue)"
         return Response.redirect(

@@ -109,7 +109,7 @@ struct DemoPanelController {
         if let token = try await dependencies.store.token(serverUUID: uuid) {
             dependencies.scheduler?.tokenChanged(tokenID: token.id)  // Show the effect at once.
         }
-        dependencies.audit(context, "demo.fault.\(form.state)", "\(uuid)/\(fault.key)")
+        await dependencies.audit(context, "demo.fault.\(form.state)", "\(uuid)/\(fault.key)")
         return Response.redirect(to: "/demo?changed=1", type: .normal)
     }
 
