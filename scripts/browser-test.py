@@ -20,6 +20,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -176,7 +177,29 @@ def main():
         secret = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".secret-value")))
         assert secret.text.startswith("whsec_"), secret.text
         shoot(driver, arguments.screenshots, "09-webhooks")
-        step("the token is healthy again; profiles assigned; webhook added; screenshots in " + arguments.screenshots)
+        # An alert channel: Slack, writing in French.
+        driver.find_element(By.LINK_TEXT, "Alerts").click()
+        driver.find_element(By.ID, "channel-name").send_keys("IT Slack")
+        Select(driver.find_element(By.ID, "channel-kind")).select_by_value("slack")
+        Select(driver.find_element(By.ID, "channel-language")).select_by_value("fr")
+        driver.find_element(By.ID, "channel-url").send_keys("https://hooks.slack.com/services/T000/B000/demo")
+        driver.find_element(By.CSS_SELECTOR, "form[action='/alerts'] button[type='submit']").click()
+        wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
+        assert "https://hooks.slack.com/…" in driver.find_element(By.TAG_NAME, "main").text
+        shoot(driver, arguments.screenshots, "10-alerts")
+        # Every change above is in the audit log, under the signed-in user.
+        driver.find_element(By.LINK_TEXT, "Audit log").click()
+        main = driver.find_element(By.TAG_NAME, "main").text
+        for action in ("token.renew", "webhook.create", "alert_channel.create"):
+            assert action in main, f"{action} is not in the audit log"
+        shoot(driver, arguments.screenshots, "11-audit")
+        # The console in French, through the language picker: the token whose terms are pending explains itself.
+        driver.get(console + "/language?lang=fr&back=/tokens/Retail%20Stores")
+        main = driver.find_element(By.TAG_NAME, "main").text
+        assert "Conditions non acceptées" in main and "Comment résoudre le problème" in main, main
+        shoot(driver, arguments.screenshots, "12-token-fr")
+        step("the token is healthy again; profiles assigned; webhook, alert channel added; audited; screenshots in "
+             + arguments.screenshots)
     except Exception:
         os.makedirs(arguments.screenshots, exist_ok=True)
         driver.save_screenshot(os.path.join(arguments.screenshots, "failure.png"))

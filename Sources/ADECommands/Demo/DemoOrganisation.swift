@@ -96,21 +96,31 @@ struct DemoOrganisation {
             guard let uuid = servers[name] else { return }
             files[name] = Array(try simulator.downloadToken(server: uuid).contents.utf8)
         }
-        // Now is 370 days ago for the simulator: the expired token is issued, then the expiring one eight days later.
-        for token in tokens where token.story == .expired { try download(token.name) }
+        // Every token gets a default profile (defined at Apple, so while its token works): devices receive it as
+        // they sync, and a token fixed in the demo is healthy again, not missing a default.
+        func giveDefaultProfile(_ name: String) async throws {
+            _ = try await profiles.create(token: name, name: "Staff", profile: defaultProfile)
+            try await profiles.setDefault(token: name, name: "Staff", family: nil)
+        }
+        var uploaded: Set<String> = []
+        // Now is 370 days ago for the simulator: the expired token is issued (and uploaded with its profile while it
+        // is valid for Apple), then the expiring one eight days later.
+        for token in tokens where token.story == .expired {
+            try download(token.name)
+            guard let file = files[token.name] else { continue }
+            _ = try await service.upload(name: token.name, file: file)
+            try await giveDefaultProfile(token.name)
+            uploaded.insert(token.name)
+        }
         simulator.advanceClock(by: 8 * 86_400)
         for token in tokens where token.story == .expiringSoon { try download(token.name) }
         simulator.advanceClock(by: -clockStart - 8 * 86_400)
         for token in tokens where files[token.name] == nil { try download(token.name) }
-        for token in tokens {
+        for token in tokens where !uploaded.contains(token.name) {
             guard let file = files[token.name] else { continue }
-            let uploaded = try await service.upload(name: token.name, file: file).token
-            // The tokens that work get a default profile: their devices receive it as they sync.
-            if [.healthy, .expiringSoon].contains(token.story) {
-                _ = try await profiles.create(token: token.name, name: "Staff", profile: defaultProfile)
-                try await profiles.setDefault(token: token.name, name: "Staff", family: nil)
-            }
-            if [.termsNotAccepted, .supersededByNewerDownload].contains(token.story) { try await sync(uploaded) }
+            let stored = try await service.upload(name: token.name, file: file).token
+            try await giveDefaultProfile(token.name)
+            if [.termsNotAccepted, .supersededByNewerDownload].contains(token.story) { try await sync(stored) }
         }
         for token in tokens {
             switch token.story {

@@ -198,7 +198,11 @@ struct APIController {
                         severity: token.severity,
                         title: token.title,
                         cause: token.cause,
+                        impact: token.impact,
+                        steps: token.steps,
                         remedy: token.remedy,
+                        breaks: token.breaks,
+                        clearsByItself: token.clearsByItself,
                         since: token.stateSince
                     )
                 }

@@ -248,8 +248,17 @@ enum APIModels {
         var severity: String
         var title: String
         var cause: String
+        var impact: String
+        var steps: [String]
         var remedy: String
+        var breaks: [String]
+        var clearsByItself: Bool
         var since: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case name, state, severity, title, cause, impact, steps, remedy, breaks, since
+            case clearsByItself = "clears_by_itself"
+        }
     }
 
     struct Alerts: ResponseEncodable {
