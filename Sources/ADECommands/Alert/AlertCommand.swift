@@ -203,11 +203,12 @@ extension AlertCommand.Channel {
         }
     }
 
-    /// `ade alert channel deliveries NAME [--limit N]`
+    /// `ade alert channel deliveries NAME [--limit N] [--format json]`
     struct Deliveries: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A channel's delivery log, newest first.")
         @Argument(help: "The channel's name.") var name: String
         @Option(name: .long, help: "At most this many attempts.") var limit: Int = 50
+        @Option(name: .long, help: "Output format: json or text.") var format: OutputFormat = .text
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var global: GlobalOptions
 
@@ -215,14 +216,7 @@ extension AlertCommand.Channel {
             try await reportingErrors(locale: global.locale) {
                 try await storeOptions.withAlertChannels { service, _, _ in
                     for delivery in try await service.deliveries(named: name, limit: limit) {
-                        Console.current.line(
-                            [
-                                DEPJSON.formatDate(delivery.at), "event \(delivery.eventID)",
-                                "attempt \(delivery.attempt)", delivery.statusCode.map { "HTTP \($0)" } ?? "-",
-                                delivery.error ?? "ok", "\(delivery.durationMilliseconds) ms",
-                            ]
-                            .joined(separator: "\t")
-                        )
+                        try WebhookCommand.print(delivery, format: format)
                     }
                 }
             }

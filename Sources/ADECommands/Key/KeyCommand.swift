@@ -55,6 +55,12 @@ struct KeyCommand: AsyncParsableCommand {
                     try? FileManager.default.removeItem(atPath: staged)
                     throw error
                 }
+                try await CommandAudit.record(
+                    store,
+                    "key.rotate",
+                    source == .environment ? "ADE_MASTER_KEY" : keyFile,
+                    after: ["key_check": new.checkValue]
+                )
                 let catalogue = MessageCatalogue.bundled
                 if source == .environment {
                     Console.current.line(new.base64)

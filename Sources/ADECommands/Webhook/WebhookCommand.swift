@@ -124,28 +124,26 @@ struct WebhookCommand: AsyncParsableCommand {
             try await reportingErrors(locale: global.locale) {
                 try await storeOptions.withWebhooks { service, _, _ in
                     let log = try await service.deliveries(named: name, limit: limit)
-                    for delivery in log {
-                        let fields = [
-                            DEPJSON.formatDate(delivery.at), "event \(delivery.eventID)", "attempt \(delivery.attempt)",
-                            delivery.statusCode.map { "HTTP \($0)" } ?? "-", delivery.error ?? "ok",
-                            "\(delivery.durationMilliseconds) ms",
-                        ]
-                        switch format {
-                        case .json:
-                            try Console.current.json(
-                                Dictionary(
-                                    uniqueKeysWithValues: zip(
-                                        ["at", "event", "attempt", "status", "result", "ms"],
-                                        fields
-                                    )
-                                )
-                            )
-                        case .text:
-                            Console.current.line(fields.joined(separator: "\t"))
-                        }
-                    }
+                    for delivery in log { try WebhookCommand.print(delivery, format: format) }
                 }
             }
+        }
+    }
+
+    /// One attempt of a delivery log, as `ade webhook deliveries` and `ade alert channel deliveries` print it.
+    static func print(_ delivery: WebhookDelivery, format: OutputFormat) throws {
+        let fields = [
+            DEPJSON.formatDate(delivery.at), "event \(delivery.eventID)", "attempt \(delivery.attempt)",
+            delivery.statusCode.map { "HTTP \($0)" } ?? "-", delivery.error ?? "ok",
+            "\(delivery.durationMilliseconds) ms",
+        ]
+        switch format {
+        case .json:
+            try Console.current.json(
+                Dictionary(uniqueKeysWithValues: zip(["at", "event", "attempt", "status", "result", "ms"], fields))
+            )
+        case .text:
+            Console.current.line(fields.joined(separator: "\t"))
         }
     }
 
