@@ -79,11 +79,9 @@ struct DoctorCommand: AsyncParsableCommand {
                         )
                     )
                     guard entry.severity != .ok else { continue }
-                    if !entry.breaks.isEmpty {
-                        Console.current.line(
-                            catalogue.string(.doctorImpact, locale: locale, ["impact": .string(entry.impact)])
-                        )
-                    }
+                    Console.current.line(
+                        catalogue.string(.doctorImpact, locale: locale, ["impact": .string(entry.impact)])
+                    )
                     for (number, step) in entry.steps.enumerated() {
                         Console.current.line(
                             catalogue.string(

@@ -245,6 +245,7 @@ struct ConsoleController {
         values["steps"] = text.steps
         values["breaks"] = text.breaks
         values["hasBreaks"] = !text.breaks.isEmpty
+        values["hasImpact"] = overview.health.severity != .ok
         values["clearsByItself"] = text.clearsByItself && overview.health.severity != .ok
         let runs = try await dependencies.store.runs(tokenID: token.id, limit: 20)
         values["runs"] = runs.map { run -> [String: Any] in
