@@ -82,6 +82,29 @@ struct DEPCommandTests {
         }
     }
 
+    @Test func aDisownAsAStoredTokenIsAudited() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "D", devices: 5)])) { harness in
+            try await TemporaryDirectory.with { directory in
+                let database = ["--database", directory.path("ade.sqlite")]
+                try await CommandHarness.enroll("Fleet", harness: harness, directory: directory, database: database)
+                let serials = try harness.simulator.serials(server: harness.simulator.defaultServerUUID, limit: 2)
+                let done = await CommandHarness.run(
+                    ["dep", "disown"] + serials + ["--token", "Fleet", "--yes-release-permanently"] + database
+                )
+                #expect(done.status == 0, "\(done.error)")
+                _ = await CommandHarness.run(["dep", "account", "--token", "Fleet"] + database)
+                let audit = await CommandHarness.run(["audit", "export"] + database)
+                let entries = audit.output.split(separator: "\n").compactMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                }
+                #expect(entries.map { $0["action"] as? String } == ["token.create", "token.upload", "dep.call"])
+                let after = entries.last?["after"] as? [String: String]
+                #expect(after?["path"] == "/devices/disown" && after?["devices"] == serials.joined(separator: ","))
+                #expect(entries.last?["target"] as? String == "Fleet")
+            }
+        }
+    }
+
     @Test func badConnectionOptionsAreClearErrors() async throws {
         try await TemporaryDirectory.with { directory in
             let garbage = try directory.write("garbage.json", Array("{\"hello\": 1}".utf8))

@@ -107,8 +107,27 @@ struct DEPConnectionOptions: ParsableArguments {
                 server: server
             )
         }
+        try await audit(request)
         guard !response.body.isEmpty else { return }
         Console.current.line(Self.indented(response.body))
+    }
+
+    /// A call that changes something at Apple (disown, activation lock, profiles) made as a stored token goes into
+    /// the audit log with its serial numbers; never the body otherwise (an activation lock's escrow key is secret).
+    /// A call made with `--credentials` has no database to record it in.
+    private func audit(_ request: DEPRequest) async throws {
+        let reads: Set<String> = ["GET /account", "POST /devices"]
+        guard let token, request.method != "GET", !reads.contains("\(request.method) \(request.path)") else { return }
+        var after = ["method": request.method, "path": request.path]
+        if let body = request.body,
+            let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let devices = object["devices"] as? [String]
+        {
+            after["devices"] = devices.joined(separator: ",")
+        }
+        try await storeOptions.withStore { store in
+            try await CommandAudit.record(store, "dep.call", token, after: after)
+        }
     }
 
     /// Apple's JSON with sorted keys and indentation; the text as is when it is not JSON.
