@@ -284,7 +284,15 @@ struct RouterTests {
             #expect(tokens[1]["severity"] as? String == "error")
             #expect(tokens[1]["last_error_code"] as? String == "token_rejected")
             #expect((tokens[1]["remedy"] as? String)?.contains("2. Run ade token renew Rejected FILE.p7m") == true)
-            #expect((tokens[1]["steps"] as? [String])?.count == 4)
+            #expect(
+                tokens[1]["steps"] == nil && tokens[1]["impact"] == nil,
+                "the list leaves them to the token's answer"
+            )
+            let rejected = try Self.json(
+                try await client.execute(uri: "/api/v1/tokens/Rejected", method: .get, headers: auth)
+            )
+            #expect((rejected["steps"] as? [String])?.count == 4)
+            #expect((rejected["impact"] as? String)?.contains("Devices no longer sync") == true)
             #expect(tokens[1]["breaks"] as? [String] == ["device_sync", "profile_assignment", "enrollment"])
             #expect(tokens[1]["clears_by_itself"] as? Bool == false)
 

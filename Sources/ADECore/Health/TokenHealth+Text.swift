@@ -11,7 +11,10 @@ public struct HealthText: Sendable, Hashable, Codable {
     public var clearsByItself: Bool
 
     /// The steps as one text: `1. … 2. …` (the `remedy` field of the API and `ade doctor --format json`).
-    public var remedy: String {
+    public var remedy: String { Self.remedy(steps) }
+
+    /// Steps as one text: `1. … 2. …`.
+    public static func remedy(_ steps: [String]) -> String {
         steps.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: " ")
     }
 }

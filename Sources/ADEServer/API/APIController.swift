@@ -44,7 +44,9 @@ struct APIController {
             )
             let shown = overviews.prefix(limit)
             return APIModels.TokenList(
-                tokens: shown.map { APIModels.Token($0, syncing: syncing.contains($0.token.id), context: context) },
+                tokens: shown.map {
+                    APIModels.Token($0, syncing: syncing.contains($0.token.id), context: context, detailed: false)
+                },
                 nextAfter: overviews.count > limit ? shown.last?.token.name : nil
             )
         }
@@ -198,8 +200,8 @@ struct APIController {
                         severity: token.severity,
                         title: token.title,
                         cause: token.cause,
-                        impact: token.impact,
-                        steps: token.steps,
+                        impact: token.impact ?? "",
+                        steps: token.steps ?? [],
                         remedy: token.remedy,
                         breaks: token.breaks,
                         clearsByItself: token.clearsByItself,

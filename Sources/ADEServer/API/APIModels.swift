@@ -21,10 +21,10 @@ enum APIModels {
         var errorCode: String?
         var title: String
         var cause: String
-        /// What the state means for the devices.
-        var impact: String
-        /// The numbered remediation steps, in order.
-        var steps: [String]
+        /// What the state means for the devices (the token's own answer and the alerts; not the list's items).
+        var impact: String?
+        /// The numbered remediation steps, in order (the token's own answer and the alerts; not the list's items).
+        var steps: [String]?
         /// The steps as one text (`1. … 2. …`).
         var remedy: String
         /// The ADE functions the state breaks: `device_sync`, `profile_assignment`, `enrollment`.
@@ -41,10 +41,14 @@ enum APIModels {
         var pendingRenewalSince: Date?
         var syncing: Bool
 
-        init(_ overview: TokenOverview, syncing: Bool, context: ADERequestContext) {
+        /// - Parameter detailed: With the state's impact and steps as their own fields (a list leaves them out: its
+        ///   items have the steps as `remedy`, and are read 2,000 at a time).
+        init(_ overview: TokenOverview, syncing: Bool, context: ADERequestContext, detailed: Bool = true) {
             let token = overview.token
             let health = overview.health
-            let text = health.text(tokenName: token.name, locale: context.locale)
+            let entry = health.state.entry
+            let arguments = health.arguments(tokenName: token.name)
+            let stepTexts = entry.stepKeys.map { context.text($0, arguments) }
             name = token.name
             baseUrl = token.baseURL.absoluteString
             organisationName = token.organisationName
@@ -58,13 +62,13 @@ enum APIModels {
             severity = health.severity.rawValue
             stateSince = health.since
             errorCode = health.errorCode
-            title = text.title
-            cause = text.cause
-            impact = text.impact
-            steps = text.steps
-            remedy = text.remedy
-            breaks = health.state.entry.breaks.map(\.rawValue)
-            clearsByItself = health.state.entry.clearsByItself
+            title = context.text(entry.titleKey, arguments)
+            cause = context.text(entry.causeKey, arguments)
+            impact = detailed ? context.text(entry.impactKey, arguments) : nil
+            steps = detailed ? stepTexts : nil
+            remedy = HealthText.remedy(stepTexts)
+            breaks = entry.breaks.map(\.rawValue)
+            clearsByItself = entry.clearsByItself
             expiryStep = health.expiryStep
             lastSuccessfulSyncAt = overview.lastSuccessAt
             lastErrorCode = overview.lastErrorCode
@@ -340,7 +344,7 @@ extension APIModels.Token {
         json.field("severity", severity)
         json.field("state", state)
         json.field("state_since", stateSince)
-        json.field("steps", steps)
+        if let steps { json.field("steps", steps) }
         json.field("syncing", syncing)
         json.field("title", title)
         json.field("uploaded_at", uploadedAt)
