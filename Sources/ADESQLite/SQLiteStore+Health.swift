@@ -10,35 +10,38 @@ extension SQLiteStore: HealthStore {
             let filter = tokenIDs.map { "WHERE t.id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
             return try SQLiteColumns.rows(
                 of: db.makeStatement(
-                    sql: """
-                        SELECT t.id,
-                            (SELECT COUNT(*) FROM sync_runs r WHERE r.token_id = t.id AND r.outcome = 'failed'
-                                AND r.id > COALESCE((SELECT MAX(id) FROM sync_runs s
-                                    WHERE s.token_id = t.id AND s.outcome = 'succeeded'), 0)),
-                            c.recovery_since,
-                            (SELECT COUNT(*) FROM device_assignments a WHERE a.token_id = t.id
-                                AND a.status IN ('failed', 'not_accessible', 'needs_attention')),
-                            t.present_devices,
-                            EXISTS (SELECT 1 FROM default_profiles d WHERE d.token_id = t.id)
-                        FROM tokens t LEFT JOIN sync_cursors c ON c.token_id = t.id \(filter)
-                        """
+                    sql: "SELECT t.id, \(Self.factsColumns) FROM tokens t \(Self.factsJoin) \(filter)"
                 ),
                 arguments: [],
                 in: db
-            ) { row in
-                (
-                    row.int64(0),
-                    TokenFacts(
-                        failureStreak: row.int(1),
-                        recoverySince: row.date(2),
-                        failingAssignments: row.int(3),
-                        presentDevices: row.int(4),
-                        hasDefaultProfile: row.int(5) != 0
-                    )
-                )
-            }
+            ) { row in (row.int64(0), Self.facts(from: row, at: 1)) }
             .reduce(into: [:]) { facts, entry in facts[entry.0] = entry.1 }
         }
+    }
+
+    /// A token `t`'s facts as columns (with ``factsJoin``), in the order of ``facts(from:at:)``.
+    static let factsColumns = """
+        (SELECT COUNT(*) FROM sync_runs r WHERE r.token_id = t.id AND r.outcome = 'failed'
+            AND r.id > COALESCE((SELECT MAX(id) FROM sync_runs s WHERE s.token_id = t.id AND s.outcome = 'succeeded'), 0)),
+        c.recovery_since,
+        (SELECT COUNT(*) FROM device_assignments a WHERE a.token_id = t.id
+            AND a.status IN ('failed', 'not_accessible', 'needs_attention')),
+        t.present_devices,
+        EXISTS (SELECT 1 FROM default_profiles d WHERE d.token_id = t.id)
+        """
+
+    static let factsJoin = "LEFT JOIN sync_cursors c ON c.token_id = t.id"
+
+    static let factsColumnCount: Int32 = 5
+
+    static func facts(from row: SQLiteColumns, at start: Int32) -> TokenFacts {
+        TokenFacts(
+            failureStreak: row.int(start),
+            recoverySince: row.date(start + 1),
+            failingAssignments: row.int(start + 2),
+            presentDevices: row.int(start + 3),
+            hasDefaultProfile: row.int(start + 4) != 0
+        )
     }
 
     public func recordTransition(_ transition: TokenTransition, tokenID: Int64) async throws -> Bool {

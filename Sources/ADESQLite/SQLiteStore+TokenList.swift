@@ -13,18 +13,20 @@ extension SQLiteStore: TokenListStore {
                 TokenListEntry(
                     token: Self.token(from: row),
                     runs: Self.newestRuns(from: row, at: Self.tokenColumnCount + 1),
-                    presentDevices: row.int(Self.tokenColumnCount)
+                    presentDevices: row.int(Self.tokenColumnCount),
+                    facts: Self.facts(from: row, at: Self.tokenColumnCount + 1 + 3 * Self.runColumnCount)
                 )
             }
         }
     }
 
-    /// The page of tokens, their present devices, then their newest finished, successful and failed runs: one
-    /// index seek per run (sync_runs_by_token, sync_runs_by_outcome), one prepared statement.
+    /// The page of tokens, their present devices, their newest finished, successful and failed runs (one index seek
+    /// each: sync_runs_by_token, sync_runs_by_outcome) and their health facts, in one prepared statement.
     static let tokenListSQL = """
-        SELECT \(tokenColumns(of: "t")), t.present_devices, \(newestRunColumns)
+        SELECT \(tokenColumns(of: "t")), t.present_devices, \(newestRunColumns), \(factsColumns)
         FROM (SELECT * FROM tokens WHERE name > ? COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?) t
         \(newestRunsJoins)
+        \(factsJoin)
         ORDER BY t.name COLLATE NOCASE
         """
 

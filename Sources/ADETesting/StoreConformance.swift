@@ -634,16 +634,38 @@ public enum StoreConformance {
         full.accessTokenExpiry = later
         full.syncIntervalSeconds = 900
         try await store.updateToken(full)
+        let facts = try await store.tokenFacts(tokenIDs: nil)
+        #expect(facts[token.id] == TokenFacts(presentDevices: 1), "the failure came before the success")
         #expect(
             try await store.tokenList(after: nil, limit: 5) == [
                 TokenListEntry(
                     token: full,
                     runs: RunSummary(lastFinished: succeeded, lastSuccess: succeeded, lastFailure: failed),
-                    presentDevices: 1
+                    presentDevices: 1,
+                    facts: try #require(facts[token.id])
                 ),
-                TokenListEntry(token: other, runs: RunSummary(lastFinished: elsewhere), presentDevices: 0),
+                TokenListEntry(
+                    token: other,
+                    runs: RunSummary(lastFinished: elsewhere),
+                    presentDevices: 0,
+                    facts: try #require(facts[other.id])
+                ),
             ]
         )
+        // Two failures after the success, a cursor being recovered: the facts count them.
+        for _ in 0..<2 {
+            var failure = try await store.startRun(tokenID: other.id, kind: .delta, at: later)
+            failure.outcome = .failed
+            failure.errorCode = "server_error"
+            try await store.updateRun(failure)
+        }
+        try await store.setCursor(
+            SyncCursorState(phase: .fetch, cursor: nil, fetchGeneration: 2, recoverySince: later),
+            tokenID: other.id
+        )
+        let otherFacts = try #require(try await store.tokenFacts(tokenIDs: [other.id])[other.id])
+        #expect(otherFacts.failureStreak == 2 && otherFacts.recoverySince == later && !otherFacts.hasDefaultProfile)
+        #expect(try await store.tokenList(after: "t", limit: 5).first?.facts == otherFacts)
         #expect(try await store.tokenList(after: "t", limit: 5).map(\.token.name) == ["U"])
         #expect(try await store.tokenList(after: nil, limit: 1).map(\.token.name) == ["T"])
     }

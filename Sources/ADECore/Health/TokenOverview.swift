@@ -71,17 +71,15 @@ public struct TokenOverview: Sendable, Hashable {
         }
     }
 
-    /// A page of token overviews by name, after `name`, of at most `limit` tokens, in two store reads.
+    /// A page of token overviews by name, after `name`, of at most `limit` tokens, in one store read.
     public static func page(after name: String?, limit: Int, store: any ADEStore, now: Date) async throws
         -> [TokenOverview]
     {
-        let entries = try await store.tokenList(after: name, limit: limit)
-        let facts = entries.isEmpty ? [:] : try await store.tokenFacts(tokenIDs: entries.map(\.token.id))
-        return entries.map { entry in
+        try await store.tokenList(after: name, limit: limit).map { entry in
             TokenOverview(
                 entry.token,
                 summary: entry.runs,
-                facts: facts[entry.token.id] ?? TokenFacts(),
+                facts: entry.facts,
                 deviceCount: entry.presentDevices,
                 now: now
             )

@@ -150,8 +150,8 @@ public protocol AccessStore: Sendable {
 
 /// The token list's read: a page of tokens with what the list shows of each.
 public protocol TokenListStore: Sendable {
-    /// A page of tokens by name (case-insensitive) after `name`, each with its run summary and present device
-    /// count, in one read.
+    /// A page of tokens by name (case-insensitive) after `name`, each with its run summary, present device count and
+    /// health facts, in one read.
     func tokenList(after name: String?, limit: Int) async throws -> [TokenListEntry]
 }
 
@@ -159,18 +159,21 @@ public protocol TokenListStore: Sendable {
 public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore & AccessStore
     & TokenListStore & ProfileStore & OutboxStore & WebhookStore & HealthStore & AuditStore
 
-extension TokenListStore where Self: TokenStore & SyncRunStore & DeviceSyncStore {
-    /// The page from three reads: tokens, their run summaries, their device counts. SQLite answers in one.
+extension TokenListStore where Self: TokenStore & SyncRunStore & DeviceSyncStore & HealthStore {
+    /// The page from four reads: tokens, their run summaries, their device counts, their facts. SQLite answers in
+    /// one.
     public func tokenList(after name: String?, limit: Int) async throws -> [TokenListEntry] {
         let tokens = try await tokens(after: name, limit: limit)
         let ids = tokens.map(\.id)
         let summaries = try await runSummaries(tokenIDs: ids)
         let counts = try await deviceCounts(tokenIDs: ids)
+        let facts = try await tokenFacts(tokenIDs: ids)
         return tokens.map { token in
             TokenListEntry(
                 token: token,
                 runs: summaries[token.id] ?? RunSummary(),
-                presentDevices: counts[token.id] ?? 0
+                presentDevices: counts[token.id] ?? 0,
+                facts: facts[token.id] ?? TokenFacts()
             )
         }
     }
