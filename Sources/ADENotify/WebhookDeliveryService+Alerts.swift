@@ -24,7 +24,8 @@ extension WebhookDeliveryService {
                 store: store,
                 locale: locale,
                 now: now,
-                consoleURL: configuration.consoleURL
+                consoleURL: configuration.consoleURL,
+                policy: configuration.healthPolicy
             )
         }
         return try await withSender(kind, channel: channel, url: url, secret: secret) { sender in

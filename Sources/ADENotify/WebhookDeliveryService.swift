@@ -33,6 +33,8 @@ public struct WebhookDeliveryService: Service {
         /// A PEM file of certificate authorities trusted besides the system's for SMTP servers (a private CA;
         /// `ADE_EXTRA_CA_FILE`).
         public var extraCAFile: String?
+        /// The thresholds the token states in alerts are judged by.
+        public var healthPolicy: HealthPolicy
 
         public init(
             pollInterval: Duration = .seconds(2),
@@ -43,7 +45,8 @@ public struct WebhookDeliveryService: Service {
             retention: TimeInterval = 7 * 86_400,
             pruneInterval: TimeInterval = 3600,
             consoleURL: URL? = nil,
-            extraCAFile: String? = nil
+            extraCAFile: String? = nil,
+            healthPolicy: HealthPolicy = HealthPolicy()
         ) {
             self.pollInterval = pollInterval
             self.batchSize = max(1, batchSize)
@@ -54,6 +57,7 @@ public struct WebhookDeliveryService: Service {
             self.pruneInterval = pruneInterval
             self.consoleURL = consoleURL
             self.extraCAFile = extraCAFile
+            self.healthPolicy = healthPolicy
         }
     }
 

@@ -57,7 +57,8 @@ public func buildRouter(
             store: dependencies.store,
             registry: dependencies.metrics,
             timeSource: dependencies.timeSource,
-            bearerToken: configuration.metricsToken
+            bearerToken: configuration.metricsToken,
+            healthPolicy: dependencies.healthPolicy
         ).addRoutes(to: router)
     }
     let openAPI = try OpenAPIDocument.load()
@@ -104,7 +105,8 @@ public func buildMetricsApplication(
         store: dependencies.store,
         registry: dependencies.metrics,
         timeSource: dependencies.timeSource,
-        bearerToken: configuration.metricsToken
+        bearerToken: configuration.metricsToken,
+        healthPolicy: dependencies.healthPolicy
     ).addRoutes(to: router)
     return Application(
         router: router,

@@ -14,6 +14,8 @@ struct MetricsController<Context: RequestContext> {
     let timeSource: any TimeSource
     /// When set, a scrape needs `Authorization: Bearer <token>`.
     let bearerToken: String?
+    /// The thresholds the token states are judged by.
+    var healthPolicy = HealthPolicy()
 
     func addRoutes(to router: Router<Context>) {
         router.get("metrics") { request, _ in
@@ -38,7 +40,7 @@ struct MetricsController<Context: RequestContext> {
     /// The registry's counters, then the token gauges.
     func render() async throws -> String {
         let now = timeSource.now()
-        let overviews = try await TokenOverview.all(store: store, now: now)
+        let overviews = try await TokenOverview.all(store: store, now: now, policy: healthPolicy)
         var text = registry.emitToString()
         func family(_ name: String, _ help: String) {
             text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"

@@ -33,6 +33,8 @@ public struct ServerDependencies: Sendable {
     public var testWebhook: WebhookTester?
     /// The alert channels; nil: the console does not offer them.
     public var alertChannels: AlertChannelService?
+    /// The thresholds of the token states (as the sync engine and the health monitor of this server use them).
+    public var healthPolicy: HealthPolicy
 
     public init(
         store: any ADEStore,
@@ -45,8 +47,10 @@ public struct ServerDependencies: Sendable {
         assignmentPolicy: AssignmentPolicy = AssignmentPolicy(),
         webhooks: WebhookService? = nil,
         testWebhook: WebhookTester? = nil,
-        alertChannels: AlertChannelService? = nil
+        alertChannels: AlertChannelService? = nil,
+        healthPolicy: HealthPolicy = HealthPolicy()
     ) {
+        self.healthPolicy = healthPolicy
         self.assignmentPolicy = assignmentPolicy
         self.webhooks = webhooks
         self.testWebhook = testWebhook
@@ -58,6 +62,16 @@ public struct ServerDependencies: Sendable {
         self.scheduler = scheduler
         self.timeSource = timeSource
         self.defaultServiceURL = defaultServiceURL
+    }
+
+    /// Every token's overview now, judged with this server's policy.
+    func overviews() async throws -> [TokenOverview] {
+        try await TokenOverview.all(store: store, now: timeSource.now(), policy: healthPolicy)
+    }
+
+    /// One token's overview now, judged with this server's policy.
+    func overview(of token: EnrollmentToken) async throws -> TokenOverview {
+        try await TokenOverview.make(token, store: store, now: timeSource.now(), policy: healthPolicy)
     }
 
     /// The assigner for profile assignments on demand, logging as the request.

@@ -1,11 +1,14 @@
 import ADECore
 import ADESQLite
 import ADETesting
+import ArgumentParser
 import DEPClient
 import DEPSimulator
 import Foundation
 import ServerToken
 import Testing
+
+@testable import ADECommands
 
 /// `ade token create|upload|renew|import|list|show|delete|certificate` and `ade key rotate` on a real SQLite
 /// database, against the simulator's ABM.
@@ -324,6 +327,29 @@ extension TokenLifecycleCommandTests {
                 #expect(gaveUp.status == 1)
                 #expect(gaveUp.error.contains("error [lease_held]") && gaveUp.error.contains("ade-serve-2"))
             }
+        }
+    }
+}
+
+extension TokenLifecycleCommandTests {
+    @Test func theHealthThresholdsComeFromFlagsThenTheEnvironment() throws {
+        let defaults = try HealthPolicyOptions.parse([]).policy([:])
+        #expect(defaults == HealthPolicy())
+        let environment = try HealthPolicyOptions.parse([]).policy([
+            "ADE_FAILURES_BEFORE_ALERT": "5", "ADE_SYNC_STALLED_HOURS": "48", "ADE_ASSIGNMENT_FAILURE_PERCENT": "20",
+        ])
+        #expect(
+            environment
+                == HealthPolicy(failuresBeforeAlert: 5, syncStalledAfter: 48 * 3600, assignmentFailureShare: 0.2)
+        )
+        let flags = try HealthPolicyOptions.parse(["--sync-stalled-hours", "6"]).policy(["ADE_SYNC_STALLED_HOURS": "48"]
+        )
+        #expect(flags.syncStalledAfter == 6 * 3600, "a flag wins over the environment")
+        #expect(throws: ValidationError.self) {
+            try HealthPolicyOptions.parse(["--assignment-failure-percent", "0"]).policy([:])
+        }
+        #expect(throws: ValidationError.self) {
+            try HealthPolicyOptions.parse([]).policy(["ADE_SYNC_STALLED_HOURS": "x"])
         }
     }
 }

@@ -50,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         help: "FAILED answers after which a device needs attention (env ADE_ASSIGNMENT_FAILURE_LIMIT). Default 3."
     )
     var assignmentFailureLimit: Int?
+    @OptionGroup var health: HealthPolicyOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -64,6 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             let sync = !(noSync || environment["ADE_NO_SYNC"] == "1")
             let concurrency = try maxConcurrentSyncs ?? Self.integer(environment["ADE_MAX_CONCURRENT_SYNCS"]) ?? 4
             let policy = try assignmentPolicy(environment)
+            let healthPolicy = try health.policy(environment)
             let registry = PrometheusCollectorRegistry()
             let metrics = SyncMetrics(factory: PrometheusMetricsFactory(registry: registry))
             let metricsAddress = try (metricsListen ?? environment["ADE_METRICS_LISTEN"]).map(Self.address)
@@ -82,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
                             tokens: service,
                             client: service.client,
                             timeSource: SystemTimeSource(),
+                            configuration: TokenSyncer.Configuration(health: healthPolicy),
                             metrics: metrics,
                             assigner: ProfileAssigner(
                                 store: store,
@@ -101,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
                     store: store,
                     box: service.secretBox,
                     consoleURL: configuration.publicBaseURL,
+                    healthPolicy: healthPolicy,
                     logger: logger
                 )
                 let dependencies = ServerDependencies(
@@ -117,7 +121,8 @@ struct ServeCommand: AsyncParsableCommand {
                         box: service.secretBox,
                         timeSource: SystemTimeSource(),
                         logger: logger
-                    )
+                    ),
+                    healthPolicy: healthPolicy
                 )
                 let setup = configuration.setupToken
                 let application = try await buildApplication(
@@ -144,7 +149,14 @@ struct ServeCommand: AsyncParsableCommand {
                 var services: [any Service] = [application]
                 if let scheduler { services.append(scheduler) }
                 // Every token's state, re-evaluated each minute: expiry steps, stalls and fixes no run records.
-                services.append(HealthMonitor(store: store, timeSource: SystemTimeSource(), logger: logger))
+                services.append(
+                    HealthMonitor(
+                        store: store,
+                        timeSource: SystemTimeSource(),
+                        configuration: HealthMonitor.Configuration(policy: healthPolicy),
+                        logger: logger
+                    )
+                )
                 services.append(delivery)
                 if let (host, port) = metricsAddress {
                     services.append(

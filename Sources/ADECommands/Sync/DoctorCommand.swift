@@ -12,6 +12,7 @@ struct DoctorCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 healthy or warnings only; 3 a token is in an error state; 1 ade cannot evaluate."
     )
     @Option(name: .long, help: "Output format: json or text.") var format: OutputFormat = .text
+    @OptionGroup var health: HealthPolicyOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -53,8 +54,9 @@ struct DoctorCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw CommandError(.databaseMissing, path: path)
             }
+            let policy = try health.policy()
             let report = try await storeOptions.withStore { store in
-                try await Self.report(store: store, locale: locale)
+                try await Self.report(store: store, locale: locale, policy: policy)
             }
             worst = report.tokens.map(\.severity).max() ?? .ok
             let catalogue = MessageCatalogue.bundled
@@ -111,12 +113,12 @@ struct DoctorCommand: AsyncParsableCommand {
         if worst == .error { throw ExitCode(Self.errorStateStatus) }
     }
 
-    static func report(store: SQLiteStore, locale: MessageLocale) async throws -> Report {
+    static func report(store: SQLiteStore, locale: MessageLocale, policy: HealthPolicy) async throws -> Report {
         let catalogue = MessageCatalogue.bundled
         var entries: [Report.Entry] = []
         var counts: [String: Int] = ["ok": 0, "warning": 0, "error": 0]
         for token in try await store.tokens() {
-            let health = try await TokenHealth.evaluate(token, store: store, now: Date())
+            let health = try await TokenHealth.evaluate(token, store: store, now: Date(), policy: policy)
             let text = health.text(tokenName: token.name, locale: locale, catalogue: catalogue)
             entries.append(
                 Report.Entry(

@@ -8,7 +8,13 @@ extension WebhookDeliveryService {
     /// What `ade serve` and `ade demo` run for webhooks: the service that configures them (the console and the
     /// API) and the one that delivers the outbox's events and sends their tests.
     /// - Parameter consoleURL: The console's public base URL, which alerts link to.
-    static func serving(store: any ADEStore, box: SecretBox, consoleURL: URL?, logger: Logger) -> (
+    static func serving(
+        store: any ADEStore,
+        box: SecretBox,
+        consoleURL: URL?,
+        healthPolicy: HealthPolicy = HealthPolicy(),
+        logger: Logger
+    ) -> (
         webhooks: WebhookService, delivery: WebhookDeliveryService
     ) {
         (
@@ -19,7 +25,8 @@ extension WebhookDeliveryService {
                 timeSource: SystemTimeSource(),
                 configuration: Configuration(
                     consoleURL: consoleURL,
-                    extraCAFile: ProcessInfo.processInfo.environment["ADE_EXTRA_CA_FILE"]
+                    extraCAFile: ProcessInfo.processInfo.environment["ADE_EXTRA_CA_FILE"],
+                    healthPolicy: healthPolicy
                 ),
                 logger: logger
             )

@@ -48,12 +48,14 @@ extension AlertText {
     ///   - locale: The channel's language.
     ///   - now: The time to judge states by.
     ///   - consoleURL: The console's public base URL, for a link to the token's page.
+    ///   - policy: The thresholds the states are judged by.
     public static func make(
         for event: OutboxEvent,
         store: any ADEStore,
         locale: MessageLocale,
         now: Date,
         consoleURL: URL? = nil,
+        policy: HealthPolicy = HealthPolicy(),
         catalogue: MessageCatalogue = .bundled
     ) async throws -> AlertText? {
         guard OutboxEvent.Kind.alerts.contains(event.kind),
@@ -61,8 +63,8 @@ extension AlertText {
             let name = body["token"] as? String,
             let token = try await store.token(named: name)
         else { return nil }
-        let health = try await TokenHealth.evaluate(token, store: store, now: now)
-        let overviews = try await TokenOverview.all(store: store, now: now)
+        let health = try await TokenHealth.evaluate(token, store: store, now: now, policy: policy)
+        let overviews = try await TokenOverview.all(store: store, now: now, policy: policy)
         let failing = overviews.filter { $0.health.severity == .error }.map(\.token.name)
         let summary =
             failing.isEmpty

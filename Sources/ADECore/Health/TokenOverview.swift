@@ -30,12 +30,19 @@ public struct TokenOverview: Sendable, Hashable {
     }
 
     /// A token's overview from its run summary, facts and present device count.
-    public init(_ token: EnrollmentToken, summary: RunSummary, facts: TokenFacts, deviceCount: Int, now: Date) {
+    public init(
+        _ token: EnrollmentToken,
+        summary: RunSummary,
+        facts: TokenFacts,
+        deviceCount: Int,
+        now: Date,
+        policy: HealthPolicy = HealthPolicy()
+    ) {
         let failureIsCurrent =
             summary.lastFailure.map { failure in summary.lastSuccess.map { failure.id > $0.id } ?? true } ?? false
         self.init(
             token: token,
-            health: TokenHealth.evaluate(token: token, runs: summary, facts: facts, now: now),
+            health: TokenHealth.evaluate(token: token, runs: summary, facts: facts, now: now, policy: policy),
             deviceCount: deviceCount,
             lastSuccessAt: summary.lastSuccess.map { $0.endedAt ?? $0.startedAt },
             lastErrorCode: failureIsCurrent ? summary.lastFailure?.errorCode : nil,
@@ -44,18 +51,26 @@ public struct TokenOverview: Sendable, Hashable {
     }
 
     /// One token's overview.
-    public static func make(_ token: EnrollmentToken, store: any ADEStore, now: Date) async throws -> TokenOverview {
+    public static func make(
+        _ token: EnrollmentToken,
+        store: any ADEStore,
+        now: Date,
+        policy: HealthPolicy = HealthPolicy()
+    ) async throws -> TokenOverview {
         TokenOverview(
             token,
             summary: try await store.runSummaries(tokenIDs: [token.id])[token.id] ?? RunSummary(),
             facts: try await store.tokenFacts(tokenIDs: [token.id])[token.id] ?? TokenFacts(),
             deviceCount: try await store.deviceCount(tokenID: token.id, includeRemoved: false),
-            now: now
+            now: now,
+            policy: policy
         )
     }
 
     /// Every token's overview, by name, in three reads whatever the number of tokens.
-    public static func all(store: any ADEStore, now: Date) async throws -> [TokenOverview] {
+    public static func all(store: any ADEStore, now: Date, policy: HealthPolicy = HealthPolicy()) async throws
+        -> [TokenOverview]
+    {
         let tokens = try await store.tokens()
         let summaries = try await store.runSummaries(tokenIDs: nil)
         let facts = try await store.tokenFacts(tokenIDs: nil)
@@ -66,22 +81,28 @@ public struct TokenOverview: Sendable, Hashable {
                 summary: summaries[token.id] ?? RunSummary(),
                 facts: facts,
                 deviceCount: facts.presentDevices,
-                now: now
+                now: now,
+                policy: policy
             )
         }
     }
 
     /// A page of token overviews by name, after `name`, of at most `limit` tokens, in one store read.
-    public static func page(after name: String?, limit: Int, store: any ADEStore, now: Date) async throws
-        -> [TokenOverview]
-    {
+    public static func page(
+        after name: String?,
+        limit: Int,
+        store: any ADEStore,
+        now: Date,
+        policy: HealthPolicy = HealthPolicy()
+    ) async throws -> [TokenOverview] {
         try await store.tokenList(after: name, limit: limit).map { entry in
             TokenOverview(
                 entry.token,
                 summary: entry.runs,
                 facts: entry.facts,
                 deviceCount: entry.presentDevices,
-                now: now
+                now: now,
+                policy: policy
             )
         }
     }

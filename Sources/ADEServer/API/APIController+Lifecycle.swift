@@ -84,11 +84,7 @@ extension APIController {
             }
             let (token, certificate) = try await dependencies.tokens.create(name: body.name, baseURL: url)
             await dependencies.audit(context, "token.create", token.name, after: token.auditFields)
-            let overview = try await TokenOverview.make(
-                token,
-                store: dependencies.store,
-                now: dependencies.timeSource.now()
-            )
+            let overview = try await dependencies.overview(of: token)
             return try Created(
                 token: APIModels.Token(overview, syncing: false, context: context),
                 certificatePem: certificate.pemRepresentation
@@ -162,7 +158,7 @@ extension APIController {
                 after: try? await dependencies.store.token(id: token.id)?.auditFields
             )
             dependencies.scheduler?.tokenChanged(tokenID: token.id)
-            let overview = try await TokenOverview.make(outcome.token, store: dependencies.store, now: now)
+            let overview = try await dependencies.overview(of: outcome.token)
             return Uploaded(
                 outcome: Self.name(of: outcome.kind),
                 consumerKeyChanged: outcome.consumerKeyChanged,

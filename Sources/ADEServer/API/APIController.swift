@@ -40,7 +40,8 @@ struct APIController {
                 after: request.uri.queryParameters.get("after"),
                 limit: limit + 1,
                 store: dependencies.store,
-                now: dependencies.timeSource.now()
+                now: dependencies.timeSource.now(),
+                policy: dependencies.healthPolicy
             )
             let shown = overviews.prefix(limit)
             return APIModels.TokenList(
@@ -55,11 +56,7 @@ struct APIController {
     @Sendable func showToken(_ request: Request, context: ADERequestContext) async throws -> APIModels.Token {
         try await api {
             let token = try await token(context)
-            let overview = try await TokenOverview.make(
-                token,
-                store: dependencies.store,
-                now: dependencies.timeSource.now()
-            )
+            let overview = try await dependencies.overview(of: token)
             return APIModels.Token(
                 overview,
                 syncing: dependencies.scheduler?.syncing.contains(token.id) ?? false,
@@ -184,7 +181,7 @@ struct APIController {
 
     @Sendable func alerts(_ request: Request, context: ADERequestContext) async throws -> APIModels.Alerts {
         try await api {
-            let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+            let overviews = try await dependencies.overviews()
             let alerting = overviews.filter { $0.health.severity != .ok }
                 .sorted { ($0.health.severity, $1.token.name) > ($1.health.severity, $0.token.name) }
             let errors = alerting.filter { $0.health.severity == .error }.count

@@ -94,7 +94,7 @@ extension ConsoleController {
             ]
         }
         values.merge(extra) { _, new in new }
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        let overviews = try await dependencies.overviews()
         var frame = frame(title: context.text(.alertsTitle), overviews: overviews, context: context)
         frame.breadcrumb = [.init(label: context.text(.alertsTitle))]
         frame.notice =

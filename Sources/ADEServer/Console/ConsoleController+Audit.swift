@@ -32,7 +32,7 @@ extension ConsoleController {
             "hasEntries": !entries.isEmpty,
             "older": entries.count == Self.auditPageSize ? entries.last.map { String($0.id) } ?? "" : "",
         ]
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        let overviews = try await dependencies.overviews()
         var frame = frame(title: context.text(.auditTitle), overviews: overviews, context: context)
         frame.breadcrumb = [.init(label: context.text(.auditTitle))]
         return renderer.page("audit", frame: frame, context: context, request: request, values: values)

@@ -189,7 +189,7 @@ extension ConsoleController {
     }
 
     func wizardFrame(_ title: String, context: ADERequestContext) async throws -> ConsoleRenderer.Frame {
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        let overviews = try await dependencies.overviews()
         var frame = frame(title: title, overviews: overviews, context: context)
         frame.breadcrumb[frame.breadcrumb.count - 1].href = "/"
         frame.breadcrumb.append(.init(label: title))

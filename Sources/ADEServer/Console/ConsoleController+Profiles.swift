@@ -160,7 +160,7 @@ extension ConsoleController {
             }
             values["hasRecords"] = !records.isEmpty
         }
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        let overviews = try await dependencies.overviews()
         var frame = frame(title: context.text(.profilesTitle), overviews: overviews, context: context)
         frame.breadcrumb[frame.breadcrumb.count - 1].href = "/"
         frame.breadcrumb.append(.init(label: token.name, href: "/tokens/\(token.name.pathEscaped)"))
@@ -274,7 +274,7 @@ extension ConsoleController {
             ),
             "form": Self.formValues(fields), "skipItems": Self.skipChoices(fields.skipSetupItems ?? []),
         ]
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        let overviews = try await dependencies.overviews()
         var frame = frame(title: stored.name, overviews: overviews, context: context)
         frame.breadcrumb[frame.breadcrumb.count - 1].href = "/"
         frame.breadcrumb.append(.init(label: token.name, href: "/tokens/\(token.name.pathEscaped)"))

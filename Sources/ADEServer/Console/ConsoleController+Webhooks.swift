@@ -65,7 +65,7 @@ extension ConsoleController {
             ]
         }
         values.merge(extra) { _, new in new }
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        let overviews = try await dependencies.overviews()
         var frame = frame(title: context.text(.webhooksTitle), overviews: overviews, context: context)
         frame.breadcrumb = [.init(label: context.text(.webhooksTitle))]
         frame.notice = notice ?? Self.webhookNotice(request, context)

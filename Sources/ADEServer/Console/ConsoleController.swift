@@ -215,7 +215,7 @@ struct ConsoleController {
 
     @Sendable func tokens(_ request: Request, context: ADERequestContext) async throws -> Response {
         let now = dependencies.timeSource.now()
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: now)
+        let overviews = try await dependencies.overviews()
         let rows: [[String: Any]] = overviews.map { overview in row(overview, context: context) }
         var frame = frame(title: context.text(.tokensTitle), overviews: overviews, context: context)
         frame.notice = Self.notice(request, context)
@@ -235,8 +235,8 @@ struct ConsoleController {
             return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
         }
         let now = dependencies.timeSource.now()
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: now)
-        let overview = try await TokenOverview.make(token, store: dependencies.store, now: now)
+        let overviews = try await dependencies.overviews()
+        let overview = try await dependencies.overview(of: token)
         var values = row(overview, context: context)
         values["serverUUID"] = token.serverUUID ?? "—"
         let text = overview.health.text(tokenName: token.name, locale: context.locale)
@@ -301,7 +301,7 @@ struct ConsoleController {
 
     @Sendable func devices(_ request: Request, context: ADERequestContext) async throws -> Response {
         let now = dependencies.timeSource.now()
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: now)
+        let overviews = try await dependencies.overviews()
         let chosen = request.uri.queryParameters.get("token")
         let overview =
             overviews.first { $0.token.name.caseInsensitiveCompare(chosen ?? "") == .orderedSame }
@@ -397,7 +397,7 @@ struct ConsoleController {
             (.deviceRemoved, date(stored.removedAt)),
             (.deviceUpdated, date(stored.updatedAt)),
         ]
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        let overviews = try await dependencies.overviews()
         var frame = frame(title: device.serialNumber, overviews: overviews, context: context)
         switch request.uri.queryParameters.get("notice") {
         case "device_refreshed": frame.notice = context.text(.noticeDeviceRefreshed)

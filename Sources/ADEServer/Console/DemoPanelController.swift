@@ -57,7 +57,7 @@ struct DemoPanelController {
     }
 
     @Sendable func page(_ request: Request, context: ADERequestContext) async throws -> Response {
-        let overviews = try await TokenOverview.all(store: dependencies.store, now: dependencies.timeSource.now())
+        let overviews = try await dependencies.overviews()
         let tokens = Dictionary(
             overviews.compactMap { overview in overview.token.serverUUID.map { ($0, overview) } },
             uniquingKeysWith: { first, _ in first }
