@@ -229,7 +229,7 @@ let package = Package(
         .testTarget(
             name: "ADENotifyTests",
             dependencies: [
-                "ADENotify", "ADECore", "ADETesting", "DEPClient",
+                "ADENotify", "ADECore", "ADETesting", "DEPClient", "ServerToken",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,6 +6,7 @@ import DEPSimulator
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import ServerToken
 import Synchronization
 import Testing
 
@@ -192,6 +193,28 @@ struct StateAlertTests {
             }
         ),
         Scenario(
+            state: .clockSkew,
+            breakIt: { world in
+                // This computer's clock an hour ahead: Apple refuses the signature.
+                let skewed = ManualTimeSource(now: Date().addingTimeInterval(3600))
+                try await world.harness.withClient(
+                    configuration: DEPClient.Configuration(retry: .none),
+                    timeSource: skewed
+                ) {
+                    client in
+                    let syncer = TokenSyncer(
+                        store: world.store,
+                        tokens: world.service,
+                        client: client,
+                        timeSource: world.clock,
+                        logger: SimulatorHarness.quietLogger
+                    )
+                    await world.fail(syncer)
+                }
+            },
+            fixIt: { world in try await world.sync() }
+        ),
+        Scenario(
             state: .cursorRecovery,
             breakIt: { world in
                 // Apple refuses the cursor; the full fetch that replaces it stops after a page (as a restart would).
@@ -281,6 +304,28 @@ struct StateAlertTests {
             alerts = try await world.alerts()
             #expect(alerts.count == 2, "exactly one more alert: healthy again")
             #expect(alerts.last?["resolved"] as? Bool == true && alerts.last?["state"] as? String == "healthy")
+        }
+    }
+
+    @Test func aNewTokensFirstStepsAlertNobody() async throws {
+        try await Self.withWorld { world in
+            // A second token, created: awaiting upload, then uploaded: never synced, then synced: healthy.
+            let (_, certificate) = try await world.service.create(name: "Second", baseURL: world.harness.baseURL)
+            let uuid = world.harness.simulator.addServer(name: "Second", devices: 5).uuid
+            try await world.monitor.evaluate()
+            try world.harness.simulator.uploadCertificate(pem: certificate.pemRepresentation, server: uuid)
+            let file = Array(try world.harness.simulator.downloadToken(server: uuid).contents.utf8)
+            let second = try await world.service.upload(name: "Second", file: file).token
+            try await world.monitor.evaluate()
+            #expect(try await world.store.token(id: second.id)?.recordedState == .neverSynced)
+            _ = try await world.syncer().run(second, holder: .current())
+            let states = try await world.store.transitions(tokenID: second.id, limit: 5).map(\.to)
+            #expect(states == [.noDefaultProfile, .neverSynced, .awaitingUpload])
+            let alerts = try await world.alerts()
+            #expect(
+                alerts.map { $0["state"] as? String } == ["no_default_profile"],
+                "only the state that needs someone"
+            )
         }
     }
 

@@ -136,7 +136,7 @@ extension AlertCommand.Channel {
                             Console.current.line(
                                 [
                                     channel.name, channel.channel?.rawValue ?? "", channel.maskedURL,
-                                    channel.locale ?? "en", "failures \(channel.failures)",
+                                    channel.locale ?? "en", String(channel.failures),
                                 ]
                                 .joined(separator: "\t")
                             )

@@ -33,6 +33,7 @@ struct CommandError: Error, Sendable, CodedError {
             case tlsIncomplete = "tls_incomplete"
             case addressInUse = "address_in_use"
             case toolFailed = "tool_failed"
+            case settingInvalid = "setting_invalid"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -68,6 +69,8 @@ struct CommandError: Error, Sendable, CodedError {
         static let addressInUse = Code(backing: .addressInUse)
         /// A program a command runs (`tool`: wrk for `ade bench server`) is missing or failed (`detail`).
         static let toolFailed = Code(backing: .toolFailed)
+        /// A setting (flag or environment variable) outside its range (`setting`, `minimum`, `maximum`).
+        static let settingInvalid = Code(backing: .settingInvalid)
     }
 
     let code: Code

@@ -23,12 +23,18 @@ struct HealthPolicyOptions: ParsableArguments {
     )
     var assignmentFailurePercent: Int?
 
-    /// The policy, or a validation error naming the setting at fault.
+    /// The policy, or ``CommandError`` `setting_invalid` naming the setting at fault.
     func policy(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HealthPolicy {
         func value(_ flag: Int?, _ variable: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
-            let given = try flag ?? ServeCommand.integer(environment[variable], name: variable, minimum: 0) ?? fallback
+            let text = environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+            let given = flag ?? text.flatMap { Int($0) } ?? (text == nil ? fallback : Int.min)
             guard range.contains(given) else {
-                throw ValidationError("\(variable) must be between \(range.lowerBound) and \(range.upperBound)")
+                throw CommandError(
+                    .settingInvalid,
+                    parameters: [
+                        "setting": variable, "minimum": String(range.lowerBound), "maximum": String(range.upperBound),
+                    ]
+                )
             }
             return given
         }

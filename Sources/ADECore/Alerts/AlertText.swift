@@ -102,7 +102,11 @@ extension AlertText {
         guard let to = (body["to"] as? String).flatMap(TokenState.init(rawValue:)) else { return nil }
         let from = (body["from"] as? String).flatMap(TokenState.init(rawValue:))
         let quiet: Set<TokenState> = [.healthy, .awaitingUpload, .neverSynced]
-        guard let from, !(from == .healthy && to == .expiring) else { return nil }
+        // A token's first state, the steps of a new token (awaiting upload, never synced) and healthy → expiring
+        // (announced by the ladder's reminders) are nobody's alert.
+        guard let from, !(from == .healthy && to == .expiring), to != .awaitingUpload, to != .neverSynced else {
+            return nil
+        }
         if to.entry.severity == .ok {
             guard !quiet.contains(from) else { return nil }
             let wasTitle = catalogue.string(from.titleKey, locale: locale, arguments)

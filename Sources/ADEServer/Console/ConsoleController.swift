@@ -171,6 +171,9 @@ struct ConsoleController {
             let user = try await access.addUser(name: form.name, password: form.password)
             setup.spend()
             context.logger.notice("First administrator created", metadata: ["user": "\(user.name)"])
+            var setupContext = context
+            setupContext.identity = nil
+            await dependencies.audit(setupContext, "user.create", user.name, after: ["via": "setup link"])
             var response = Response.redirect(to: "/", type: .normal)
             response.setCookie(
                 try await cookie.start(for: user, store: dependencies.store, now: dependencies.timeSource.now())
