@@ -345,10 +345,10 @@ extension TokenLifecycleCommandTests {
         let flags = try HealthPolicyOptions.parse(["--sync-stalled-hours", "6"]).policy(["ADE_SYNC_STALLED_HOURS": "48"]
         )
         #expect(flags.syncStalledAfter == 6 * 3600, "a flag wins over the environment")
-        #expect(throws: ValidationError.self) {
+        #expect(throws: CommandError(.settingInvalid, parameters: [:])) {
             try HealthPolicyOptions.parse(["--assignment-failure-percent", "0"]).policy([:])
         }
-        #expect(throws: ValidationError.self) {
+        #expect(throws: CommandError(.settingInvalid, parameters: [:])) {
             try HealthPolicyOptions.parse([]).policy(["ADE_SYNC_STALLED_HOURS": "x"])
         }
     }

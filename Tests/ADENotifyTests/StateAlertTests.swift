@@ -342,6 +342,7 @@ struct StateAlertTests {
             let alerts = try await world.alerts()
             #expect(alerts.count == 4, "one reminder per step, and no separate alert for healthy → expiring")
             #expect(alerts.allSatisfy { $0["state"] as? String == "expiring" })
+            #expect(alerts.map { $0["severity"] as? String } == ["warning", "warning", "error", "error"])
             let received = world.receiver.received("hook").map { $0["type"] as? String }
             #expect(received == Array(repeating: "token.expiry_reminder", count: 4))
         }

@@ -88,7 +88,7 @@ extension AlertText {
             state = .expiring
             arguments["count"] = .int(days)
             let subject = catalogue.string(.alertSubjectReminder, locale: locale, arguments)
-            return text(
+            var reminder = text(
                 state,
                 token: token.name,
                 subject: subject,
@@ -98,6 +98,9 @@ extension AlertText {
                 locale: locale,
                 catalogue: catalogue
             )
+            // The last week of the ladder is an error, as the token's state is then.
+            if days < TokenHealth.expiringErrorDays { reminder.severity = .error }
+            return reminder
         }
         guard let to = (body["to"] as? String).flatMap(TokenState.init(rawValue:)) else { return nil }
         let from = (body["from"] as? String).flatMap(TokenState.init(rawValue:))
