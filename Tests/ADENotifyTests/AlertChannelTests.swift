@@ -120,6 +120,10 @@ struct AlertChannelTests {
                     _ = try await syncer.run(token, holder: Self.holder)
                     #expect(try await delivery.deliverPending() == 0)
                     #expect(receiver.received("slack").isEmpty && receiver.received("hook").isEmpty)
+                    let newest = try await store.events(after: 0, limit: 100_000).last?.id
+                    #expect(newest != nil)
+                    #expect(try await store.webhook(named: "IT Slack")?.lastEventID == newest, "device events passed")
+                    #expect(try await channels.deliveries(named: "IT Slack", limit: 5).isEmpty, "and not logged")
 
                     // New terms in ABM: one alert per channel.
                     harness.simulator.publishTerms()
