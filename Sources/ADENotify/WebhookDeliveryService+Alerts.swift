@@ -16,17 +16,22 @@ extension WebhookDeliveryService {
         secret: [UInt8]
     ) async throws -> Int {
         let locale = MessageLocale(channel.locale ?? "en")
-        let now = timeSource.now()
         var texts: [Int64: AlertText] = [:]
-        for event in events {
-            texts[event.id] = try await AlertText.make(
-                for: event,
+        // The tokens as they are now, read once for the batch, and only when it holds an alert.
+        if events.contains(where: { OutboxEvent.Kind.alerts.contains($0.kind) }) {
+            let overviews = try await TokenOverview.all(
                 store: store,
-                locale: locale,
-                now: now,
-                consoleURL: configuration.consoleURL,
+                now: timeSource.now(),
                 policy: configuration.healthPolicy
             )
+            for event in events {
+                texts[event.id] = AlertText.make(
+                    for: event,
+                    overviews: overviews,
+                    locale: locale,
+                    consoleURL: configuration.consoleURL
+                )
+            }
         }
         // A batch without any alert (a sync's device events) is passed in one write.
         if texts.isEmpty, let last = events.last {

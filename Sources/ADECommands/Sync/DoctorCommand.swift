@@ -117,8 +117,8 @@ struct DoctorCommand: AsyncParsableCommand {
         let catalogue = MessageCatalogue.bundled
         var entries: [Report.Entry] = []
         var counts: [String: Int] = ["ok": 0, "warning": 0, "error": 0]
-        for token in try await store.tokens() {
-            let health = try await TokenHealth.evaluate(token, store: store, now: Date(), policy: policy)
+        for overview in try await TokenOverview.all(store: store, now: Date(), policy: policy) {
+            let (token, health) = (overview.token, overview.health)
             let text = health.text(tokenName: token.name, locale: locale, catalogue: catalogue)
             entries.append(
                 Report.Entry(

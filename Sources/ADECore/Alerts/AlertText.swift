@@ -44,27 +44,23 @@ extension AlertText {
     /// and for a token deleted since.
     /// - Parameters:
     ///   - event: The outbox event.
-    ///   - store: Where the token's current state and the tenant summary are read.
+    ///   - overviews: Every token as it is now (``TokenOverview/all(store:now:policy:)``, read once for a batch of
+    ///     events): the event's token's current state and the tenant summary.
     ///   - locale: The channel's language.
-    ///   - now: The time to judge states by.
     ///   - consoleURL: The console's public base URL, for a link to the token's page.
-    ///   - policy: The thresholds the states are judged by.
     public static func make(
         for event: OutboxEvent,
-        store: any ADEStore,
+        overviews: [TokenOverview],
         locale: MessageLocale,
-        now: Date,
         consoleURL: URL? = nil,
-        policy: HealthPolicy = HealthPolicy(),
         catalogue: MessageCatalogue = .bundled
-    ) async throws -> AlertText? {
+    ) -> AlertText? {
         guard OutboxEvent.Kind.alerts.contains(event.kind),
             let body = try? JSONSerialization.jsonObject(with: Data(event.body.utf8)) as? [String: Any],
             let name = body["token"] as? String,
-            let token = try await store.token(named: name)
+            let overview = overviews.first(where: { $0.token.name == name })
         else { return nil }
-        let health = try await TokenHealth.evaluate(token, store: store, now: now, policy: policy)
-        let overviews = try await TokenOverview.all(store: store, now: now, policy: policy)
+        let (token, health) = (overview.token, overview.health)
         let failing = overviews.filter { $0.health.severity == .error }.map(\.token.name)
         let summary =
             failing.isEmpty

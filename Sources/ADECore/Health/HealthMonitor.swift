@@ -66,23 +66,14 @@ public struct HealthMonitor: Service {
         }
     }
 
-    /// Evaluates every token once, in three reads, and records what changed.
+    /// Evaluates every token once (``TokenOverview/all(store:now:policy:)``: three reads) and records what changed.
     @discardableResult
     public func evaluate() async throws -> Pass {
         let now = timeSource.now()
-        let tokens = try await store.tokens()
-        let summaries = try await store.runSummaries(tokenIDs: nil)
-        let facts = try await store.tokenFacts(tokenIDs: nil)
         var pass = Pass()
-        for token in tokens {
+        for overview in try await TokenOverview.all(store: store, now: now, policy: configuration.policy) {
             try Task.checkCancellation()
-            let health = TokenHealth.evaluate(
-                token: token,
-                runs: summaries[token.id] ?? RunSummary(),
-                facts: facts[token.id] ?? TokenFacts(),
-                now: now,
-                policy: configuration.policy
-            )
+            let (token, health) = (overview.token, overview.health)
             if let transition = TokenTransition.between(token.recordedState, health, at: now),
                 try await store.recordTransition(transition, tokenID: token.id)
             {
