@@ -84,7 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
             let ports = DemoPorts()
             let simulatorApplication = simulator.application(host: "127.0.0.1", port: 0) { ports.simulator($0) }
             let password = String(AccessSecret.random().prefix(20))
-            let (webhooks, delivery) = WebhookDeliveryService.serving(
+            let (webhooks, alertChannels, delivery) = WebhookDeliveryService.serving(
                 store: store,
                 box: service.secretBox,
                 consoleURL: nil,
@@ -102,12 +102,7 @@ struct DemoCommand: AsyncParsableCommand {
                     simulatorControl: { ports.simulatorURL?.appendingPathComponent("control") },
                     webhooks: webhooks,
                     testWebhook: delivery.testChannel,
-                    alertChannels: AlertChannelService(
-                        store: store,
-                        box: service.secretBox,
-                        timeSource: SystemTimeSource(),
-                        logger: logger
-                    )
+                    alertChannels: alertChannels
                 ),
                 logger: logger
             ) { ports.console($0) }

@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
                         logger: logger
                     ) : nil
                 // The outbox's events to the webhooks added with `ade webhook add`, the API or the console.
-                let (webhooks, delivery) = WebhookDeliveryService.serving(
+                let (webhooks, alertChannels, delivery) = WebhookDeliveryService.serving(
                     store: store,
                     box: service.secretBox,
                     consoleURL: configuration.publicBaseURL,
@@ -116,12 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
                     assignmentPolicy: policy,
                     webhooks: webhooks,
                     testWebhook: delivery.testChannel,
-                    alertChannels: AlertChannelService(
-                        store: store,
-                        box: service.secretBox,
-                        timeSource: SystemTimeSource(),
-                        logger: logger
-                    ),
+                    alertChannels: alertChannels,
                     healthPolicy: healthPolicy
                 )
                 let setup = configuration.setupToken

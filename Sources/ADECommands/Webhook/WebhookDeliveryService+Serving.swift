@@ -5,8 +5,8 @@ import Foundation
 import Logging
 
 extension WebhookDeliveryService {
-    /// What `ade serve` and `ade demo` run for webhooks: the service that configures them (the console and the
-    /// API) and the one that delivers the outbox's events and sends their tests.
+    /// What `ade serve` and `ade demo` run for webhooks and alert channels: the services that configure them (the
+    /// console and the API) and the one that delivers the outbox's events and sends their tests.
     /// - Parameter consoleURL: The console's public base URL, which alerts link to.
     static func serving(
         store: any ADEStore,
@@ -15,10 +15,11 @@ extension WebhookDeliveryService {
         healthPolicy: HealthPolicy = HealthPolicy(),
         logger: Logger
     ) -> (
-        webhooks: WebhookService, delivery: WebhookDeliveryService
+        webhooks: WebhookService, alertChannels: AlertChannelService, delivery: WebhookDeliveryService
     ) {
         (
             WebhookService(store: store, box: box, timeSource: SystemTimeSource(), logger: logger),
+            AlertChannelService(store: store, box: box, timeSource: SystemTimeSource(), logger: logger),
             WebhookDeliveryService(
                 store: store,
                 box: box,

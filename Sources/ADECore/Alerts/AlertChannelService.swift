@@ -67,7 +67,11 @@ public struct AlertChannelService: Sendable {
         password: String? = nil,
         allowsPrivateNetwork: Bool = false
     ) async throws -> (channel: WebhookEndpoint, secret: String?) {
-        let name = try Self.checkedName(name)
+        let name = try WebhookService.checkedName(
+            name,
+            required: AlertError(.nameRequired),
+            invalid: { AlertError(.nameInvalid, parameters: ["name": $0]) }
+        )
         let catalogue = MessageCatalogue.bundled
         guard catalogue.languages[locale.identifier] != nil else {
             throw AlertError(
@@ -174,18 +178,6 @@ public struct AlertChannelService: Sendable {
     public func deliveries(named name: String, limit: Int) async throws -> [WebhookDelivery] {
         let channel = try await channel(named: name)
         return try await store.deliveries(webhookID: channel.id, limit: max(1, limit))
-    }
-
-    /// A name trimmed, or the reason it cannot name a channel.
-    static func checkedName(_ name: String) throws -> String {
-        let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw AlertError(.nameRequired) }
-        guard name.count <= WebhookService.maximumNameLength,
-            !name.unicodeScalars.contains(where: { $0 == "/" || $0.properties.generalCategory == .control })
-        else {
-            throw AlertError(.nameInvalid, parameters: ["name": String(name.prefix(WebhookService.maximumNameLength))])
-        }
-        return name
     }
 
     /// `local@domain`, without spaces, angle brackets, commas or control characters (which could add recipients or

@@ -31,13 +31,11 @@ public struct WebhookService: Sendable {
     public func add(name: String, url text: String, allowsPrivateNetwork: Bool, secret: String? = nil) async throws
         -> (webhook: WebhookEndpoint, secret: String)
     {
-        let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw WebhookError(.nameRequired) }
-        guard name.count <= Self.maximumNameLength,
-            !name.unicodeScalars.contains(where: { $0 == "/" || $0.properties.generalCategory == .control })
-        else {
-            throw WebhookError(.nameInvalid, parameters: ["name": String(name.prefix(Self.maximumNameLength))])
-        }
+        let name = try Self.checkedName(
+            name,
+            required: WebhookError(.nameRequired),
+            invalid: { WebhookError(.nameInvalid, parameters: ["name": $0]) }
+        )
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
             scheme == "https" || scheme == "http",
@@ -66,6 +64,19 @@ public struct WebhookService: Sendable {
         } catch let error as StoreError where error.code == .duplicateName {
             throw WebhookError(.exists, parameters: ["name": name])
         }
+    }
+
+    /// A name trimmed, or `required` (empty) or `invalid` (over 64 characters, a slash or a control character, given
+    /// the name cut to 64): the rule of webhooks and alert channels, which share their names.
+    static func checkedName(_ name: String, required: some Error, invalid: (String) -> some Error) throws -> String {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw required }
+        guard name.count <= maximumNameLength,
+            !name.unicodeScalars.contains(where: { $0 == "/" || $0.properties.generalCategory == .control })
+        else {
+            throw invalid(String(name.prefix(maximumNameLength)))
+        }
+        return name
     }
 
     /// Every webhook (not the alert channels), by name.

@@ -80,18 +80,7 @@ extension ConsoleController {
         ]
         if let name = request.uri.queryParameters.get("log"), let channel = channels.first(where: { $0.name == name }) {
             let log = try await service.deliveries(named: channel.name, limit: 50)
-            values["log"] = [
-                "name": channel.name,
-                "entries": log.map { delivery -> [String: Any] in
-                    [
-                        "at": Self.dateTime(delivery.at, context), "event": delivery.eventID,
-                        "attempt": delivery.attempt,
-                        "result": delivery.error ?? delivery.statusCode.map { "HTTP \($0)" } ?? "OK",
-                        "delivered": delivery.error == nil, "duration": delivery.durationMilliseconds,
-                    ]
-                },
-                "empty": log.isEmpty,
-            ]
+            values["log"] = Self.deliveryLog(name: channel.name, log, context)
         }
         values.merge(extra) { _, new in new }
         let overviews = try await dependencies.overviews()

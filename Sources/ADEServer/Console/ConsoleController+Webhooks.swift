@@ -51,18 +51,7 @@ extension ConsoleController {
         ]
         if let name = request.uri.queryParameters.get("log"), let webhook = webhooks.first(where: { $0.name == name }) {
             let log = try await service.deliveries(named: webhook.name, limit: 50)
-            values["log"] = [
-                "name": webhook.name,
-                "entries": log.map { delivery -> [String: Any] in
-                    [
-                        "at": Self.dateTime(delivery.at, context), "event": delivery.eventID,
-                        "attempt": delivery.attempt,
-                        "result": delivery.error ?? delivery.statusCode.map { "HTTP \($0)" } ?? "—",
-                        "delivered": delivery.error == nil, "duration": delivery.durationMilliseconds,
-                    ]
-                },
-                "empty": log.isEmpty,
-            ]
+            values["log"] = Self.deliveryLog(name: webhook.name, log, context)
         }
         values.merge(extra) { _, new in new }
         let overviews = try await dependencies.overviews()
@@ -155,6 +144,22 @@ extension ConsoleController {
         }
         await dependencies.audit(context, "webhook.delete", name)
         return Response.redirect(to: "/webhooks?notice=webhook_deleted", type: .normal)
+    }
+
+    /// A delivery log as the Webhooks and Alerts pages show it. An attempt without error and without HTTP status is an
+    /// e-mail handed to its server ("OK").
+    static func deliveryLog(name: String, _ log: [WebhookDelivery], _ context: ADERequestContext) -> [String: Any] {
+        [
+            "name": name,
+            "entries": log.map { delivery -> [String: Any] in
+                [
+                    "at": dateTime(delivery.at, context), "event": delivery.eventID, "attempt": delivery.attempt,
+                    "result": delivery.error ?? delivery.statusCode.map { "HTTP \($0)" } ?? "OK",
+                    "delivered": delivery.error == nil, "duration": delivery.durationMilliseconds,
+                ]
+            },
+            "empty": log.isEmpty,
+        ]
     }
 
     static func webhookNotice(_ request: Request, _ context: ADERequestContext) -> String? {
