@@ -2,7 +2,7 @@ public import ADECore
 import AsyncHTTPClient
 import Crypto
 import DEPClient
-public import Foundation
+import Foundation
 import NIOSSL
 
 extension WebhookDeliveryService {

@@ -1,5 +1,5 @@
 public import ADECore
-public import Foundation
+import Foundation
 import GRDB
 
 extension SQLiteStore: HealthStore {

@@ -8,6 +8,8 @@ import GRDB
 /// Secrets arrive sealed and are stored as sealed blobs; the file alone reveals none.
 public final class SQLiteStore: Sendable {
     let database: any DatabaseWriter
+    /// What ``changeStamp()`` reads.
+    let changes: SQLiteChangeSignal
     /// Where the database lives (`:memory:` for an in-memory one).
     public let path: String
 
@@ -15,6 +17,7 @@ public final class SQLiteStore: Sendable {
     /// - Throws: ``StoreError`` `unavailable` or `migration_failed`.
     public convenience init(path: String) throws {
         let pool: DatabasePool
+        let changes: SQLiteChangeSignal
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -31,11 +34,17 @@ public final class SQLiteStore: Sendable {
             // serial order dirties about 1,000 pages of the serial index, which then stay in memory until the commit
             // instead of spilling to the WAL mid-transaction and being read back (measured at a million devices:
             // 52,000 → 54,000 devices/s, 3 s less system time, peak RSS +15 MB). Readers keep the default.
+            // Every connection maps the file (up to SQLite's 2 GB limit) and reads its pages in place rather than
+            // copying each through a read call: a page of 100 devices touches about 100 table pages scattered by
+            // arrival order (measured with the API token from memory, a million devices: 2,000–2,500 → 2,700–3,060
+            // requests/s). The mapping is address space, not memory; the kernel's page cache holds the pages either
+            // way.
             configuration.prepareDatabase { db in
                 try db.execute(
                     sql: """
                         PRAGMA synchronous = NORMAL;
                         PRAGMA wal_autocheckpoint = 32768;
+                        PRAGMA mmap_size = 2147418112;
                         """
                 )
                 if !db.configuration.readonly {
@@ -43,16 +52,18 @@ public final class SQLiteStore: Sendable {
                 }
             }
             pool = try DatabasePool(path: path, configuration: configuration)
+            changes = try SQLiteChangeSignal(path: path)
         } catch {
             throw StoreError(.unavailable, parameters: ["path": path, "detail": Self.detail(error)])
         }
-        try self.init(database: pool, path: path)
+        try self.init(database: pool, path: path, changes: changes)
     }
 
     /// A database in memory, for tests.
     public static func inMemory() throws -> SQLiteStore {
         do {
-            return try SQLiteStore(database: DatabaseQueue(), path: ":memory:")
+            let queue = try DatabaseQueue()
+            return try SQLiteStore(database: queue, path: ":memory:", changes: SQLiteChangeSignal(counting: queue))
         } catch let error as StoreError {
             throw error
         } catch {
@@ -60,9 +71,10 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    private init(database: any DatabaseWriter, path: String) throws {
+    private init(database: any DatabaseWriter, path: String, changes: SQLiteChangeSignal) throws {
         self.database = database
         self.path = path
+        self.changes = changes
         try migrate()
     }
 

@@ -17,8 +17,9 @@ extension BenchCommand {
             discussion: """
                 Fills a new SQLite database (tokens written straight into the store, each with a run; the devices \
                 page by page as a full fetch writes them), starts the server in this process, and runs wrk \
-                (Debian's package) against GET /api/v1/tokens and GET /api/v1/devices (random keyset pages of 100). \
-                Prints wrk's latency percentiles and rate. Build with -c release.
+                (Debian's package) against GET /api/v1/tokens (the first page, then random pages) and \
+                GET /api/v1/devices (random keyset pages of 100). Prints wrk's latency percentiles and rate. Build \
+                with -c release.
                 """
         )
         @Option(name: .long, help: "Tokens in the database.") var tokens: Int = 2000
@@ -74,22 +75,24 @@ extension BenchCommand {
                 continuation.finish()
             }
             let script = directory.appendingPathComponent("devices.lua")
-            let afters = serials.map { "\"\($0)\"" }.joined(separator: ",")
-            try """
-            local afters = {\(afters)}
-            math.randomseed(7)
-            request = function()
-              local path = "/api/v1/devices?token=Large&limit=100&after=" .. afters[math.random(#afters)]
-              return wrk.format("GET", path)
-            end
-            """.write(to: script, atomically: true, encoding: .utf8)
+            try Self.randomPages(
+                path: "/api/v1/devices?token=Large&limit=100&after=",
+                afters: serials
+            ).write(to: script, atomically: true, encoding: .utf8)
+            // Pages of the token list after a random token: too many to be kept in memory, so each is computed.
+            let tokenScript = directory.appendingPathComponent("tokens.lua")
+            try Self.randomPages(
+                path: "/api/v1/tokens?limit=100&after=",
+                afters: (1..<max(2, tokens)).map { String(format: "Token%%20%04d", $0) }
+            ).write(to: tokenScript, atomically: true, encoding: .utf8)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await application.run() }
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else { return }
                 let base = "http://127.0.0.1:\(port)"
                 for (label, path, lua) in [
-                    ("token list (\(tokens) tokens)", "/api/v1/tokens", nil as String?),
+                    ("token list (\(tokens) tokens, first page of 100)", "/api/v1/tokens", nil as String?),
+                    ("token list (random pages of 100, each computed)", "/api/v1/tokens", tokenScript.path),
                     ("device list (\(devices) devices, keyset pages of 100)", "/api/v1/devices", script.path),
                 ] {
                     let output = try Self.wrk(
@@ -105,6 +108,17 @@ extension BenchCommand {
                 group.cancelAll()
             }
             try await transport.shutdown()
+        }
+
+        /// A wrk script that asks for `path` followed by one of `afters` (URL-encoded already), at random.
+        static func randomPages(path: String, afters: [String]) -> String {
+            """
+            local afters = {\(afters.map { "\"\($0)\"" }.joined(separator: ","))}
+            math.randomseed(7)
+            request = function()
+              return wrk.format("GET", "\(path)" .. afters[math.random(#afters)])
+            end
+            """
         }
 
         /// Tokens with their MDM server, expiry and a run each; the devices of "Large" page by page. Returns 1,000

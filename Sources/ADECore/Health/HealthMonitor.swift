@@ -1,5 +1,5 @@
 public import DEPClient
-public import Foundation
+import Foundation
 public import Logging
 public import ServiceLifecycle
 

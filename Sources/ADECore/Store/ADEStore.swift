@@ -155,9 +155,19 @@ public protocol TokenListStore: Sendable {
     func tokenList(after name: String?, limit: Int) async throws -> [TokenListEntry]
 }
 
+/// Whether anything stored may have changed, known at once: what lets the server keep an answer in memory until the
+/// data under it changes (API tokens, the token list).
+public protocol ChangeTracking: Sendable {
+    /// A value that differs from every earlier answer once a change has been committed since that answer — by this
+    /// process or, for a database others share, by any of them (`ade api-token revoke` in another process included).
+    /// Two equal answers mean nothing was committed between them. Answers without waiting for I/O or a queue; a store
+    /// that cannot tell answers a new value every time.
+    func changeStamp() -> UInt64
+}
+
 /// Everything `ade` stores: the memory store, SQLite and PostgreSQL implement it and pass one test battery.
 public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore & AccessStore
-    & TokenListStore & ProfileStore & OutboxStore & WebhookStore & HealthStore & AuditStore
+    & TokenListStore & ProfileStore & OutboxStore & WebhookStore & HealthStore & AuditStore & ChangeTracking
 
 extension TokenListStore where Self: TokenStore & SyncRunStore & DeviceSyncStore & HealthStore {
     /// The page from four reads: tokens, their run summaries, their device counts, their facts. SQLite answers in

@@ -1,5 +1,6 @@
 public import DEPClient
 public import Foundation
+import Synchronization
 
 /// An ``ADEStore`` in memory, for tests and for trying `ade` without a database. Nothing survives the process.
 public actor MemoryStore: ADEStore {
@@ -38,6 +39,13 @@ public actor MemoryStore: ADEStore {
 
     /// An empty store.
     public init() {}
+
+    private let stamps = Atomic<UInt64>(0)
+
+    /// A new value on every call: the memory store does not track its changes, so nothing is answered from memory.
+    public nonisolated func changeStamp() -> UInt64 {
+        stamps.add(1, ordering: .relaxed).newValue
+    }
 
     // MARK: - Tokens
 

@@ -14,6 +14,18 @@ struct APIController {
     /// The largest page of devices.
     static let maximumPageSize = 1000
 
+    /// What a page of the token list depends on besides the store and the time.
+    struct TokenPage: Hashable, Sendable {
+        var after: String?
+        var limit: Int
+        var locale: MessageLocale
+        var syncing: Set<Int64>
+    }
+
+    /// Token list pages as sent, until the store changes or for a second (a page carries days left and states that
+    /// follow the clock). Automation that polls the list, and dashboards, are then answered without a read.
+    let tokenPages = StampedCache<TokenPage, ByteBuffer>(capacity: 32, lifetime: 1)
+
     func addRoutes(to group: RouterGroup<ADERequestContext>) {
         group.add(middleware: APIAccessMiddleware())
         group.get("tokens", use: listTokens)
@@ -31,25 +43,41 @@ struct APIController {
 
     // MARK: - Tokens
 
-    @Sendable func listTokens(_ request: Request, context: ADERequestContext) async throws -> APIModels.TokenList {
+    @Sendable func listTokens(_ request: Request, context: ADERequestContext) async throws -> Response {
         try await api {
-            let syncing = dependencies.scheduler?.syncing ?? []
             let limit = try request.integer("limit", default: 100, range: 1...Self.maximumPageSize)
-            // One more than asked tells whether another page follows.
-            let overviews = try await TokenOverview.page(
-                after: request.uri.queryParameters.get("after"),
-                limit: limit + 1,
-                store: dependencies.store,
-                now: dependencies.timeSource.now(),
-                policy: dependencies.healthPolicy
+            let page = TokenPage(
+                after: request.uri.queryParameters.get("after").map { String($0) },
+                limit: limit,
+                locale: context.locale,
+                syncing: dependencies.scheduler?.syncing ?? []
             )
-            let shown = overviews.prefix(limit)
-            return APIModels.TokenList(
-                tokens: shown.map {
-                    APIModels.Token($0, syncing: syncing.contains($0.token.id), context: context, detailed: false)
-                },
-                nextAfter: overviews.count > limit ? shown.last?.token.name : nil
-            )
+            let now = dependencies.timeSource.now()
+            let body = try await tokenPages.value(for: page, stamp: dependencies.store.changeStamp(), now: now) {
+                [dependencies] in
+                // One more than asked tells whether another page follows.
+                let overviews = try await TokenOverview.page(
+                    after: page.after,
+                    limit: page.limit + 1,
+                    store: dependencies.store,
+                    now: now,
+                    policy: dependencies.healthPolicy
+                )
+                let shown = overviews.prefix(page.limit)
+                return APIModels.TokenList(
+                    tokens: shown.map {
+                        APIModels.Token(
+                            $0,
+                            syncing: page.syncing.contains($0.token.id),
+                            context: context,
+                            detailed: false
+                        )
+                    },
+                    nextAfter: overviews.count > page.limit ? shown.last?.token.name : nil
+                )
+                .json.byteBuffer
+            }
+            return APIModels.jsonResponse(body)
         }
     }
 

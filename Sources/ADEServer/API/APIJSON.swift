@@ -1,5 +1,6 @@
 import ADECore
 import Foundation
+import NIOCore
 
 /// JSON written by hand for the lists read most often (devices, tokens): the same text `JSONEncoder` writes with
 /// sorted keys and ISO 8601 dates — a test compares both — at a fraction of its cost.
@@ -13,6 +14,9 @@ struct APIJSON {
 
     /// The JSON text.
     var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The bytes in a buffer, to send.
+    var byteBuffer: ByteBuffer { ByteBuffer(bytes: bytes) }
 
     /// Whether the open object has a field yet (a comma goes before the next).
     private var objectHasField = false

@@ -401,11 +401,11 @@ extension APIModels.TokenList {
 
 extension APIModels {
     static func jsonResponse(_ json: APIJSON) -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: json.bytes))
-        )
+        jsonResponse(json.byteBuffer)
+    }
+
+    static func jsonResponse(_ body: ByteBuffer) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 }
 

@@ -8,11 +8,16 @@ import HummingbirdAuth
 ///
 /// A bearer value that is no token of this server is refused at once (401, `invalid_api_token`) rather than
 /// treated as anonymous, so that a script with a revoked token learns why.
+///
+/// API tokens found are kept in memory until the store reports a commit (``ChangeTracking``): a request with a known
+/// token then needs no read, and a token revoked by `ade api-token revoke`, in whatever process, fails at once.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ADERequestContext
 
     let store: any ADEStore
     let timeSource: any TimeSource
+    /// API tokens by their value's digest; only tokens that exist are kept.
+    let apiTokens = StampedCache<String, APIToken>(capacity: 1000, lifetime: 60)
 
     /// How stale an API token's recorded last use may be.
     static let lastUseResolution: TimeInterval = 60
@@ -24,9 +29,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         if let bearer = request.headers.bearer {
-            guard let token = try await store.apiToken(secretHash: AccessSecret.digest(bearer.token)) else {
-                throw APIError(.unauthorized, AccessError(.invalidAPIToken))
-            }
+            let token = try await apiToken(digest: AccessSecret.digest(bearer.token))
             // Last use is kept to the minute: writing it on every request would queue every read behind a write.
             let now = timeSource.now()
             if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true {
@@ -40,5 +43,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.identity = .user(user, session: session)
         }
         return try await next(request, context)
+    }
+
+    /// The API token whose value has this digest, from memory while nothing was committed since it was read.
+    /// - Throws: ``APIError`` 401 `invalid_api_token` when there is none.
+    private func apiToken(digest: String) async throws -> APIToken {
+        try await apiTokens.value(for: digest, stamp: store.changeStamp(), now: timeSource.now()) { [store] in
+            guard let token = try await store.apiToken(secretHash: digest) else {
+                throw APIError(.unauthorized, AccessError(.invalidAPIToken))
+            }
+            return token
+        }
     }
 }

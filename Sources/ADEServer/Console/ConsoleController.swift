@@ -217,7 +217,6 @@ struct ConsoleController {
     // MARK: - Tokens
 
     @Sendable func tokens(_ request: Request, context: ADERequestContext) async throws -> Response {
-        let now = dependencies.timeSource.now()
         let overviews = try await dependencies.overviews()
         let rows: [[String: Any]] = overviews.map { overview in row(overview, context: context) }
         var frame = frame(title: context.text(.tokensTitle), overviews: overviews, context: context)
@@ -237,7 +236,6 @@ struct ConsoleController {
         guard let token = try await dependencies.store.token(named: name) else {
             return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
         }
-        let now = dependencies.timeSource.now()
         let overviews = try await dependencies.overviews()
         let overview = try await dependencies.overview(of: token)
         var values = row(overview, context: context)
@@ -303,7 +301,6 @@ struct ConsoleController {
     // MARK: - Devices
 
     @Sendable func devices(_ request: Request, context: ADERequestContext) async throws -> Response {
-        let now = dependencies.timeSource.now()
         let overviews = try await dependencies.overviews()
         let chosen = request.uri.queryParameters.get("token")
         let overview =
