@@ -27,6 +27,7 @@ extension BenchCommand {
         @Option(name: .long, help: "wrk's concurrent connections.") var connections: Int = 50
         @Option(name: .long, help: "Seconds of load per route.") var duration: Int = 15
         @Option(name: .long, help: "wrk's threads.") var threads: Int = 2
+        @Option(name: .long, help: "Devices and tokens a page (1–1000).") var pageSize: Int = 100
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -34,6 +35,12 @@ extension BenchCommand {
         }
 
         func measure() async throws {
+            guard (1...1000).contains(pageSize) else {
+                throw CommandError(
+                    .settingInvalid,
+                    parameters: ["setting": "--page-size", "minimum": "1", "maximum": "1000"]
+                )
+            }
             let directory = try BenchCommand.scratchDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let store = try SQLiteStore(path: directory.appendingPathComponent("ade.sqlite").path)
@@ -76,13 +83,13 @@ extension BenchCommand {
             }
             let script = directory.appendingPathComponent("devices.lua")
             try Self.randomPages(
-                path: "/api/v1/devices?token=Large&limit=100&after=",
+                path: "/api/v1/devices?token=Large&limit=\(pageSize)&after=",
                 afters: serials
             ).write(to: script, atomically: true, encoding: .utf8)
             // Pages of the token list after a random token: too many to be kept in memory, so each is computed.
             let tokenScript = directory.appendingPathComponent("tokens.lua")
             try Self.randomPages(
-                path: "/api/v1/tokens?limit=100&after=",
+                path: "/api/v1/tokens?limit=\(pageSize)&after=",
                 afters: (1..<max(2, tokens)).map { String(format: "Token%%20%04d", $0) }
             ).write(to: tokenScript, atomically: true, encoding: .utf8)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -91,9 +98,12 @@ extension BenchCommand {
                 guard let port = await iterator.next() else { return }
                 let base = "http://127.0.0.1:\(port)"
                 for (label, path, lua) in [
-                    ("token list (\(tokens) tokens, first page of 100)", "/api/v1/tokens", nil as String?),
-                    ("token list (random pages of 100, each computed)", "/api/v1/tokens", tokenScript.path),
-                    ("device list (\(devices) devices, keyset pages of 100)", "/api/v1/devices", script.path),
+                    (
+                        "token list (\(tokens) tokens, first page of \(pageSize))", "/api/v1/tokens?limit=\(pageSize)",
+                        nil as String?
+                    ),
+                    ("token list (random pages of \(pageSize), each computed)", "/api/v1/tokens", tokenScript.path),
+                    ("device list (\(devices) devices, keyset pages of \(pageSize))", "/api/v1/devices", script.path),
                 ] {
                     let output = try Self.wrk(
                         url: base + path,
