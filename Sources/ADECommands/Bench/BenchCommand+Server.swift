@@ -18,8 +18,8 @@ extension BenchCommand {
                 Fills a new SQLite database (tokens written straight into the store, each with a run; the devices \
                 page by page as a full fetch writes them), starts the server in this process, and runs wrk \
                 (Debian's package) against GET /api/v1/tokens (the first page, then random pages) and \
-                GET /api/v1/devices (random keyset pages of 100). Prints wrk's latency percentiles and rate. Build \
-                with -c release.
+                GET /api/v1/devices (random keyset pages), pages of --page-size. Prints wrk's latency percentiles \
+                and rate. Build with -c release.
                 """
         )
         @Option(name: .long, help: "Tokens in the database.") var tokens: Int = 2000
