@@ -66,8 +66,8 @@ struct WebhookCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors(locale: global.locale) {
-                try await storeOptions.withStore { store in
-                    let hooks = try await store.webhooks().filter { $0.channel == nil }
+                try await storeOptions.withWebhooks { service, _, _ in
+                    let hooks = try await service.list()
                     switch format {
                     case .json:
                         try Console.current.json(
