@@ -104,7 +104,7 @@ struct TokenUploadCommand: AsyncParsableCommand {
                     before["expires_at"] == nil ? "token.upload" : "token.renew",
                     name,
                     before: before,
-                    after: try await service.token(named: name).auditFields
+                    after: outcome.token.auditFields
                 )
                 Self.report(outcome, locale: locale)
             }
@@ -176,7 +176,7 @@ struct TokenImportCommand: AsyncParsableCommand {
                     store,
                     "token.import",
                     name,
-                    after: try await service.token(named: name).auditFields
+                    after: outcome.token.auditFields
                 )
                 TokenUploadCommand.report(outcome, locale: locale)
             }

@@ -155,7 +155,7 @@ extension APIController {
                 renewal ? "token.renew" : "token.upload",
                 token.name,
                 before: token.auditFields,
-                after: try? await dependencies.store.token(id: token.id)?.auditFields
+                after: outcome.token.auditFields
             )
             dependencies.scheduler?.tokenChanged(tokenID: token.id)
             let overview = try await dependencies.overview(of: outcome.token)

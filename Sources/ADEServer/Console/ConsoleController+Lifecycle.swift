@@ -131,7 +131,7 @@ extension ConsoleController {
                 renewal ? "token.renew" : "token.upload",
                 token.name,
                 before: token.auditFields,
-                after: try? await dependencies.store.token(id: token.id)?.auditFields
+                after: outcome.token.auditFields
             )
             dependencies.scheduler?.tokenChanged(tokenID: token.id)
             let notice = APIController.name(of: outcome.kind)
