@@ -113,7 +113,7 @@ enum APIModels {
         }
     }
 
-    struct TokenList: ResponseGenerator, Encodable {
+    struct TokenList: Encodable {
         var tokens: [Token]
         /// The `after` value of the next page; nil on the last page.
         var nextAfter: String?
@@ -392,10 +392,6 @@ extension APIModels.TokenList {
         }
         json.raw("]}")
         return json
-    }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        APIModels.jsonResponse(json)
     }
 }
 

@@ -29,9 +29,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         if let bearer = request.headers.bearer {
-            let token = try await apiToken(digest: AccessSecret.digest(bearer.token))
-            // Last use is kept to the minute: writing it on every request would queue every read behind a write.
             let now = timeSource.now()
+            let token = try await apiToken(digest: AccessSecret.digest(bearer.token), now: now)
+            // Last use is kept to the minute: writing it on every request would queue every read behind a write.
             if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUseResolution }) ?? true {
                 try await store.touchAPIToken(id: token.id, at: now)
             }
@@ -47,8 +47,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     /// The API token whose value has this digest, from memory while nothing was committed since it was read.
     /// - Throws: ``APIError`` 401 `invalid_api_token` when there is none.
-    private func apiToken(digest: String) async throws -> APIToken {
-        try await apiTokens.value(for: digest, stamp: store.changeStamp(), now: timeSource.now()) { [store] in
+    private func apiToken(digest: String, now: Date) async throws -> APIToken {
+        try await apiTokens.value(for: digest, stamp: store.changeStamp(), now: now) { [store] in
             guard let token = try await store.apiToken(secretHash: digest) else {
                 throw APIError(.unauthorized, AccessError(.invalidAPIToken))
             }
