@@ -105,6 +105,7 @@ extension BenchCommand {
                     ("token list (random pages of \(pageSize), each computed)", "/api/v1/tokens", tokenScript.path),
                     ("device list (\(devices) devices, keyset pages of \(pageSize))", "/api/v1/devices", script.path),
                 ] {
+                    let cpuBefore = Self.processCPUSeconds()
                     let output = try Self.wrk(
                         url: base + path,
                         bearer: value,
@@ -113,7 +114,8 @@ extension BenchCommand {
                         threads: threads,
                         duration: duration
                     )
-                    Console.current.line("\(label): \(Self.summary(output))")
+                    let cpu = Self.processCPUSeconds() - cpuBefore
+                    Console.current.line("\(label): \(Self.summary(output, serverCPUSeconds: cpu))")
                 }
                 group.cancelAll()
             }
@@ -201,8 +203,17 @@ extension BenchCommand {
             return text
         }
 
-        /// `p50 … p99 …, N requests/s, errors` from wrk's output.
-        static func summary(_ output: String) -> String {
+        /// The CPU time (user and system) this process has used: the server's, since wrk runs in its own process.
+        static func processCPUSeconds() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+            return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+        }
+
+        /// `p50 … p99 …, N requests/s, …` from wrk's output, and the server's CPU time a request: steadier than the
+        /// rate on a machine whose speed moves from hour to hour (wrk shares its cores).
+        static func summary(_ output: String, serverCPUSeconds: Double) -> String {
             func value(_ pattern: Regex<(Substring, Substring)>) -> String {
                 output.firstMatch(of: pattern).map { String($0.1) } ?? "?"
             }
@@ -214,10 +225,13 @@ extension BenchCommand {
                     * ["": 1, "K": 1024, "M": 1_048_576, "G": 1_073_741_824][String(match.2), default: 1]
             }
             let size = transfer.map { rate > 0 ? String(format: "%.1f KB", $0 / rate / 1024) : "?" } ?? "?"
+            let requests = output.firstMatch(of: /(\d+) requests in/).flatMap { Double($0.1) } ?? 0
+            let cpu = requests > 0 ? String(format: "%.3f ms", serverCPUSeconds / requests * 1000) : "?"
             // The "Latency Distribution" lines: "     50%   22.29ms".
             return "p50 \(value(/\n\s+50%\s+(\S+)/)), p90 \(value(/\n\s+90%\s+(\S+)/)), "
                 + "p99 \(value(/\n\s+99%\s+(\S+)/)), "
-                + "\(value(/Requests\/sec:\s+(\S+)/)) requests/s, \(size) a response, non-2xx \(non2xx)"
+                + "\(value(/Requests\/sec:\s+(\S+)/)) requests/s, \(size) a response, server CPU \(cpu) a request, "
+                + "non-2xx \(non2xx)"
         }
     }
 }
