@@ -86,15 +86,35 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// Runs a read, mapping database failures to ``StoreError``.
+    /// Runs a read on one of ``readQueue``'s threads, mapping database failures to ``StoreError``.
+    ///
+    /// GRDB's own `async` read moves twice — to the pool's waiting queue for a free connection, then to that
+    /// connection's queue — and each move wakes a thread. Here the read moves once: its thread takes a connection and
+    /// reads on the spot (GRDB's blocking read), then the caller resumes. Reads stay off Swift's cooperative threads,
+    /// which must not block. Measured at a million devices, device list pages of 100, same hour, alternating runs:
+    /// 1,679 and 1,987 → 2,284 and 2,304 requests/s, server CPU 1.00 and 0.85 → 0.74 ms a request.
     func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        try Task.checkCancellation()
         do {
-            return try await database.read(body)
+            let database = self.database
+            return try await withCheckedThrowingContinuation { continuation in
+                Self.readQueue.async {
+                    continuation.resume(with: Result { try Self.blockingRead(database, body) })
+                }
+            }
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(.unavailable, parameters: ["path": path, "detail": Self.detail(error)])
         }
+    }
+
+    /// Where reads run: a concurrent queue, so readers of the pool's connections work side by side.
+    static let readQueue = DispatchQueue(label: "ade.sqlite.read", qos: .default, attributes: .concurrent)
+
+    /// GRDB's blocking read (a connection of the pool, a read transaction), for a thread that may block.
+    private static func blockingRead<T>(_ database: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
     }
 
     /// Runs a write transaction, mapping database failures to ``StoreError``; other errors pass through.
