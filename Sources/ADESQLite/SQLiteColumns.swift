@@ -15,7 +15,9 @@ struct SQLiteColumns {
 
     func text(_ column: Int32) -> String? {
         guard !isNull(column), let bytes = sqlite3_column_text(handle, column) else { return nil }
-        return String(cString: bytes)
+        // The length SQLite already knows (asked after the text, as its documentation says), rather than a strlen.
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
     func int64(_ column: Int32) -> Int64 {
@@ -40,15 +42,17 @@ struct SQLiteColumns {
         Date(stored: sqlite3_column_double(handle, column))
     }
 
-    /// Binds `arguments`, steps `statement` to its end and reads each row with `read`.
+    /// Binds `arguments`, steps `statement` to its end and reads each row with `read`; `capacity` is the rows
+    /// expected (a page's limit), reserved at once.
     static func rows<T>(
         of statement: Statement,
         arguments: StatementArguments,
         in db: Database,
+        capacity: Int = 0,
         _ read: (SQLiteColumns) throws -> T
     ) throws -> [T] {
         try statement.setArguments(arguments)
-        return try step(statement, in: db, read)
+        return try step(statement, in: db, capacity: capacity, read)
     }
 
     /// Binds with `bind` (straight to SQLite: for queries of hundreds of values, such as a page's serial numbers),
@@ -64,13 +68,17 @@ struct SQLiteColumns {
         return try step(statement, in: db, read)
     }
 
-    private static func step<T>(_ statement: Statement, in db: Database, _ read: (SQLiteColumns) throws -> T) throws
-        -> [T]
-    {
+    private static func step<T>(
+        _ statement: Statement,
+        in db: Database,
+        capacity: Int = 0,
+        _ read: (SQLiteColumns) throws -> T
+    ) throws -> [T] {
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         let columns = SQLiteColumns(handle: handle)
         var result: [T] = []
+        result.reserveCapacity(capacity)
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { return result }

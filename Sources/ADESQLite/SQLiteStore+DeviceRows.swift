@@ -36,9 +36,10 @@ extension SQLiteStore {
 
     /// Runs a prepared query of ``deviceColumns`` and reads its rows straight from SQLite's columns: the device
     /// list reads a page of them per request, and GRDB's generic row decoding cost more than the query.
-    static func devices(_ statement: Statement, arguments: StatementArguments, in db: Database) throws -> [StoredDevice]
+    static func devices(_ statement: Statement, arguments: StatementArguments, in db: Database, capacity: Int = 0)
+        throws -> [StoredDevice]
     {
-        try SQLiteColumns.rows(of: statement, arguments: arguments, in: db, device(from:))
+        try SQLiteColumns.rows(of: statement, arguments: arguments, in: db, capacity: capacity, device(from:))
     }
 
     /// A device from a row of ``deviceColumns``, read by position.

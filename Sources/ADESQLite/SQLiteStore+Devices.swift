@@ -188,7 +188,8 @@ extension SQLiteStore: DeviceSyncStore {
                     + "ORDER BY serial LIMIT ?"
             ),
             arguments: arguments,
-            in: db
+            in: db,
+            capacity: min(max(0, limit), 1001)
         )
     }
 
