@@ -161,7 +161,8 @@ struct APIController {
             }
             let shown = page.prefix(limit)
             return APIModels.DeviceList(
-                devices: shown.map { APIModels.Device($0, token: token.name) },
+                devices: shown,
+                token: token.name,
                 nextAfter: page.count > limit ? shown.last?.device.serialNumber : nil
             )
         }

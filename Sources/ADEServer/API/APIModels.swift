@@ -235,14 +235,24 @@ enum APIModels {
         }
     }
 
+    /// A page of one token's devices. Kept as the store's values: its JSON is written from them directly (one
+    /// ``Device`` made per device only by `encode(to:)`, which a test compares with the hand-written JSON).
     struct DeviceList: ResponseGenerator, Encodable {
-        var devices: [Device]
+        var devices: ArraySlice<StoredDevice>
+        /// The name of the devices' token.
+        var token: String
         /// The `after` value of the next page; nil on the last page.
         var nextAfter: String?
 
         enum CodingKeys: String, CodingKey {
             case devices
             case nextAfter = "next_after"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(devices.map { Device($0, token: token) }, forKey: .devices)
+            try container.encodeIfPresent(nextAfter, forKey: .nextAfter)
         }
     }
 
@@ -289,28 +299,29 @@ enum APIModels {
 // MARK: - Written by hand (APIJSON)
 
 extension APIModels.Device {
-    /// The device as JSON, keys sorted.
-    func write(into json: inout APIJSON) {
+    /// A stored device as ``APIModels/Device`` encodes it, keys sorted, written without making the model.
+    static func write(_ stored: StoredDevice, token: String, into json: inout APIJSON) {
+        let device = stored.device
         json.beginObject()
-        json.field("asset_tag", assetTag)
-        json.field("color", color)
-        json.field("description", description)
-        json.field("device_assigned_by", deviceAssignedBy)
-        json.field("device_assigned_date", deviceAssignedDate)
-        json.field("device_family", deviceFamily)
-        json.field("model", model)
-        json.field("op_date", opDate)
-        json.field("op_type", opType)
-        json.field("os", os)
-        json.field("profile_assign_time", profileAssignTime)
-        json.field("profile_push_time", profilePushTime)
-        json.field("profile_status", profileStatus)
-        json.field("profile_uuid", profileUuid)
-        json.field("removed", removed)
-        json.field("removed_at", removedAt)
-        json.field("serial_number", serialNumber)
+        json.field("asset_tag", device.assetTag)
+        json.field("color", device.color)
+        json.field("description", device.description)
+        json.field("device_assigned_by", device.deviceAssignedBy)
+        json.field("device_assigned_date", device.deviceAssignedDate)
+        json.field("device_family", device.deviceFamily?.rawValue)
+        json.field("model", device.model)
+        json.field("op_date", device.opDate)
+        json.field("op_type", device.opType?.rawValue)
+        json.field("os", device.os?.rawValue)
+        json.field("profile_assign_time", device.profileAssignTime)
+        json.field("profile_push_time", device.profilePushTime)
+        json.field("profile_status", device.profileStatus?.rawValue)
+        json.field("profile_uuid", device.profileUUID)
+        json.field("removed", stored.removedAt != nil)
+        json.field("removed_at", stored.removedAt)
+        json.field("serial_number", device.serialNumber)
         json.field("token", token)
-        json.field("updated_at", updatedAt)
+        json.field("updated_at", stored.updatedAt)
         json.endObject()
     }
 }
@@ -359,7 +370,7 @@ extension APIModels.DeviceList {
         json.raw("{\"devices\":[")
         for (index, device) in devices.enumerated() {
             if index > 0 { json.raw(",") }
-            device.write(into: &json)
+            APIModels.Device.write(device, token: token, into: &json)
         }
         json.raw("]")
         if let nextAfter {
