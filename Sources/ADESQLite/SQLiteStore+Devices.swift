@@ -23,7 +23,7 @@ extension SQLiteStore: DeviceSyncStore {
         lease: LeaseRenewal?,
         now: Date
     ) async throws -> PageChanges {
-        try await write { db in
+        let changes = try await write { db in
             guard let token = try Self.tokenRow(db, "id = ?", [tokenID]) else {
                 throw StoreError(.notFound, parameters: ["name": String(tokenID)])
             }
@@ -49,6 +49,8 @@ extension SQLiteStore: DeviceSyncStore {
             try Self.record(merged, token: token, now: now, in: db)
             return merged.changes
         }
+        if completesFetch { await checkpoint() }
+        return changes
     }
 
     public func applyDetails(_ records: [Device], tokenID: Int64, now: Date) async throws -> PageChanges {
