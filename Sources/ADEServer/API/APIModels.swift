@@ -300,26 +300,25 @@ enum APIModels {
 
 extension APIModels.Device {
     /// A stored device as ``APIModels/Device`` encodes it, keys sorted, written without making the model.
-    static func write(_ stored: StoredDevice, token: String, into json: inout APIJSON) {
-        let device = stored.device
+    static func write(_ stored: borrowing StoredDevice, token: String, into json: inout APIJSON) {
         json.beginObject()
-        json.field("asset_tag", device.assetTag)
-        json.field("color", device.color)
-        json.field("description", device.description)
-        json.field("device_assigned_by", device.deviceAssignedBy)
-        json.field("device_assigned_date", device.deviceAssignedDate)
-        json.field("device_family", device.deviceFamily?.rawValue)
-        json.field("model", device.model)
-        json.field("op_date", device.opDate)
-        json.field("op_type", device.opType?.rawValue)
-        json.field("os", device.os?.rawValue)
-        json.field("profile_assign_time", device.profileAssignTime)
-        json.field("profile_push_time", device.profilePushTime)
-        json.field("profile_status", device.profileStatus?.rawValue)
-        json.field("profile_uuid", device.profileUUID)
+        json.field("asset_tag", stored.device.assetTag)
+        json.field("color", stored.device.color)
+        json.field("description", stored.device.description)
+        json.field("device_assigned_by", stored.device.deviceAssignedBy)
+        json.field("device_assigned_date", stored.device.deviceAssignedDate)
+        json.field("device_family", stored.device.deviceFamily?.rawValue)
+        json.field("model", stored.device.model)
+        json.field("op_date", stored.device.opDate)
+        json.field("op_type", stored.device.opType?.rawValue)
+        json.field("os", stored.device.os?.rawValue)
+        json.field("profile_assign_time", stored.device.profileAssignTime)
+        json.field("profile_push_time", stored.device.profilePushTime)
+        json.field("profile_status", stored.device.profileStatus?.rawValue)
+        json.field("profile_uuid", stored.device.profileUUID)
         json.field("removed", stored.removedAt != nil)
         json.field("removed_at", stored.removedAt)
-        json.field("serial_number", device.serialNumber)
+        json.field("serial_number", stored.device.serialNumber)
         json.field("token", token)
         json.field("updated_at", stored.updatedAt)
         json.endObject()
@@ -368,9 +367,9 @@ extension APIModels.DeviceList {
     var json: APIJSON {
         var json = APIJSON(capacity: 64 + devices.count * 480)
         json.raw("{\"devices\":[")
-        for (index, device) in devices.enumerated() {
-            if index > 0 { json.raw(",") }
-            APIModels.Device.write(device, token: token, into: &json)
+        for index in devices.indices {
+            if index > devices.startIndex { json.raw(",") }
+            APIModels.Device.write(devices[index], token: token, into: &json)
         }
         json.raw("]")
         if let nextAfter {
