@@ -14,7 +14,8 @@ struct SQLiteColumns {
     }
 
     func text(_ column: Int32) -> String? {
-        guard !isNull(column), let bytes = sqlite3_column_text(handle, column) else { return nil }
+        // SQLite answers a null pointer for NULL (and an empty text for ''), so no type check first.
+        guard let bytes = sqlite3_column_text(handle, column) else { return nil }
         // The length SQLite already knows (asked after the text, as its documentation says), rather than a strlen.
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)

@@ -22,6 +22,29 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test func anEmptyTextStaysEmptyAndAMissingOneStaysMissing() async throws {
+        let store = try SQLiteStore.inMemory()
+        let token = try await store.createToken(
+            name: "T",
+            baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+            createdAt: Date(timeIntervalSince1970: 0)
+        )
+        _ = try await store.applyPage(
+            [Device(serialNumber: "X", model: "", description: nil, color: "")],
+            cursor: SyncCursorState(phase: .sync, cursor: "c", fetchGeneration: 1),
+            completesFetch: false,
+            tokenID: token.id,
+            now: Date(timeIntervalSince1970: 0)
+        )
+        let device = try #require(
+            try await store.devices(tokenID: token.id, after: nil, limit: 1, includeRemoved: true).first
+        )
+        #expect(device.device.model == "")
+        #expect(device.device.color == "")
+        #expect(device.device.description == nil)
+        #expect(device.device.assetTag == nil)
+    }
+
     @Test func keepsEverythingAcrossReopening() async throws {
         try await TemporaryDirectory.with { directory in
             let path = directory.path("ade.sqlite")
