@@ -191,6 +191,7 @@ extension SQLiteStore: DeviceSyncStore {
             ),
             arguments: arguments,
             in: db,
+            // At most the API's largest page, and the one more that tells whether another follows.
             capacity: min(max(0, limit), 1001)
         )
     }
