@@ -344,7 +344,7 @@ extension SQLiteStore: DeviceSyncStore {
 
 /// The device fields without a column of their own (protocol version 8 and 10 additions, details' status), kept as
 /// JSON so that every field of Apple's record survives the store.
-struct DeviceExtras: Codable {
+struct DeviceExtras: Codable, Equatable {
     var mdmMigrationDeadline: Date?
     var bluetoothMACAddress: String?
     var ethernetMACAddress: [String]?
@@ -370,9 +370,12 @@ struct DeviceExtras: Codable {
     }
 
     init?(json: String?) {
-        guard let json, let value = try? JSONDecoder().decode(DeviceExtras.self, from: Data(json.utf8)) else {
-            return nil
+        guard let json else { return nil }
+        if let plain = Self.parsePlain(json) {
+            self = plain
+            return
         }
+        guard let value = try? JSONDecoder().decode(DeviceExtras.self, from: Data(json.utf8)) else { return nil }
         self = value
     }
 
