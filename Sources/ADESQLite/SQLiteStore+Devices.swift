@@ -371,8 +371,8 @@ struct DeviceExtras: Codable, Equatable {
 
     init?(json: String?) {
         guard let json else { return nil }
-        if let plain = Self.parsePlain(json) {
-            self = plain
+        if let read = Self.parse(json) {
+            self = read
             return
         }
         guard let value = try? JSONDecoder().decode(DeviceExtras.self, from: Data(json.utf8)) else { return nil }
