@@ -19,8 +19,7 @@ public final class SQLiteStore: Sendable {
         let pool: DatabasePool
         let changes: SQLiteChangeSignal
         do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Self.createPrivately(path)
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             // WAL with synchronous=NORMAL: a commit does not wait for the disk, a checkpoint does. A crashed or
@@ -59,6 +58,25 @@ public final class SQLiteStore: Sendable {
             throw StoreError(.unavailable, parameters: ["path": path, "detail": Self.detail(error)])
         }
         try self.init(database: pool, path: path, changes: changes)
+    }
+
+    /// Creates the database's folder (0700) and an empty database file (0600) when they do not exist yet. The file
+    /// holds password and API-token hashes, the inventory and the audit log; SQLite gives its `-wal` and `-shm` files
+    /// the database file's mode. Existing folders and files keep theirs.
+    static func createPrivately(_ path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(
+                atPath: directory,
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
+            )
+        }
+        do {
+            try SecureFile.create(path, contents: [], mode: 0o600)
+        } catch .exists {
+            return
+        }
     }
 
     /// A database in memory, for tests.

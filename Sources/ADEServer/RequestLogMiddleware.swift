@@ -1,3 +1,4 @@
+import ADECore
 import Foundation
 import Hummingbird
 import Logging
@@ -32,7 +33,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             "Request",
             metadata: [
                 "http.method": "\(request.method.rawValue)",
-                "http.path": "\(request.uri.path)",
+                "http.path": "\(request.uri.path.loggable(limit: 256))",
                 "http.status": "\(status)",
                 "http.duration_ms": "\(String(format: "%.1f", milliseconds))",
             ]

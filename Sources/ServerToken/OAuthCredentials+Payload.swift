@@ -51,8 +51,8 @@ extension OAuthCredentials {
         let expiryText = try required(.accessTokenExpiry, raw.access_token_expiry)
         guard let expiry = Self.parseTimestamp(expiryText) else {
             throw ServerTokenError(
-                .fieldInvalid,
-                parameters: ["field": Field.accessTokenExpiry.rawValue],
+                .expiryInvalid,
+                parameters: ["field": Field.accessTokenExpiry.rawValue, "value": String(expiryText.prefix(64))],
                 reason: "access_token_expiry is not an RFC 3339 time"
             )
         }
@@ -90,10 +90,9 @@ extension OAuthCredentials {
         date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 
-    /// Parses an RFC 3339 time, with or without fractional seconds.
+    /// Parses an RFC 3339 time strictly (``RFC3339Timestamp``), with or without fractional seconds.
     public static func parseTimestamp(_ text: String) -> Date? {
-        (try? Date(text, strategy: .iso8601))
-            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        RFC3339Timestamp.parse(text)
     }
 
     private static func jsonString(_ value: String) -> String {

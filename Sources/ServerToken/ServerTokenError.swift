@@ -21,6 +21,7 @@ public struct ServerTokenError: Error, Hashable, Sendable, CustomStringConvertib
             case payloadMalformed = "payload_malformed"
             case fieldMissing = "field_missing"
             case fieldInvalid = "field_invalid"
+            case expiryInvalid = "expiry_invalid"
             case invalidPrivateKey = "invalid_private_key"
             case invalidCertificate = "invalid_certificate"
             case unsupportedKey = "unsupported_key"
@@ -62,6 +63,9 @@ public struct ServerTokenError: Error, Hashable, Sendable, CustomStringConvertib
         public static let fieldMissing = Code(backing: .fieldMissing)
         /// A JSON field of the payload has an unusable value; ``ServerTokenError/parameters`` names it.
         public static let fieldInvalid = Code(backing: .fieldInvalid)
+        /// The payload's `access_token_expiry` is not an RFC 3339 date and time; ``ServerTokenError/parameters``
+        /// holds it as `value` (a date, never a secret).
+        public static let expiryInvalid = Code(backing: .expiryInvalid)
         /// The private key file cannot be read as an RSA private key.
         public static let invalidPrivateKey = Code(backing: .invalidPrivateKey)
         /// The certificate file cannot be read as an X.509 certificate.

@@ -233,4 +233,26 @@ struct ProfileServiceTests {
             #expect(try await service.defaults(token: "Profiles").isEmpty)
         }
     }
+
+    @Test func aNewDefaultReachesTheDevicesAlreadySynced() async throws {
+        try await Self.with(devices: 300) { _, service, syncer, store, token, _ in
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            #expect(try await store.assignmentCounts(tokenID: token.id).isEmpty, "no default yet: nothing assigned")
+
+            _ = try await service.create(token: "Profiles", name: "Staff", profile: Self.valid)
+            try await service.setDefault(token: "Profiles", name: "Staff", family: nil)
+            #expect(try await store.assignmentCounts(tokenID: token.id) == [.pending: 300], "queued at once")
+
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            #expect(try await store.assignmentCounts(tokenID: token.id) == [.assigned: 300])
+            _ = try await syncer.run(token, holder: TokenSyncerTests.holder)
+            let devices = try await store.devices(tokenID: token.id, after: nil, limit: 1000, includeRemoved: false)
+            #expect(devices.count == 300)
+            #expect(devices.allSatisfy { $0.device.profileStatus == .assigned || $0.device.profileStatus == .pushed })
+
+            // Setting the same default again queues nothing more.
+            try await service.setDefault(token: "Profiles", name: "Staff", family: nil)
+            #expect(try await store.assignmentCounts(tokenID: token.id) == [.assigned: 300])
+        }
+    }
 }

@@ -286,3 +286,69 @@ struct TokenServiceTests {
         }
     }
 }
+
+/// What an upload refuses before anything is stored: a token past its own expiry, a malformed expiry, and
+/// credentials Apple rejects on a first upload.
+struct TokenUploadRefusalTests {
+    static func file(
+        for certificate: TokenCertificate,
+        expiry: String,
+        consumerKey: String = "CK_unknown"
+    ) throws -> [UInt8] {
+        let payload =
+            "Content-Type: text/plain;charset=UTF-8\r\n\r\n-----BEGIN MESSAGE-----\n"
+            + #"{"consumer_key":"\#(consumerKey)","consumer_secret":"CS_x","access_token":"AT_x","#
+            + #""access_secret":"AS_x","access_token_expiry":"\#(expiry)"}"#
+            + "\n-----END MESSAGE-----\n"
+        return Array(try ServerTokenEncryptor(recipient: certificate).encrypt(payload: Array(payload.utf8)).utf8)
+    }
+
+    @Test func aTokenPastItsOwnExpiryIsRefusedAndChangesNothing() async throws {
+        try await TokenServiceTests.withService { harness, service, store in
+            let (token, certificate) = try await service.create(name: "iPads", baseURL: harness.baseURL)
+            _ = try await service.upload(
+                name: "iPads",
+                file: TokenServiceTests.download(harness, server: 0, certificate: certificate)
+            )
+            let before = try await store.secrets(tokenID: token.id)
+            let tokenBefore = try await store.token(named: "iPads")
+            do {
+                _ = try await service.upload(
+                    name: "iPads",
+                    file: Self.file(for: certificate, expiry: "2020-01-01T00:00:00Z")
+                )
+                Issue.record("an expired token was accepted")
+            } catch let error as TokenError {
+                #expect(error.code == .alreadyExpired)
+                #expect(error.parameters["expiry"] == "2020-01-01T00:00:00Z")
+                let (message, _) = MessageCatalogue.bundled.describe(error, locale: .english)
+                #expect(message.contains("2020-01-01"))
+            }
+            for malformed in ["2027-12-07T25:61:61Z", "2027-02-30T00:00:00Z", "2027-12-07T00:00:00Z junk", "27-12-07"] {
+                await #expect(throws: ServerTokenError(.expiryInvalid, reason: "")) {
+                    try await service.upload(name: "iPads", file: Self.file(for: certificate, expiry: malformed))
+                }
+            }
+            #expect(try await store.secrets(tokenID: token.id) == before)
+            #expect(try await store.token(named: "iPads") == tokenBefore)
+        }
+    }
+
+    @Test func aFirstUploadOfCredentialsAppleRejectsIsRefused() async throws {
+        try await TokenServiceTests.withService { harness, service, store in
+            let (token, certificate) = try await service.create(name: "iPads", baseURL: harness.baseURL)
+            let before = try await store.secrets(tokenID: token.id)
+            do {
+                _ = try await service.upload(
+                    name: "iPads",
+                    file: Self.file(for: certificate, expiry: "2099-01-01T00:00:00Z")
+                )
+                Issue.record("credentials Apple does not know were stored")
+            } catch let error as DEPError {
+                #expect([.oauthUnauthorized, .signatureInvalid, .tokenRejected, .unauthorized].contains(error.code))
+            }
+            #expect(try await store.secrets(tokenID: token.id) == before, "nothing stored")
+            #expect(try await store.token(named: "iPads")?.consumerKey == nil)
+        }
+    }
+}

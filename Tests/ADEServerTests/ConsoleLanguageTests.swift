@@ -74,12 +74,12 @@ struct ConsoleLanguageTests {
             let french = try await page("fr-CH")
             #expect(french.contains("Jeton rejeté"))
             #expect(french.contains("Comment résoudre le problème"))
-            #expect(french.contains("<li>Lancez ade token renew Rejected FILE.p7m"))
+            #expect(french.contains("<li>Lancez ade token renew Rejected FICHIER.p7m"))
             #expect(french.contains("<li>Synchronisation des appareils depuis ABM/ASM</li>"))
             let indonesian = try await page("id-ID")
             #expect(indonesian.contains("Token ditolak"))
             #expect(indonesian.contains("Cara mengatasinya"))
-            #expect(indonesian.contains("<li>Jalankan ade token renew Rejected FILE.p7m"))
+            #expect(indonesian.contains("<li>Jalankan ade token renew Rejected BERKAS.p7m"))
 
             // The picker's choice outlives the browser's language.
             let chosen = try await client.execute(

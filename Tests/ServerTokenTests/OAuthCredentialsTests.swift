@@ -79,7 +79,7 @@ struct OAuthCredentialsTests {
         }
         let badDate =
             #"{"consumer_key":"CK","consumer_secret":"CS","access_token":"AT","access_secret":"AS","access_token_expiry":"next year"}"#
-        #expect(throws: ServerTokenError(.fieldInvalid, reason: "")) {
+        #expect(throws: ServerTokenError(.expiryInvalid, reason: "")) {
             try OAuthCredentials(payload: Array(badDate.utf8))
         }
     }

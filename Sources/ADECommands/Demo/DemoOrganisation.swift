@@ -108,7 +108,7 @@ struct DemoOrganisation {
         for token in tokens where token.story == .expired {
             try download(token.name)
             guard let file = files[token.name] else { continue }
-            _ = try await service.upload(name: token.name, file: file)
+            _ = try await service.reading(simulator.clock).upload(name: token.name, file: file)
             try await giveDefaultProfile(token.name)
             uploaded.insert(token.name)
         }

@@ -52,6 +52,7 @@ extension MessageKey {
     static let tokenFieldAdmin: MessageKey = "cli.token.field.admin"
     static let tokenValueNone: MessageKey = "cli.token.value.none"
     static let keyRotateFile: MessageKey = "cli.key.rotate.file"
+    static let keyFileExposed: MessageKey = "cli.key.file_exposed"
     static let keyRotateEnvironment: MessageKey = "cli.key.rotate.environment"
 }
 

@@ -124,6 +124,15 @@ struct StoreOptions: ParsableArguments {
             keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
             store: store
         )
+        if case .file(let path) = source, SecureFile.isOpenToOthers(path) {
+            Console.current.note(
+                MessageCatalogue.bundled.string(
+                    .keyFileExposed,
+                    locale: .fromEnvironment(ProcessInfo.processInfo.environment),
+                    ["path": .string(path)]
+                )
+            )
+        }
         return (store, key, source)
     }
 }

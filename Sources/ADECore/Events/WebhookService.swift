@@ -66,15 +66,15 @@ public struct WebhookService: Sendable {
         }
     }
 
-    /// A name trimmed, or `required` (empty) or `invalid` (over 64 characters, a slash or a control character, given
+    /// A name trimmed, or `required` (empty) or `invalid` (over 64 characters, a slash or a hidden character, given
     /// the name cut to 64): the rule of webhooks and alert channels, which share their names.
     static func checkedName(_ name: String, required: some Error, invalid: (String) -> some Error) throws -> String {
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw required }
         guard name.count <= maximumNameLength,
-            !name.unicodeScalars.contains(where: { $0 == "/" || $0.properties.generalCategory == .control })
+            !name.contains("/"), !name.hasHiddenCharacters
         else {
-            throw invalid(String(name.prefix(maximumNameLength)))
+            throw invalid(name.loggable(limit: maximumNameLength))
         }
         return name
     }

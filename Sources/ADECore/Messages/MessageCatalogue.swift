@@ -105,7 +105,12 @@ public struct MessageCatalogue: Sendable {
         }
     }
 
-    /// Replaces `{name}` with its argument; unknown placeholders stay as written. Works on the UTF-8 bytes: the
+    /// The suffix of a placeholder inside a command the reader may paste (`ade sync {name:shell}`): its argument is
+    /// quoted for a POSIX shell (``ShellWord``), so that `Contoso iPads` reads `'Contoso iPads'` there and stays as
+    /// it is in the sentence around it.
+    static let shellSuffix = ":shell"
+
+    /// Replaces `{name}` with its argument and `{name:shell}` with it quoted; unknown placeholders stay as written. Works on the UTF-8 bytes: the
     /// token list fills three sentences per token per request.
     private static func fill(_ template: String, _ arguments: [String: MessageArgument]) -> String {
         let open = UInt8(ascii: "{")
@@ -122,6 +127,8 @@ public struct MessageCatalogue: Sendable {
             let name = String(template[bytes.index(after: start)..<end])
             if let argument = arguments[name] {
                 result += argument.text
+            } else if name.hasSuffix(Self.shellSuffix), let argument = arguments[String(name.dropLast(6))] {
+                result += ShellWord.quote(argument.text)
             } else {
                 result += template[start...end]
             }

@@ -113,6 +113,70 @@ public struct ProfileAssigner: Sendable {
         return try await execute(plan, records: records, token: token, server: server)
     }
 
+    /// Queues the token's present devices that show no profile and that its defaults now cover: each gets a `pending`
+    /// record due now, so that the next run's retry pass (``retryDue(token:server:limit:)``) assigns them. A new or
+    /// changed default would otherwise reach only the devices of later pages. Devices whose record holds them back
+    /// (excluded by an admin, needing attention, not accessible, cooling down) are left as they are.
+    /// - Returns: How many devices were queued.
+    @discardableResult
+    public func queueCoveredDevices(token: EnrollmentToken, pageSize: Int = 1000) async throws -> Int {
+        let defaults = try await store.defaultProfiles(tokenID: token.id)
+        guard !defaults.isEmpty else { return 0 }
+        let now = timeSource.now()
+        var queued = 0
+        var after: String?
+        while true {
+            try Task.checkCancellation()
+            let page = try await store.devices(
+                tokenID: token.id,
+                matching: DeviceQuery(presence: .present),
+                after: after,
+                limit: pageSize
+            )
+            guard let last = page.last else { break }
+            after = last.serialNumber
+            let candidates = page.filter(AssignmentPlan.needsProfile)
+            if !candidates.isEmpty {
+                let records = try await store.assignments(
+                    tokenID: token.id,
+                    serialNumbers: candidates.map(\.serialNumber)
+                )
+                let plan = AssignmentPlan.make(
+                    devices: candidates,
+                    records: records,
+                    defaults: defaults,
+                    at: now,
+                    policy: policy
+                )
+                let pending = plan.batches.flatMap { batch in
+                    batch.serialNumbers.compactMap { serial -> DeviceAssignment? in
+                        // Already waiting for this profile: the retry pass has it.
+                        if let record = records[serial], record.status == .pending,
+                            record.profileUUID == batch.profileUUID
+                        {
+                            return nil
+                        }
+                        var record =
+                            records[serial]
+                            ?? DeviceAssignment(tokenID: token.id, serialNumber: serial, status: .pending, updatedAt: now)
+                        record.status = .pending
+                        record.profileUUID = batch.profileUUID
+                        record.nextAttemptAt = now
+                        record.updatedAt = now
+                        return record
+                    }
+                }
+                if !pending.isEmpty { try await store.saveAssignments(pending) }
+                queued += pending.count
+            }
+            if page.count < pageSize { break }
+        }
+        if queued > 0 {
+            logger.info("Queued devices for the default profile", metadata: ["token": "\(token.name)", "devices": "\(queued)"])
+        }
+        return queued
+    }
+
     /// Assigns a profile to chosen devices on an admin's demand, whatever their records say: an excluded device is
     /// automatic again, and a device that needed attention starts with no failures.
     public func assign(profileUUID: String, to serialNumbers: [String], token: EnrollmentToken, server: DEPServer)

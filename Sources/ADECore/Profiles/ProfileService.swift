@@ -131,6 +131,7 @@ public struct ProfileService: Sendable {
     }
 
     /// Makes a profile the token's default for a family (nil: every device), or clears that default (`name` nil).
+    /// The token's synced devices that show no profile and that a default now covers are queued for the next run.
     public func setDefault(token tokenName: String, name: String?, family: DeviceFamily?) async throws {
         let token = try await tokens.token(named: tokenName)
         var profileID: Int64?
@@ -140,6 +141,8 @@ public struct ProfileService: Sendable {
             profileID = stored.id
         }
         try await store.setDefaultProfile(tokenID: token.id, family: family, profileID: profileID)
+        // The devices already synced that the default now covers wait for the next run, which assigns them.
+        try await assigner.queueCoveredDevices(token: token)
         logger.notice(
             "Change: default profile",
             metadata: [

@@ -46,4 +46,11 @@ public enum SecureFile {
             throw .unwritable
         }
     }
+
+    /// Whether users other than the owner may read or write `path` (its mode has group or other bits).
+    public static func isOpenToOthers(_ path: String) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        return status.st_mode & 0o077 != 0
+    }
 }

@@ -10,6 +10,7 @@ public struct TokenError: Error, Sendable, CodedError {
             case differentServer = "different_server"
             case serverAlreadyHeld = "server_already_held"
             case notUploaded = "not_uploaded"
+            case alreadyExpired = "already_expired"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -27,6 +28,8 @@ public struct TokenError: Error, Sendable, CodedError {
         public static let serverAlreadyHeld = Code(backing: .serverAlreadyHeld)
         /// The token has no uploaded server token yet (`token`).
         public static let notUploaded = Code(backing: .notUploaded)
+        /// The uploaded server token's own expiry date has passed (`token`, `expiry`): nothing is stored.
+        public static let alreadyExpired = Code(backing: .alreadyExpired)
     }
 
     public let code: Code

@@ -16,7 +16,7 @@ public struct TokenService: Sendable {
     public var secretBox: SecretBox { box }
     /// The client the service asks Apple with; the sync engine uses the same one.
     public let client: DEPClient
-    let timeSource: any TimeSource
+    private(set) var timeSource: any TimeSource
     let allowCustomURL: Bool
     let logger: Logger
 
@@ -118,14 +118,22 @@ public struct TokenService: Sendable {
     /// server it belongs to: a renewal replaces the old credentials only when it is the same server (another one is
     /// refused unless `force`); a server another token holds is always refused. When Apple cannot answer, a first
     /// token is stored with the state Apple gives it, and a renewal waits as pending.
-    /// - Throws: ``ServerTokenError`` for the file; ``TokenError``; ``DEPError`` when Apple refuses the uploaded
-    ///   token itself (rejected, expired).
+    /// - Throws: ``ServerTokenError`` for the file; ``TokenError`` (`already_expired` for a token past its own expiry);
+    ///   ``DEPError`` when Apple refuses the uploaded token itself (rejected, expired, a bad signature).
     public func upload(name: String, file: [UInt8], force: Bool = false) async throws -> UploadOutcome {
         var token = try await token(named: name)
         var secrets = try await store.secrets(tokenID: token.id)
         var ring = try openRing(secrets, tokenID: token.id)
         let decryption = try ring.decrypt(file)
         let credentials = decryption.credentials
+        // A token whose own expiry has passed is refused before Apple is asked: it would turn a working token into
+        // an expired one.
+        guard credentials.accessTokenExpiry > timeSource.now() else {
+            throw TokenError(
+                .alreadyExpired,
+                parameters: ["token": name, "expiry": OAuthCredentials.formatTimestamp(credentials.accessTokenExpiry)]
+            )
+        }
         let isRenewal = secrets.credentials != nil
         let consumerKeyChanged = isRenewal && token.consumerKey != nil && token.consumerKey != credentials.consumerKey
         if decryption.usedStaging { ring.promoteStaging() }
@@ -136,6 +144,9 @@ public struct TokenService: Sendable {
                 DEPServer(name: "upload/\(token.id)", credentials: credentials, baseURL: token.baseURL)
             )
         } catch let error as DEPError {
+            // Credentials Apple refuses (rejected, revoked, a bad signature) are never kept; only an answer Apple could
+            // not give (unavailable, terms not accepted, the clock) leaves the token stored or the renewal pending.
+            guard Self.cannotConfirm(error) else { throw error }
             seal(ring, into: &secrets, tokenID: token.id)
             if !isRenewal {
                 apply(credentials, to: &token)
@@ -150,7 +161,6 @@ public struct TokenService: Sendable {
                     usedNewCertificate: decryption.usedStaging
                 )
             }
-            guard Self.cannotConfirm(error) else { throw error }
             secrets.pendingCredentials = sealCredentials(credentials, tokenID: token.id, field: "pending_credentials")
             token.pendingSince = timeSource.now()
             try await save(token, secrets)
@@ -254,10 +264,9 @@ public struct TokenService: Sendable {
 
     static func checkName(_ name: String) throws {
         guard (1...maximumNameLength).contains(name.count), !name.contains(where: { $0.isNewline }),
-            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
-            name.trimmingCharacters(in: .whitespaces) == name
+            !name.hasHiddenCharacters, name.trimmingCharacters(in: .whitespaces) == name
         else {
-            throw TokenError(.invalidName, parameters: ["name": String(name.prefix(maximumNameLength))])
+            throw TokenError(.invalidName, parameters: ["name": name.loggable(limit: maximumNameLength)])
         }
     }
 
@@ -316,6 +325,14 @@ public struct TokenService: Sendable {
         token.serverName = account.serverName
         token.organisationName = account.orgName
         token.adminAppleID = account.adminID
+    }
+
+    /// The same service reading another clock: `ade demo` uploads its expired sample token at the simulated time it
+    /// was issued, when it was still valid.
+    public func reading(_ timeSource: any TimeSource) -> TokenService {
+        var service = self
+        service.timeSource = timeSource
+        return service
     }
 
     /// The token of that name.

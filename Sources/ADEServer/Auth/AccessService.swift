@@ -110,7 +110,7 @@ public struct AccessService: Sendable {
 
     static func checkName(_ name: String) throws {
         guard !name.isEmpty, name.count <= maximumNameLength, name == name.trimmingCharacters(in: .whitespaces),
-            !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) })
+            !name.hasHiddenCharacters
         else {
             throw AccessError(.invalidUserName, parameters: ["maximum": String(maximumNameLength)])
         }

@@ -117,7 +117,10 @@ struct ConsoleController {
         }
         guard let user = try await access.authenticate(name: form.name, password: form.password) else {
             logins.record(key, now: now)
-            context.logger.notice("Sign-in refused", metadata: ["user": "\(form.name)", "peer": "\(context.peer)"])
+            context.logger.notice(
+                "Sign-in refused",
+                metadata: ["user": "\(form.name.loggable())", "peer": "\(context.peer)"]
+            )
             return again(describe(AccessError(.invalidCredentials), context), status: .unauthorized)
         }
         logins.reset(key)
@@ -163,23 +166,18 @@ struct ConsoleController {
 
     @Sendable func createFirstAdmin(_ request: Request, context: ADERequestContext) async throws -> Response {
         let form = try await Self.decodeForm(SetupForm.self, request, context)
-        guard setup.accepts(form.token), try await dependencies.store.users().isEmpty else {
-            throw AccessError(.setupClosed)
-        }
+        // The link is spent before anything else, so that requests racing with it create one administrator.
+        guard setup.take(form.token) else { throw AccessError(.setupClosed) }
+        let user: ConsoleUser
         do {
+            guard try await dependencies.store.users().isEmpty else { throw AccessError(.setupClosed) }
             guard form.password == form.confirmation else { throw AccessError(.passwordsDiffer) }
-            let user = try await access.addUser(name: form.name, password: form.password)
-            setup.spend()
-            context.logger.notice("First administrator created", metadata: ["user": "\(user.name)"])
-            var setupContext = context
-            setupContext.identity = nil
-            await dependencies.audit(setupContext, "user.create", user.name, after: ["via": "setup link"])
-            var response = Response.redirect(to: "/", type: .normal)
-            response.setCookie(
-                try await cookie.start(for: user, store: dependencies.store, now: dependencies.timeSource.now())
-            )
-            return response
-        } catch let error as AccessError {
+            user = try await access.addUser(name: form.name, password: form.password)
+        } catch {
+            // A user already exists: the link stays spent. Otherwise nobody was created and the link works again.
+            let closed = (error as? AccessError)?.code == .setupClosed
+            if !closed { setup.restore(form.token) }
+            guard !closed, let error = error as? AccessError else { throw error }
             return renderer.page(
                 "setup",
                 frame: .init(title: context.text(.setupTitle), problem: describe(error, context)),
@@ -189,6 +187,15 @@ struct ConsoleController {
                 status: .badRequest
             )
         }
+        context.logger.notice("First administrator created", metadata: ["user": "\(user.name)"])
+        var setupContext = context
+        setupContext.identity = nil
+        await dependencies.audit(setupContext, "user.create", user.name, after: ["via": "setup link"])
+        var response = Response.redirect(to: "/", type: .normal)
+        response.setCookie(
+            try await cookie.start(for: user, store: dependencies.store, now: dependencies.timeSource.now())
+        )
+        return response
     }
 
     // MARK: - Language
@@ -559,9 +566,16 @@ struct ConsoleController {
         )
     }
 
-    /// A path on this server to go back to, never another site (`//evil.example`, `https://…`).
+    /// A path on this server to go back to, never another site. Browsers drop tabs and line breaks from a
+    /// `Location` and read a backslash as `/`, so `/<TAB>/evil.example` or `/<backslash>evil.example` would lead away:
+    /// only printable ASCII without spaces or backslashes is taken, and it must parse as a path with no scheme, user or host.
     static func localPath(_ value: String?) -> String? {
-        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\") else { return nil }
+        guard let value, value.hasPrefix("/"),
+            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }),
+            let components = URLComponents(string: value),
+            components.scheme == nil, components.host == nil, components.user == nil,
+            components.percentEncodedPath.hasPrefix("/"), !components.percentEncodedPath.hasPrefix("//")
+        else { return nil }
         return value
     }
 

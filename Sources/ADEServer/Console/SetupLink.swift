@@ -15,18 +15,31 @@ final class SetupLink: Sendable {
 
     /// Whether `value` is the link's token, compared in constant time.
     func accepts(_ value: String?) -> Bool {
-        guard let value else { return false }
-        return token.withLock { token in
-            guard let token else { return false }
-            let expected = Array(token.utf8)
-            let given = Array(value.utf8)
-            guard expected.count == given.count else { return false }
-            return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        token.withLock { Self.matches($0, value) }
+    }
+
+    /// Spends the link if `value` is its token, in one step: of any number of requests racing with the right token,
+    /// exactly one gets `true`. The caller gives it back with ``restore(_:)`` if it then creates nobody.
+    func take(_ value: String?) -> Bool {
+        token.withLock { token in
+            guard Self.matches(token, value) else { return false }
+            token = nil
+            return true
         }
     }
 
-    /// Spends the link.
-    func spend() {
-        token.withLock { $0 = nil }
+    /// Makes a taken link usable again (the form was refused before any user was created).
+    func restore(_ value: String) {
+        token.withLock { token in
+            if token == nil { token = value }
+        }
+    }
+
+    private static func matches(_ token: String?, _ value: String?) -> Bool {
+        guard let token, let value else { return false }
+        let expected = Array(token.utf8)
+        let given = Array(value.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
