@@ -79,7 +79,13 @@ struct SyncSchedulerTests {
                     service: service,
                     client: client,
                     clock: clock,
-                    configuration: .init(interval: 900, maximumConcurrentSyncs: 2, tokenFailureProbeInterval: 3600)
+                    // The change stamp is looked at each minute here: these tests move hours of virtual time.
+                    configuration: .init(
+                        interval: 900,
+                        maximumConcurrentSyncs: 2,
+                        tokenFailureProbeInterval: 3600,
+                        changeCheckInterval: 60
+                    )
                 )
                 try await body(harness, scheduler, store, enrolled, clock)
             }
@@ -139,6 +145,39 @@ struct SyncSchedulerTests {
 }
 
 extension SyncSchedulerTests {
+    /// `ade token renew` in another process while `ade serve` runs: nothing tells the scheduler but the store, and
+    /// the renewed token syncs within seconds instead of at the next hourly probe.
+    @Test func aRenewalByAnotherProcessIsSyncedWithinSeconds() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "S0", devices: 20)])) { harness in
+            try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
+                let store = MemoryStore()
+                let service = harness.tokenService(store: store, client: client)
+                let token = try await harness.enroll("T0", server: 0, with: service)
+                let clock = VirtualTimeSource()
+                let scheduler = Self.scheduler(
+                    store: store,
+                    service: service,
+                    client: client,
+                    clock: clock,
+                    configuration: .init(interval: 900, tokenFailureProbeInterval: 3600)
+                )
+                let uuid = harness.simulator.servers[0].uuid
+                try harness.simulator.revoke(server: uuid)
+                try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(120))
+                #expect(await store.runs(tokenID: token.id, limit: 10).first?.errorCode == "token_rejected")
+
+                // Another process renews: the scheduler is not told.
+                let certificate = try #require(try await service.certificate(name: "T0"))
+                try harness.simulator.uploadCertificate(pem: certificate.pemRepresentation, server: uuid)
+                let file = Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+                _ = try await service.reading(clock).upload(name: "T0", file: file)
+                try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(10))
+                let runs = await store.runs(tokenID: token.id, limit: 10)
+                #expect(runs.first?.outcome == .succeeded, "synced within 10 s of the renewal: \(runs.map(\.outcome))")
+            }
+        }
+    }
+
     /// Intune's limit: 2,000 tokens, each of its own MDM server, all first synced within the start jitter, never more
     /// than four at once, and every one of them to the last device.
     @Test func twoThousandTokens() async throws {

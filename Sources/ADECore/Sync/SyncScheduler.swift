@@ -7,7 +7,8 @@ import Synchronization
 /// The ServiceLifecycle service that syncs every token on its schedule: a delta every ``Configuration/interval``,
 /// at most ``Configuration/maximumConcurrentSyncs`` at once, first runs spread by a random delay, token-level
 /// failures (expired, terms, rejected, access denied, forbidden) probed on a slow interval so that their state clears
-/// by itself once the admin fixes it, transient ones retried sooner. "Sync now" and a token added or renewed wake it.
+/// by itself once the admin fixes it, transient ones retried sooner. "Sync now" and a token added or renewed wake it,
+/// in this process at once and in any other within ``Configuration/changeCheckInterval`` (the store's change stamp).
 public final class SyncScheduler: Service, Sendable {
     /// The schedule.
     public struct Configuration: Sendable {
@@ -25,6 +26,9 @@ public final class SyncScheduler: Service, Sendable {
         public var startJitter: TimeInterval
         /// The longest sleep: new tokens are noticed at least this often.
         public var idleCheckInterval: TimeInterval
+        /// How often the store's change stamp is looked at: a token added, renewed or changed by another process
+        /// (`ade token renew` beside a running server) is noticed this soon.
+        public var changeCheckInterval: TimeInterval
 
         public init(
             interval: TimeInterval = 900,
@@ -33,7 +37,8 @@ public final class SyncScheduler: Service, Sendable {
             tokenFailureProbeInterval: TimeInterval = 3600,
             transientRetryInterval: TimeInterval = 300,
             startJitter: TimeInterval = 30,
-            idleCheckInterval: TimeInterval = 60
+            idleCheckInterval: TimeInterval = 60,
+            changeCheckInterval: TimeInterval = 2
         ) {
             self.interval = interval
             self.maximumConcurrentSyncs = max(1, maximumConcurrentSyncs)
@@ -42,6 +47,7 @@ public final class SyncScheduler: Service, Sendable {
             self.transientRetryInterval = transientRetryInterval
             self.startJitter = startJitter
             self.idleCheckInterval = idleCheckInterval
+            self.changeCheckInterval = changeCheckInterval
         }
     }
 
@@ -140,9 +146,12 @@ public final class SyncScheduler: Service, Sendable {
             var sleeping = false
             var plan: [Int64: (token: EnrollmentToken, due: Date)] = [:]
             var stale = true
+            var readStamp = store.changeStamp()
+            var nextRead = Date.distantPast
             while !Task.isCancelled {
                 let now = timeSource.now()
                 if stale {
+                    readStamp = store.changeStamp()
                     plan = Dictionary(
                         try await schedule(now: now).map { ($0.token.id, $0) },
                         uniquingKeysWith: { first, _ in first }
@@ -160,7 +169,11 @@ public final class SyncScheduler: Service, Sendable {
                     // Tokens due now wait for a place (a sync ending wakes the loop), not for a timer.
                     let waiting = plan.values.filter { !running.contains($0.token.id) && $0.due > now }.map(\.due)
                     let next = waiting.min() ?? now.addingTimeInterval(configuration.idleCheckInterval)
-                    let wait = min(max(next.timeIntervalSince(now), 0.001), configuration.idleCheckInterval)
+                    nextRead = min(next, now.addingTimeInterval(configuration.idleCheckInterval))
+                    let wait = min(
+                        max(nextRead.timeIntervalSince(now), 0.001),
+                        configuration.changeCheckInterval
+                    )
                     sleeping = true
                     group.addTask {
                         await self.sleepOrWake(for: wait)
@@ -173,8 +186,12 @@ public final class SyncScheduler: Service, Sendable {
                     publish(running)
                     plan[token.id] = (token, due(token, after: run, now: timeSource.now()))
                 } else {
+                    // Woken by the timer or by a request: the plan is read again when something is due, something
+                    // was asked for, or another process (or this one) committed a change since the last read.
                     sleeping = false
-                    stale = true
+                    stale =
+                        timeSource.now() >= nextRead || state.withLock { !$0.forced.isEmpty }
+                        || store.changeStamp() != readStamp
                 }
             }
             group.cancelAll()
@@ -197,9 +214,14 @@ public final class SyncScheduler: Service, Sendable {
         }
     }
 
-    /// When a token is next due: now when asked for ("sync now", added, renewed), else after its latest run.
+    /// When a token is next due: now when asked for ("sync now", added, renewed), or when its server token was
+    /// uploaded after its latest run began (a renewal by any process: the run that failed used the old one), else
+    /// after its latest run.
     private func due(_ token: EnrollmentToken, after last: SyncRun?, now: Date) -> Date {
         if state.withLock({ $0.forced.contains(token.id) }) { return now }
+        if let last, let uploaded = token.uploadedAt, uploaded > last.startedAt, last.outcome != .running {
+            return now
+        }
         guard let last else {
             // Never synced: at once, plus a random delay of its own so that many new tokens do not start together.
             let jitter = state.withLock { state in
