@@ -353,3 +353,27 @@ extension TokenLifecycleCommandTests {
         }
     }
 }
+
+extension TokenLifecycleCommandTests {
+    /// Apple's same-cursor fault: `ade sync --full` stops after the repeated cursor, says the run is incomplete and
+    /// exits 1; `ade doctor` shows the state with its remedy.
+    @Test func aRepeatedCursorMakesSyncFailAsIncomplete() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Fleet", devices: 2500)])) {
+            harness in
+            try await TemporaryDirectory.with { directory in
+                let database = ["--database", directory.path("ade.sqlite")]
+                try await CommandHarness.enroll("Fleet", harness: harness, directory: directory, database: database)
+                var faults = SimulatedFaults()
+                faults.sameCursorBug = true
+                try harness.simulator.setFaults(faults, server: harness.simulator.defaultServerUUID)
+                let synced = await CommandHarness.run(["sync", "--full", "Fleet"] + database)
+                #expect(synced.status == 1)
+                #expect(synced.error.contains("error [same_cursor]"), "\(synced.error)")
+                #expect(!synced.output.contains("full sync"), "no success summary")
+                let doctor = await CommandHarness.run(["doctor"] + database)
+                #expect(doctor.output.contains("Sync incomplete"), "\(doctor.output)")
+                #expect(doctor.output.contains("ade sync Fleet --full"))
+            }
+        }
+    }
+}

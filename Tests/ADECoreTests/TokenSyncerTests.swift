@@ -240,15 +240,21 @@ struct TokenSyncerTests {
         }
     }
 
-    @Test func theSameCursorBugStopsPaging() async throws {
+    @Test func theSameCursorBugStopsPagingAndTheRunIsIncomplete() async throws {
         try await Self.withSyncer(devices: 2500) { harness, syncer, store, token in
             var faults = SimulatedFaults()
             faults.sameCursorBug = true
             try harness.simulator.setFaults(faults, server: harness.simulator.defaultServerUUID)
-            let run = try await syncer.run(token, holder: Self.holder)
-            #expect(run.outcome == .succeeded)
+            await #expect(throws: SyncError(.sameCursor)) { try await syncer.run(token, holder: Self.holder) }
+            let run = try #require(try await store.runs(tokenID: token.id, limit: 1).first)
+            #expect(run.outcome == .failed && run.errorCode == "same_cursor", "recorded as incomplete, not a success")
             #expect(run.pages == 2, "the first page, then the repeated cursor")
             #expect(try await store.cursor(tokenID: token.id)?.phase == .fetch, "the fetch resumes next time")
+            let stored = try #require(try await store.token(id: token.id))
+            #expect(stored.recordedState == .syncIncomplete)
+            let text = TokenHealth(state: .syncIncomplete, severity: .warning)
+                .text(tokenName: token.name, locale: .english)
+            #expect(text.steps.contains { $0.contains("--full") })
             try harness.simulator.setFaults(SimulatedFaults(), server: harness.simulator.defaultServerUUID)
             let next = try await syncer.run(token, holder: Self.holder)
             #expect(next.outcome == .succeeded)

@@ -16,6 +16,7 @@ public enum TokenState: String, Sendable, Hashable, Codable, CaseIterable {
     case clockSkew = "clock_skew"
     case throttled
     case syncStalled = "sync_stalled"
+    case syncIncomplete = "sync_incomplete"
     case cursorRecovery = "cursor_recovery"
     case assignmentsFailing = "assignments_failing"
     case noDefaultProfile = "no_default_profile"
@@ -160,6 +161,7 @@ public struct TokenHealth: Sendable, Hashable, Codable {
             case "server_error" where repeated:
                 return health(.appleUnavailable, code: code, since: since, details: ["failures": facts.failureStreak])
             case "throttled": return health(.throttled, code: code, since: since)
+            case "same_cursor": return health(.syncIncomplete, code: code, since: since)
             default: break
             }
         }

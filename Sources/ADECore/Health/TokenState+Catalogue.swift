@@ -58,7 +58,14 @@ extension TokenState {
         case .forbidden:
             return TokenStateEntry(state: self, severity: .error, breaks: all, clearsByItself: false, stepCount: 4)
         case .cannotReachApple:
-            return TokenStateEntry(state: self, severity: .error, breaks: all, clearsByItself: true, stepCount: 3)
+            // Devices that already have a profile still enroll: Setup Assistant asks Apple, not ade.
+            return TokenStateEntry(
+                state: self,
+                severity: .error,
+                breaks: [.deviceSync, .profileAssignment],
+                clearsByItself: true,
+                stepCount: 3
+            )
         case .appleUnavailable:
             return TokenStateEntry(
                 state: self,
@@ -68,7 +75,13 @@ extension TokenState {
                 stepCount: 2
             )
         case .clockSkew:
-            return TokenStateEntry(state: self, severity: .error, breaks: all, clearsByItself: true, stepCount: 2)
+            return TokenStateEntry(
+                state: self,
+                severity: .error,
+                breaks: [.deviceSync, .profileAssignment],
+                clearsByItself: true,
+                stepCount: 2
+            )
         case .throttled:
             return TokenStateEntry(
                 state: self,
@@ -84,6 +97,14 @@ extension TokenState {
                 breaks: [.deviceSync, .profileAssignment],
                 clearsByItself: true,
                 stepCount: 3
+            )
+        case .syncIncomplete:
+            return TokenStateEntry(
+                state: self,
+                severity: .warning,
+                breaks: [.deviceSync, .profileAssignment],
+                clearsByItself: true,
+                stepCount: 2
             )
         case .cursorRecovery:
             return TokenStateEntry(state: self, severity: .warning, breaks: [], clearsByItself: true, stepCount: 1)

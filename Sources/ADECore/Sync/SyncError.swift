@@ -7,6 +7,7 @@ public struct SyncError: Error, Sendable, CodedError {
         fileprivate enum Backing: String, CaseIterable {
             case leaseHeld = "lease_held"
             case tooManyPages = "too_many_pages"
+            case sameCursor = "same_cursor"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -17,6 +18,9 @@ public struct SyncError: Error, Sendable, CodedError {
         public static let leaseHeld = Code(backing: .leaseHeld)
         /// A run reached its page bound before Apple said it was done (`token`, `pages`).
         public static let tooManyPages = Code(backing: .tooManyPages)
+        /// Apple sent back the cursor it was given while saying more devices follow (its same-cursor fault): paging
+        /// stopped there, and the run is incomplete (`token`, `pages`, `devices`).
+        public static let sameCursor = Code(backing: .sameCursor)
     }
 
     public let code: Code

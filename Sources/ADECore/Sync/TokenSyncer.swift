@@ -10,7 +10,8 @@ public import Logging
 /// - An expired, invalid or missing cursor starts a new full fetch (at most once per run).
 /// - A full fetch runs at least every ``Configuration/fullFetchInterval``, since throttled devices can vanish from
 ///   sync without events.
-/// - Apple's same-cursor bug (the cursor sent comes back with `more_to_follow`) stops paging until the next run.
+/// - Apple's same-cursor bug (the cursor sent comes back with `more_to_follow`) stops paging until the next run; the
+///   run is recorded as failed with `same_cursor`, since Apple's devices after that point were not read.
 public struct TokenSyncer: Sendable {
     /// Settings of every run.
     public struct Configuration: Sendable {
@@ -211,12 +212,18 @@ public struct TokenSyncer: Sendable {
                 run.pages += 1
                 devices += page.devices.count
                 if page.moreToFollow, page.cursor == sent {
-                    // Apple's same-cursor bug: stop until the next run, keeping the cursor.
+                    // Apple's same-cursor bug: stop until the next run, keeping the cursor. The run is incomplete:
+                    // Apple said more devices follow and none of them came.
                     logger.warning(
                         "Apple returned the same cursor; paging stops until the next run",
                         metadata: ["token": "\(token.name)"]
                     )
-                    break paging
+                    for pass in passes { try await Self.finish(pass.task) }
+                    passes = []
+                    throw SyncError(
+                        .sameCursor,
+                        parameters: ["token": token.name, "pages": String(run.pages), "devices": String(devices)]
+                    )
                 }
                 var next = state
                 next.cursor = page.cursor ?? sent
