@@ -47,6 +47,16 @@ extension SQLiteStore: DeviceSyncStore {
             }
             try Self.storeCursor(db, cursor, tokenID: tokenID)
             try Self.record(merged, token: token, now: now, in: db)
+            if let runID = lease?.runID {
+                try db.execute(
+                    sql: """
+                        UPDATE sync_runs SET pages = pages + 1, added = added + ?, modified = modified + ?,
+                            removed = removed + ?
+                        WHERE id = ? AND outcome = 'running'
+                        """,
+                    arguments: [merged.changes.added, merged.changes.modified, merged.changes.removed, runID]
+                )
+            }
             return merged.changes
         }
         if completesFetch { await checkpoint() }

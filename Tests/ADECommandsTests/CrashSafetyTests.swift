@@ -93,6 +93,12 @@ struct CrashSafetyTests {
                     "the device table equals Apple's list: \(missing) missing, \(extra) extra"
                 )
                 #expect(Set(stored).count == stored.count, "no duplicates")
+                // Every killed run was closed by the next process, with the pages it wrote before the kill.
+                let runs = try await store.runs(tokenID: token.id, limit: 100)
+                #expect(runs.allSatisfy { $0.outcome != .running }, "no run stays running")
+                let interrupted = runs.filter { $0.outcome == .interrupted }
+                #expect(interrupted.count >= kills.count / 2, "\(interrupted.count) interrupted of \(kills.count) kills")
+                #expect(interrupted.contains { $0.pages > 0 }, "the pages written before a kill are counted")
                 #expect(apple.count == 100_000 + 500 - 200)
             }
         }

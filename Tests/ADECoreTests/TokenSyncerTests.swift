@@ -390,3 +390,65 @@ extension TokenSyncerTests {
         }
     }
 }
+
+/// A process killed in the middle of a run: its run is closed as interrupted with the pages it wrote, and the next
+/// process takes its lease at once.
+struct AbandonedRunTests {
+    /// The process ID of a process that has ended.
+    static func deadProcessID() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        return process.processIdentifier
+    }
+
+    @Test(arguments: [false, true])
+    func aRunCutShortIsClosedWithWhatItWroteAndItsLeaseIsTakenAtOnce(sqlite: Bool) async throws {
+        try await TokenSyncerTests.withSyncer(
+            devices: 2500,
+            store: { sqlite ? try SQLiteStore.inMemory() as any ADEStore : MemoryStore() }
+        ) { harness, syncer, store, token in
+            // What a killed `ade sync` leaves: its lease, a run marked running, and two pages written under it.
+            let now = Date()
+            let current = TokenSyncer.Holder.current()
+            let dead = TokenSyncer.Holder(name: "dead", host: current.host, processID: try Self.deadProcessID())
+            _ = try await store.acquireLease(
+                SyncLease(
+                    tokenID: token.id,
+                    holder: dead.name,
+                    host: dead.host,
+                    processID: dead.processID,
+                    expiresAt: now.addingTimeInterval(60)
+                ),
+                now: now,
+                replacing: nil
+            )
+            let run = try await store.startRun(tokenID: token.id, kind: .full, at: now)
+            let serials = try harness.simulator.serials(server: harness.simulator.defaultServerUUID, limit: 2000)
+            for (index, chunk) in [serials[0..<1000], serials[1000..<2000]].enumerated() {
+                _ = try await store.applyPage(
+                    chunk.map { Device(serialNumber: $0, model: "iPad") },
+                    cursor: SyncCursorState(phase: .fetch, cursor: "c\(index)", fetchGeneration: 1),
+                    completesFetch: false,
+                    tokenID: token.id,
+                    lease: LeaseRenewal(holder: dead.name, until: now.addingTimeInterval(60), runID: run.id),
+                    now: now
+                )
+            }
+
+            #expect(try await syncer.closeAbandonedRuns(holder: current) == 1)
+            let closed = try #require(try await store.runs(tokenID: token.id, limit: 10).first { $0.id == run.id })
+            #expect(closed.outcome == .interrupted)
+            #expect(closed.pages == 2 && closed.added == 2000, "what it wrote is counted")
+            #expect(closed.endedAt != nil)
+
+            let clock = ContinuousClock.now
+            let next = try await syncer.run(token, holder: current)
+            #expect(next.outcome == .succeeded, "the dead holder's lease is taken at once")
+            #expect(ContinuousClock.now - clock < .seconds(30))
+            #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: false) == 2500)
+            #expect(try await store.runs(tokenID: token.id, limit: 10).allSatisfy { $0.outcome != .running })
+        }
+    }
+}

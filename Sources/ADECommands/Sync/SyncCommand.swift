@@ -48,6 +48,7 @@ struct SyncCommand: AsyncParsableCommand {
                     logger: logger
                 )
                 let holder = TokenSyncer.Holder.current()
+                try await syncer.closeAbandonedRuns(holder: holder)
                 var failed = 0
                 for token in tokens {
                     let succeeded = await syncOne(token, syncer: syncer, store: store, holder: holder, locale: locale)

@@ -174,6 +174,13 @@ public actor MemoryStore: ADEStore {
         deviceRows[tokenID] = rows
         cursors[tokenID] = cursor
         if let token = tokenRows[tokenID] { appendDeviceEvents(serials, token: token, at: now) }
+        if let runID = lease?.runID, var run = runRows[runID], run.outcome == .running {
+            run.pages += 1
+            run.added += changes.added
+            run.modified += changes.modified
+            run.removed += changes.removed
+            runRows[runID] = run
+        }
         return changes
     }
 

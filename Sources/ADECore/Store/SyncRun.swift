@@ -108,9 +108,13 @@ public struct SyncLease: Sendable, Hashable, Codable {
 public struct LeaseRenewal: Sendable, Hashable {
     public var holder: String
     public var until: Date
+    /// The run the page belongs to: its counters (pages, added, modified, removed) grow with the page in the same
+    /// transaction, so a run whose process dies still shows what it wrote.
+    public var runID: Int64?
 
-    public init(holder: String, until: Date) {
+    public init(holder: String, until: Date, runID: Int64? = nil) {
         self.holder = holder
         self.until = until
+        self.runID = runID
     }
 }

@@ -141,6 +141,11 @@ public final class SyncScheduler: Service, Sendable {
     /// every ``Configuration/idleCheckInterval``); a sync that ends updates its own token's entry only, so a burst of
     /// 2,000 first syncs reads the store's token list a handful of times, not 2,000.
     private func loop() async throws {
+        do {
+            try await syncer.closeAbandonedRuns(holder: holder)
+        } catch {
+            logger.warning("Runs cut short could not be closed", metadata: ["error": "\(error)"])
+        }
         try await withThrowingTaskGroup(of: (EnrollmentToken, SyncRun?)?.self) { group in
             var running: Set<Int64> = []
             var sleeping = false
@@ -239,8 +244,11 @@ public final class SyncScheduler: Service, Sendable {
             wait = token.syncIntervalSeconds.map(TimeInterval.init) ?? configuration.interval
         case .failed where Self.tokenLevelCodes.contains(last.errorCode ?? ""):
             wait = configuration.tokenFailureProbeInterval
-        case .failed, .interrupted:
+        case .failed:
             wait = configuration.transientRetryInterval
+        case .interrupted:
+            // Cut short by a shutdown or a crash: it resumes at once where its last page left it.
+            wait = 0
         case .running:
             // A run that never ended: its process died; the lease expires, then it is due.
             wait = syncer.configuration.leaseDuration

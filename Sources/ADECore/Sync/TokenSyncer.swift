@@ -127,6 +127,8 @@ public struct TokenSyncer: Sendable {
     ) async throws -> SyncRun {
         try await acquireLease(token, holder: holder)
         do {
+            // Under the lease, no other run of the token can be going on: any still marked running was cut short.
+            try await closeRuns(tokenID: token.id)
             let run = try await sync(token, forceFull: forceFull, holder: holder, progress: progress)
             await finish(token, holder: holder)
             return run
@@ -134,6 +136,43 @@ public struct TokenSyncer: Sendable {
             await finish(token, holder: holder)
             throw error
         }
+    }
+
+    /// Closes the runs that processes left running when they died (a crash, `kill -9`, a power cut): each is recorded
+    /// as interrupted, with the pages it wrote. A run counts as abandoned when its token has no lease that is alive —
+    /// none, an expired one, or one held by a process of this host that is gone. Called when `ade serve` and
+    /// `ade sync` start, so that the history and the scheduler see the truth at once.
+    /// - Returns: How many runs were closed.
+    @discardableResult
+    public func closeAbandonedRuns(holder: Holder) async throws -> Int {
+        let now = timeSource.now()
+        var closed = 0
+        for (tokenID, latest) in try await store.latestRuns() where latest.outcome == .running {
+            let lease = try await store.lease(tokenID: tokenID)
+            let alive =
+                lease.map { lease in
+                    lease.expiresAt > now && (lease.host != holder.host || Self.processIsAlive(lease.processID))
+                } ?? false
+            guard !alive else { continue }
+            closed += try await closeRuns(tokenID: tokenID)
+        }
+        if closed > 0 { logger.notice("Closed runs cut short by a process that died", metadata: ["runs": "\(closed)"]) }
+        return closed
+    }
+
+    /// Records every run of a token still marked running as interrupted, ended now.
+    @discardableResult
+    private func closeRuns(tokenID: Int64) async throws -> Int {
+        let now = timeSource.now()
+        var closed = 0
+        for var run in try await store.runs(tokenID: tokenID, limit: 50)
+        where run.outcome == .running {
+            run.outcome = .interrupted
+            run.endedAt = now
+            try await store.updateRun(run)
+            closed += 1
+        }
+        return closed
     }
 
     /// After a run: the history trimmed to ``Configuration/runsKept``, the lease released.
@@ -191,7 +230,8 @@ public struct TokenSyncer: Sendable {
                         state: state,
                         completes: true,
                         token: token,
-                        holder: holder
+                        holder: holder,
+                        runID: run.id
                     ).removed
                     continue paging
                 } catch let error as DEPError
@@ -241,7 +281,8 @@ public struct TokenSyncer: Sendable {
                     state: next,
                     completes: completes,
                     token: token,
-                    holder: holder
+                    holder: holder,
+                    runID: run.id
                 )
                 // Devices of the page that show no profile get their default in a pass that runs while the next
                 // pages are fetched and written. A pass reads its devices' records, calls Apple and records the
@@ -363,13 +404,15 @@ public struct TokenSyncer: Sendable {
         }
     }
 
-    /// Writes a page with the cursor after it, renewing the lease in the same transaction.
+    /// Writes a page with the cursor after it, renewing the lease and counting the page in its run in the same
+    /// transaction.
     private func applyPage(
         _ devices: [Device],
         state: SyncCursorState,
         completes: Bool,
         token: EnrollmentToken,
-        holder: Holder
+        holder: Holder,
+        runID: Int64
     ) async throws -> PageChanges {
         let now = timeSource.now()
         do {
@@ -378,7 +421,11 @@ public struct TokenSyncer: Sendable {
                 cursor: state,
                 completesFetch: completes,
                 tokenID: token.id,
-                lease: LeaseRenewal(holder: holder.name, until: now.addingTimeInterval(configuration.leaseDuration)),
+                lease: LeaseRenewal(
+                    holder: holder.name,
+                    until: now.addingTimeInterval(configuration.leaseDuration),
+                    runID: runID
+                ),
                 now: now
             )
         } catch let error as StoreError where error.code == .leaseLost {
