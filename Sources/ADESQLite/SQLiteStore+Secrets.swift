@@ -18,6 +18,7 @@ extension SQLiteStore: SecretStore {
                 sql: """
                     SELECT EXISTS (SELECT 1 FROM token_secrets WHERE credentials IS NOT NULL
                         OR pending_credentials IS NOT NULL OR current_key IS NOT NULL OR staging_key IS NOT NULL)
+                        OR EXISTS (SELECT 1 FROM webhooks)
                     """
             ) ?? false
         }
@@ -30,25 +31,43 @@ extension SQLiteStore: SecretStore {
         }
     }
 
-    public func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64) async throws {
+    public func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64, sealedWith keyCheck: String?) async throws {
         try await write { db in
             guard try Self.tokenRow(db, "id = ?", [tokenID]) != nil else {
                 throw StoreError(.notFound, parameters: ["name": String(tokenID)])
             }
+            try Self.checkKey(keyCheck, in: db)
             try Self.storeSecrets(db, secrets, tokenID: tokenID)
         }
     }
 
-    public func resealAll(
-        newKeyCheckValue: String,
-        _ transform: @Sendable (Int64, SealedTokenSecrets) throws -> SealedTokenSecrets
-    ) async throws {
-        // GRDB's write closure must escape; the transform runs inside it, synchronously, before it returns.
-        try await withoutActuallyEscaping(transform) { transform in
+    /// ``KeyRotation/admits(sealedWith:stored:)`` inside the write's transaction, recording the key check of a
+    /// database's first secret: a rotation committed by another process is seen here, never after.
+    static func checkKey(_ keyCheck: String?, in db: Database) throws {
+        let stored = try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = 'key_check'")
+        guard KeyRotation.admits(sealedWith: keyCheck, stored: stored) else { throw KeyRotation.keyChanged }
+        if stored == nil, let keyCheck { try storeKeyCheck(db, keyCheck) }
+    }
+
+    public func resealAll(newKeyCheckValue: String, _ reseal: KeyRotation.Reseal) async throws {
+        // GRDB's write closure must escape; the reseal runs inside it, synchronously, before it returns.
+        try await withoutActuallyEscaping(reseal) { reseal in
             try await write { db in
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM token_secrets") {
                     let tokenID: Int64 = row["token_id"]
-                    try Self.storeSecrets(db, try transform(tokenID, Self.secrets(from: row)), tokenID: tokenID)
+                    let resealed = try KeyRotation.reseal(Self.secrets(from: row), tokenID: tokenID, with: reseal)
+                    try Self.storeSecrets(db, resealed, tokenID: tokenID)
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT id, sealed_url, sealed_secret FROM webhooks") {
+                    let (url, secret) = try KeyRotation.resealWebhook(
+                        url: [UInt8](row["sealed_url"] as Data),
+                        secret: [UInt8](row["sealed_secret"] as Data),
+                        with: reseal
+                    )
+                    try db.execute(
+                        sql: "UPDATE webhooks SET sealed_url = ?, sealed_secret = ? WHERE id = ?",
+                        arguments: [Data(url), Data(secret), row["id"] as Int64]
+                    )
                 }
                 try Self.storeKeyCheck(db, newKeyCheckValue)
             }

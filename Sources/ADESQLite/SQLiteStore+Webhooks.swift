@@ -7,6 +7,7 @@ extension SQLiteStore: WebhookStore {
         name: String,
         sealedURL: [UInt8],
         sealedSecret: [UInt8],
+        sealedWith keyCheck: String?,
         maskedURL: String,
         allowsPrivateNetwork: Bool,
         channel: AlertChannelKind?,
@@ -14,6 +15,7 @@ extension SQLiteStore: WebhookStore {
         at date: Date
     ) async throws -> WebhookEndpoint {
         try await write { db in
+            try Self.checkKey(keyCheck, in: db)
             guard try Self.webhookRow(db, "name = ?", [name]) == nil else {
                 throw StoreError(.duplicateName, parameters: ["name": name])
             }

@@ -115,14 +115,50 @@ public enum StoreConformance {
         }
         #expect(try await store.keyCheckValue() == "check-1", "a failed rotation changes nothing")
         #expect(try await store.secrets(tokenID: token.id) == sealed)
-        try await store.resealAll(newKeyCheckValue: "check-2") { _, secrets in
-            var resealed = secrets
-            resealed.credentials = secrets.credentials.map { $0.map { $0 &+ 1 } }
-            return resealed
+        let hook = try await store.createWebhook(
+            name: "hook",
+            sealedURL: [7],
+            sealedSecret: [8],
+            sealedWith: "check-1",
+            maskedURL: "https://hooks.example.com",
+            allowsPrivateNetwork: false,
+            at: start
+        )
+        try await store.resealAll(newKeyCheckValue: "check-2") { sealed, context in
+            switch context {
+            case SecretBox.context(tokenID: token.id, field: "credentials"): sealed.map { $0 &+ 1 }
+            case WebhookService.urlContext, WebhookService.secretContext: sealed.map { $0 &+ 10 }
+            default: sealed
+            }
         }
         #expect(try await store.keyCheckValue() == "check-2")
         #expect(try await store.secrets(tokenID: token.id).credentials == [2, 3, 4])
+        #expect(try await store.secrets(tokenID: token.id).currentKey == [4, 5])
         #expect(try await store.secrets(tokenID: token.id).stagingCertificate == "staging")
+        let resealedHook = try #require(try await store.webhook(named: "hook"))
+        #expect(resealedHook.id == hook.id && resealedHook.sealedURL == [17] && resealedHook.sealedSecret == [18])
+
+        // A writer still holding the old key is refused, and writes nothing.
+        await #expect(throws: StoreError(.masterKeyChanged)) {
+            try await store.setSecrets(SealedTokenSecrets(credentials: [9]), tokenID: token.id, sealedWith: "check-1")
+        }
+        await #expect(throws: StoreError(.masterKeyChanged)) {
+            try await store.createWebhook(
+                name: "late",
+                sealedURL: [1],
+                sealedSecret: [1],
+                sealedWith: "check-1",
+                maskedURL: "https://late.example.com",
+                allowsPrivateNetwork: false,
+                channel: nil,
+                locale: nil,
+                at: start
+            )
+        }
+        #expect(try await store.secrets(tokenID: token.id).credentials == [2, 3, 4])
+        #expect(try await store.webhook(named: "late") == nil)
+        try await store.setSecrets(SealedTokenSecrets(credentials: [9]), tokenID: token.id, sealedWith: "check-2")
+        #expect(try await store.secrets(tokenID: token.id).credentials == [9])
     }
 
     public static func fetchAndSync(_ store: some ADEStore) async throws {

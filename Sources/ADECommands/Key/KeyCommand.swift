@@ -48,9 +48,10 @@ struct KeyCommand: AsyncParsableCommand {
                 let oldBox = SecretBox(key: old)
                 let newBox = SecretBox(key: new)
                 do {
-                    try await store.resealAll(newKeyCheckValue: new.checkValue) { tokenID, secrets in
-                        try KeyRotation.reseal(secrets, tokenID: tokenID, from: oldBox, to: newBox)
-                    }
+                    try await store.resealAll(
+                        newKeyCheckValue: new.checkValue,
+                        KeyRotation.reseal(from: oldBox, to: newBox)
+                    )
                 } catch {
                     try? FileManager.default.removeItem(atPath: staged)
                     throw error

@@ -70,6 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
             let metrics = SyncMetrics(factory: PrometheusMetricsFactory(registry: registry))
             let metricsAddress = try (metricsListen ?? environment["ADE_METRICS_LISTEN"]).map(Self.address)
             try await storeOptions.withTokenService(logger: logger, metrics: metrics) { service, store, _ in
+                let keyFile = MasterKeyLoader.keyFilePath(forDatabase: storeOptions.databasePath)
                 var withSetup = configuration
                 if try await store.users().isEmpty {
                     withSetup.setupToken = AccessSecret.random()
@@ -153,6 +154,21 @@ struct ServeCommand: AsyncParsableCommand {
                     )
                 )
                 services.append(delivery)
+                // `ade key rotate` beside this server: the new key is taken from the key file once it is the
+                // database's.
+                services.append(
+                    MasterKeyWatcher(
+                        store: store,
+                        box: service.secretBox,
+                        load: {
+                            guard let (key, _) = try MasterKeyLoader.current(environment: environment, keyFilePath: keyFile)
+                            else { throw SecretError(.masterKeyMissing, parameters: ["path": keyFile]) }
+                            return key
+                        },
+                        timeSource: SystemTimeSource(),
+                        logger: logger
+                    )
+                )
                 if let (host, port) = metricsAddress {
                     services.append(
                         buildMetricsApplication(

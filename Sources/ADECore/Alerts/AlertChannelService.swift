@@ -67,6 +67,8 @@ public struct AlertChannelService: Sendable {
         password: String? = nil,
         allowsPrivateNetwork: Bool = false
     ) async throws -> (channel: WebhookEndpoint, secret: String?) {
+        // One key for every value sealed here, checked by the store when they are written together.
+        let box = self.box.pinned()
         let name = try WebhookService.checkedName(
             name,
             required: AlertError(.nameRequired),
@@ -132,6 +134,7 @@ public struct AlertChannelService: Sendable {
                 name: name,
                 sealedURL: box.seal(target, context: WebhookService.urlContext),
                 sealedSecret: sealedSecret,
+                sealedWith: box.keyCheck,
                 maskedURL: masked,
                 allowsPrivateNetwork: allowsPrivateNetwork,
                 channel: kind,

@@ -101,11 +101,14 @@ public struct WebhookDelivery: Sendable, Hashable {
 public protocol WebhookStore: Sendable {
     /// Adds an endpoint that starts after the newest event (it receives what happens from now on): a webhook, or an
     /// alert channel of a kind and language.
-    /// - Throws: `duplicate_name` (webhooks and channels share their names).
+    /// The URL and secret are sealed with the key whose check value is `sealedWith`, checked against the database's
+    /// in the same transaction (``KeyRotation/admits(sealedWith:stored:)``).
+    /// - Throws: `duplicate_name` (webhooks and channels share their names); `master_key_changed`.
     func createWebhook(
         name: String,
         sealedURL: [UInt8],
         sealedSecret: [UInt8],
+        sealedWith keyCheck: String?,
         maskedURL: String,
         allowsPrivateNetwork: Bool,
         channel: AlertChannelKind?,
@@ -132,6 +135,7 @@ extension WebhookStore {
         name: String,
         sealedURL: [UInt8],
         sealedSecret: [UInt8],
+        sealedWith keyCheck: String? = nil,
         maskedURL: String,
         allowsPrivateNetwork: Bool,
         at date: Date
@@ -140,6 +144,7 @@ extension WebhookStore {
             name: name,
             sealedURL: sealedURL,
             sealedSecret: sealedSecret,
+            sealedWith: keyCheck,
             maskedURL: maskedURL,
             allowsPrivateNetwork: allowsPrivateNetwork,
             channel: nil,

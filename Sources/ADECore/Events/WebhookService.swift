@@ -45,11 +45,13 @@ public struct WebhookService: Sendable {
             throw WebhookError(.urlInvalid, parameters: ["url": URL(string: trimmed).map(WebhookEndpoint.mask) ?? "—"])
         }
         let secret = secret ?? "whsec_" + AccessSecret.random()
+        let box = self.box.pinned()
         do {
             let webhook = try await store.createWebhook(
                 name: name,
                 sealedURL: box.seal(url.absoluteString, context: Self.urlContext),
                 sealedSecret: box.seal(secret, context: Self.secretContext),
+                sealedWith: box.keyCheck,
                 maskedURL: WebhookEndpoint.mask(url),
                 allowsPrivateNetwork: allowsPrivateNetwork,
                 at: timeSource.now()

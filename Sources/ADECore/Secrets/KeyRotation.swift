@@ -1,4 +1,5 @@
-/// Moves a token's sealed secrets from one master key to another, field by field, each under its own context.
+/// Moving every sealed secret from one master key to another, and the rule that keeps a secret from being stored
+/// under a key the database no longer has. Each store applies both as written here.
 public enum KeyRotation {
     /// The fields of ``SealedTokenSecrets`` that hold sealed data, with their sealing context's field name.
     static var fields: [(WritableKeyPath<SealedTokenSecrets, [UInt8]?>, String)] {
@@ -8,20 +9,46 @@ public enum KeyRotation {
         ]
     }
 
-    /// Opens every sealed field with `old` and seals it again with `new`.
-    /// - Throws: ``SecretError`` when a field does not open with the old key.
+    /// Turns a sealed value into the same secret sealed under another key; `context` is the one it was sealed for.
+    public typealias Reseal = @Sendable (_ sealed: [UInt8], _ context: String) throws -> [UInt8]
+
+    /// A box's reseal: opens with `old`, seals with `new`.
+    public static func reseal(from old: SecretBox, to new: SecretBox) -> Reseal {
+        { sealed, context in new.seal(try old.open(sealed, context: context), context: context) }
+    }
+
+    /// A token's secrets with every sealed field resealed.
+    /// - Throws: What `reseal` throws (a field that does not open with the old key).
     public static func reseal(
         _ secrets: SealedTokenSecrets,
         tokenID: Int64,
-        from old: SecretBox,
-        to new: SecretBox
+        with reseal: Reseal
     ) throws -> SealedTokenSecrets {
         var resealed = secrets
         for (field, name) in fields {
             guard let sealed = secrets[keyPath: field] else { continue }
-            let context = SecretBox.context(tokenID: tokenID, field: name)
-            resealed[keyPath: field] = new.seal(try old.open(sealed, context: context), context: context)
+            resealed[keyPath: field] = try reseal(sealed, SecretBox.context(tokenID: tokenID, field: name))
         }
         return resealed
     }
+
+    /// A webhook's or alert channel's sealed URL and secret, resealed.
+    public static func resealWebhook(
+        url: [UInt8],
+        secret: [UInt8],
+        with reseal: Reseal
+    ) throws -> (url: [UInt8], secret: [UInt8]) {
+        (try reseal(url, WebhookService.urlContext), try reseal(secret, WebhookService.secretContext))
+    }
+
+    /// Whether a write of secrets sealed with the key whose check value is `sealedWith` may go into a database whose
+    /// key check is `stored`: when they are the same key, when the database has none yet (its first secret records
+    /// it), or when the writer states none (a test's raw bytes).
+    public static func admits(sealedWith: String?, stored: String?) -> Bool {
+        guard let sealedWith, let stored else { return true }
+        return sealedWith == stored
+    }
+
+    /// The error of a write that ``admits(sealedWith:stored:)`` refused.
+    public static var keyChanged: StoreError { StoreError(.masterKeyChanged) }
 }

@@ -19,6 +19,19 @@ public enum MasterKeyLoader {
         path + ".key"
     }
 
+    /// The key as `ADE_MASTER_KEY` or the key file holds it now, without creating one or checking it; nil when
+    /// neither has one. A running server reads it again after `ade key rotate` (``MasterKeyWatcher``).
+    /// - Throws: ``SecretError`` `invalid_master_key`.
+    public static func current(environment: [String: String], keyFilePath: String) throws -> (MasterKey, Source)? {
+        if let text = environment[environmentVariable], !text.isEmpty {
+            return (try MasterKey(base64: text), .environment)
+        }
+        if let data = FileManager.default.contents(atPath: keyFilePath) {
+            return (try MasterKey(base64: String(decoding: data, as: UTF8.self)), .file(keyFilePath))
+        }
+        return nil
+    }
+
     /// Loads (or, for a database without secrets, creates) the master key and checks it against the store.
     /// - Throws: ``SecretError`` `invalid_master_key`, `wrong_master_key`, `master_key_missing`,
     ///   `key_file_unwritable`.
@@ -29,12 +42,9 @@ public enum MasterKeyLoader {
     ) async throws -> (key: MasterKey, source: Source) {
         let key: MasterKey
         let source: Source
-        if let text = environment[environmentVariable], !text.isEmpty {
-            key = try MasterKey(base64: text)
-            source = .environment
-        } else if let data = FileManager.default.contents(atPath: keyFilePath) {
-            key = try MasterKey(base64: String(decoding: data, as: UTF8.self))
-            source = .file(keyFilePath)
+        if let (existing, from) = try current(environment: environment, keyFilePath: keyFilePath) {
+            key = existing
+            source = from
         } else {
             guard try await !store.hasSecrets(), try await store.keyCheckValue() == nil else {
                 throw SecretError(.masterKeyMissing, parameters: ["path": keyFilePath])

@@ -1,22 +1,57 @@
 import Crypto
 public import Foundation
+import Synchronization
 
 /// Encrypts secrets at rest with AES-256-GCM under the ``MasterKey``.
 ///
 /// A sealed value is `version (1 byte) ‖ nonce (12) ‖ ciphertext ‖ tag (16)`. Each seal names its context (what the
 /// secret is and whose: `token/42/consumer_secret`), bound as associated data, so a sealed value copied onto another
 /// record does not open there.
+///
+/// Copies of a box share its key: when `ade key rotate` runs beside `ade serve`, the server's ``MasterKeyWatcher``
+/// gives every copy the new key at once (``replaceKey(_:)``). An operation that seals several values and stores them
+/// together works on a ``pinned()`` box, whose key cannot change under it, and stores them with ``keyCheck``, so that
+/// the store refuses what was sealed under a key that is no longer the database's.
 public struct SecretBox: Sendable {
     static let version: UInt8 = 1
-    private let key: MasterKey
+
+    /// The key that seals, and the one before it, which still opens what was read before a rotation.
+    private final class Keys: Sendable {
+        let keys: Mutex<(current: MasterKey, previous: MasterKey?)>
+        init(current: MasterKey, previous: MasterKey?) { keys = Mutex((current, previous)) }
+    }
+
+    private let keys: Keys
 
     /// Creates a box for a key.
     public init(key: MasterKey) {
-        self.key = key
+        keys = Keys(current: key, previous: nil)
+    }
+
+    /// The key-check value of the key the box seals with.
+    public var keyCheck: String { keys.keys.withLock { $0.current.checkValue } }
+
+    /// A box whose key stays the one this box has now, whatever ``replaceKey(_:)`` does to this one later.
+    public func pinned() -> SecretBox {
+        let (current, previous) = keys.keys.withLock { ($0.current, $0.previous) }
+        return SecretBox(keys: Keys(current: current, previous: previous))
+    }
+
+    private init(keys: Keys) {
+        self.keys = keys
+    }
+
+    /// Seals with `key` from now on, in every copy of this box; what the old key sealed still opens.
+    public func replaceKey(_ key: MasterKey) {
+        keys.keys.withLock { keys in
+            guard keys.current.checkValue != key.checkValue else { return }
+            keys = (key, keys.current)
+        }
     }
 
     /// Encrypts bytes for a context.
     public func seal(_ plaintext: some DataProtocol, context: String) -> [UInt8] {
+        let key = keys.keys.withLock { $0.current }
         // AES-GCM with a fresh random nonce cannot fail for a 256-bit key.
         let box = try! AES.GCM.seal(
             plaintext,
@@ -47,7 +82,15 @@ public struct SecretBox: Sendable {
                 ciphertext: sealed[13..<(sealed.count - 16)],
                 tag: sealed[(sealed.count - 16)...]
             )
-            return Array(try AES.GCM.open(box, using: key.key, authenticating: Data(context.utf8)))
+            let (current, previous) = keys.keys.withLock { ($0.current, $0.previous) }
+            for key in [current, previous].compactMap({ $0 }) {
+                if let opened = try? AES.GCM.open(box, using: key.key, authenticating: Data(context.utf8)) {
+                    return Array(opened)
+                }
+            }
+            throw SecretError(.sealedDataCorrupt)
+        } catch let error as SecretError {
+            throw error
         } catch {
             throw SecretError(.sealedDataCorrupt)
         }

@@ -26,16 +26,25 @@ public protocol SecretStore: Sendable {
     /// The key-check value of the master key the secrets are sealed with; nil in a new database.
     func keyCheckValue() async throws -> String?
     func setKeyCheckValue(_ value: String) async throws
-    /// Whether any secret is stored (a key file may only be created while none is).
+    /// Whether any secret is stored — a token's, or a webhook's or alert channel's URL and secret (a key file may
+    /// only be created while none is).
     func hasSecrets() async throws -> Bool
     func secrets(tokenID: Int64) async throws -> SealedTokenSecrets
-    func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64) async throws
-    /// Re-seals every token's secrets and replaces the key-check value in one transaction (`ade key rotate`):
-    /// either everything is under the new key, or nothing changed.
-    func resealAll(
-        newKeyCheckValue: String,
-        _ transform: @Sendable (Int64, SealedTokenSecrets) throws -> SealedTokenSecrets
-    ) async throws
+    /// Stores a token's secrets, sealed with the key whose check value is `sealedWith`, in one transaction that
+    /// first checks it against the database's (``KeyRotation/admits(sealedWith:stored:)``).
+    /// - Throws: `not_found`; `master_key_changed` (nothing written) when the database's key is another.
+    func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64, sealedWith keyCheck: String?) async throws
+    /// Re-seals every sealed value — the tokens' secrets, the webhooks' and alert channels' URLs and secrets — and
+    /// replaces the key-check value in one transaction (`ade key rotate`): either everything is under the new key,
+    /// or nothing changed.
+    func resealAll(newKeyCheckValue: String, _ reseal: KeyRotation.Reseal) async throws
+}
+
+extension SecretStore {
+    /// Stores raw secrets without a key check (tests).
+    public func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64) async throws {
+        try await setSecrets(secrets, tokenID: tokenID, sealedWith: nil)
+    }
 }
 
 /// Devices and the cursor, written together.

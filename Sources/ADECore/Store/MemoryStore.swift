@@ -109,23 +109,37 @@ public actor MemoryStore: ADEStore {
 
     public func keyCheckValue() -> String? { checkValue }
     public func setKeyCheckValue(_ value: String) { checkValue = value }
-    public func hasSecrets() -> Bool { secretRows.values.contains { !$0.isEmpty } }
+    public func hasSecrets() -> Bool { secretRows.values.contains { !$0.isEmpty } || !webhookRows.isEmpty }
     public func secrets(tokenID: Int64) -> SealedTokenSecrets { secretRows[tokenID] ?? SealedTokenSecrets() }
 
-    public func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64) throws {
+    public func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64, sealedWith keyCheck: String?) throws {
         guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
+        try checkKey(keyCheck)
         secretRows[tokenID] = secrets
     }
 
-    public func resealAll(
-        newKeyCheckValue: String,
-        _ transform: @Sendable (Int64, SealedTokenSecrets) throws -> SealedTokenSecrets
-    ) throws {
+    /// ``KeyRotation/admits(sealedWith:stored:)``, recording the key check of a database's first secret.
+    private func checkKey(_ keyCheck: String?) throws {
+        guard KeyRotation.admits(sealedWith: keyCheck, stored: checkValue) else { throw KeyRotation.keyChanged }
+        if checkValue == nil, let keyCheck { checkValue = keyCheck }
+    }
+
+    public func resealAll(newKeyCheckValue: String, _ reseal: KeyRotation.Reseal) throws {
         var resealed: [Int64: SealedTokenSecrets] = [:]
         for (id, secrets) in secretRows {
-            resealed[id] = try transform(id, secrets)
+            resealed[id] = try KeyRotation.reseal(secrets, tokenID: id, with: reseal)
+        }
+        var webhooks = webhookRows
+        for (id, var webhook) in webhookRows {
+            (webhook.sealedURL, webhook.sealedSecret) = try KeyRotation.resealWebhook(
+                url: webhook.sealedURL,
+                secret: webhook.sealedSecret,
+                with: reseal
+            )
+            webhooks[id] = webhook
         }
         secretRows = resealed
+        webhookRows = webhooks
         checkValue = newKeyCheckValue
     }
 
@@ -617,12 +631,14 @@ public actor MemoryStore: ADEStore {
         name: String,
         sealedURL: [UInt8],
         sealedSecret: [UInt8],
+        sealedWith keyCheck: String?,
         maskedURL: String,
         allowsPrivateNetwork: Bool,
         channel: AlertChannelKind?,
         locale: String?,
         at date: Date
     ) throws -> WebhookEndpoint {
+        try checkKey(keyCheck)
         guard webhook(named: name) == nil else { throw StoreError(.duplicateName, parameters: ["name": name]) }
         let endpoint = WebhookEndpoint(
             id: nextWebhookID,

@@ -11,6 +11,7 @@ public struct StoreError: Error, Sendable, CodedError {
             case unavailable
             case migrationFailed = "migration_failed"
             case leaseLost = "lease_lost"
+            case masterKeyChanged = "master_key_changed"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -30,6 +31,9 @@ public struct StoreError: Error, Sendable, CodedError {
         /// A sync's lease on a token passed to another holder (expired while the sync was stalled); the page was
         /// not written (`token`).
         public static let leaseLost = Code(backing: .leaseLost)
+        /// Secrets sealed with a master key that is no longer the database's (`ade key rotate` ran meanwhile):
+        /// nothing was written.
+        public static let masterKeyChanged = Code(backing: .masterKeyChanged)
     }
 
     public let code: Code

@@ -51,6 +51,7 @@ public struct TokenService: Sendable {
     public func create(name: String, baseURL: URL? = nil, commonName: String? = nil) async throws
         -> (token: EnrollmentToken, certificate: TokenCertificate)
     {
+        let box = self.box.pinned()
         try Self.checkName(name)
         let url = try checkURL(baseURL)
         let token = try await store.createToken(name: name, baseURL: url, createdAt: timeSource.now())
@@ -60,8 +61,13 @@ public struct TokenService: Sendable {
             now: timeSource.now()
         )
         var secrets = SealedTokenSecrets()
-        seal(ring, into: &secrets, tokenID: token.id)
-        try await store.setSecrets(secrets, tokenID: token.id)
+        seal(ring, into: &secrets, tokenID: token.id, box: box)
+        do {
+            try await store.setSecrets(secrets, tokenID: token.id, sealedWith: box.keyCheck)
+        } catch {
+            try? await store.deleteToken(id: token.id)  // A token without its key pair is of no use: none is left.
+            throw error
+        }
         logger.info("Token created", metadata: ["token": "\(name)"])
         return (token, certificate)
     }
@@ -69,22 +75,24 @@ public struct TokenService: Sendable {
     /// Makes a new staging key pair for a token and returns its certificate; the current pair keeps working until a
     /// token encrypted to the new certificate is uploaded.
     public func newCertificate(name: String, commonName: String? = nil) async throws -> TokenCertificate {
+        let box = self.box.pinned()
         let token = try await token(named: name)
         var secrets = try await store.secrets(tokenID: token.id)
-        var ring = try openRing(secrets, tokenID: token.id)
+        var ring = try openRing(secrets, tokenID: token.id, box: box)
         let certificate = try ring.makeStagingPair(
             commonName: commonName ?? Self.commonName(for: name),
             now: timeSource.now()
         )
-        seal(ring, into: &secrets, tokenID: token.id)
-        try await store.setSecrets(secrets, tokenID: token.id)
+        seal(ring, into: &secrets, tokenID: token.id, box: box)
+        try await store.setSecrets(secrets, tokenID: token.id, sealedWith: box.keyCheck)
         return certificate
     }
 
     /// The certificate to upload to ABM: the staging pair's while one waits, else the current pair's.
     public func certificate(name: String) async throws -> TokenCertificate? {
+        let box = self.box.pinned()
         let token = try await token(named: name)
-        return try openRing(try await store.secrets(tokenID: token.id), tokenID: token.id).certificateForABM
+        return try openRing(try await store.secrets(tokenID: token.id), tokenID: token.id, box: box).certificateForABM
     }
 
     // MARK: - Upload and renewal
@@ -121,9 +129,10 @@ public struct TokenService: Sendable {
     /// - Throws: ``ServerTokenError`` for the file; ``TokenError`` (`already_expired` for a token past its own expiry);
     ///   ``DEPError`` when Apple refuses the uploaded token itself (rejected, expired, a bad signature).
     public func upload(name: String, file: [UInt8], force: Bool = false) async throws -> UploadOutcome {
+        let box = self.box.pinned()
         var token = try await token(named: name)
         var secrets = try await store.secrets(tokenID: token.id)
-        var ring = try openRing(secrets, tokenID: token.id)
+        var ring = try openRing(secrets, tokenID: token.id, box: box)
         let decryption = try ring.decrypt(file)
         let credentials = decryption.credentials
         // A token whose own expiry has passed is refused before Apple is asked: it would turn a working token into
@@ -147,11 +156,11 @@ public struct TokenService: Sendable {
             // Credentials Apple refuses (rejected, revoked, a bad signature) are never kept; only an answer Apple could
             // not give (unavailable, terms not accepted, the clock) leaves the token stored or the renewal pending.
             guard Self.cannotConfirm(error) else { throw error }
-            seal(ring, into: &secrets, tokenID: token.id)
+            seal(ring, into: &secrets, tokenID: token.id, box: box)
             if !isRenewal {
                 apply(credentials, to: &token)
-                secrets.credentials = sealCredentials(credentials, tokenID: token.id, field: "credentials")
-                try await save(token, secrets)
+                secrets.credentials = sealCredentials(credentials, tokenID: token.id, field: "credentials", box: box)
+                try await save(token, secrets, box: box)
                 logger.notice("Token stored unconfirmed", metadata: ["token": "\(name)", "dep.error": "\(error.code)"])
                 return UploadOutcome(
                     kind: .storedUnconfirmed,
@@ -161,9 +170,9 @@ public struct TokenService: Sendable {
                     usedNewCertificate: decryption.usedStaging
                 )
             }
-            secrets.pendingCredentials = sealCredentials(credentials, tokenID: token.id, field: "pending_credentials")
+            secrets.pendingCredentials = sealCredentials(credentials, tokenID: token.id, field: "pending_credentials", box: box)
             token.pendingSince = timeSource.now()
-            try await save(token, secrets)
+            try await save(token, secrets, box: box)
             logger.notice("Renewal pending", metadata: ["token": "\(name)", "dep.error": "\(error.code)"])
             return UploadOutcome(
                 kind: .pending,
@@ -174,9 +183,9 @@ public struct TokenService: Sendable {
             )
         }
         try await checkServer(account, for: token, force: force)
-        adopt(credentials, confirmedBy: account, token: &token, secrets: &secrets)
-        seal(ring, into: &secrets, tokenID: token.id)
-        try await save(token, secrets)
+        adopt(credentials, confirmedBy: account, token: &token, secrets: &secrets, box: box)
+        seal(ring, into: &secrets, tokenID: token.id, box: box)
+        try await save(token, secrets, box: box)
         logger.info("Token uploaded", metadata: ["token": "\(name)", "renewal": "\(isRenewal)"])
         return UploadOutcome(
             kind: isRenewal ? .renewed : .stored,
@@ -190,10 +199,11 @@ public struct TokenService: Sendable {
     /// Tries again to confirm a pending renewal with Apple. Returns the token as it is afterwards; a renewal of
     /// another MDM server is dropped and refused.
     public func confirmPending(name: String) async throws -> EnrollmentToken {
+        let box = self.box.pinned()
         var token = try await token(named: name)
         var secrets = try await store.secrets(tokenID: token.id)
         guard let sealed = secrets.pendingCredentials else { return token }
-        let credentials = try openCredentials(sealed, tokenID: token.id, field: "pending_credentials")
+        let credentials = try openCredentials(sealed, tokenID: token.id, field: "pending_credentials", box: box)
         let account = try await client.account(
             DEPServer(name: "upload/\(token.id)", credentials: credentials, baseURL: token.baseURL)
         )
@@ -202,11 +212,11 @@ public struct TokenService: Sendable {
         } catch {
             secrets.pendingCredentials = nil
             token.pendingSince = nil
-            try await save(token, secrets)
+            try await save(token, secrets, box: box)
             throw error
         }
-        adopt(credentials, confirmedBy: account, token: &token, secrets: &secrets)
-        try await save(token, secrets)
+        adopt(credentials, confirmedBy: account, token: &token, secrets: &secrets, box: box)
+        try await save(token, secrets, box: box)
         return token
     }
 
@@ -218,6 +228,7 @@ public struct TokenService: Sendable {
         file: [UInt8],
         baseURL: URL? = nil
     ) async throws -> UploadOutcome {
+        let box = self.box.pinned()
         try Self.checkName(name)
         let url = try checkURL(baseURL)
         // Check the file opens with the key before anything is stored.
@@ -229,9 +240,9 @@ public struct TokenService: Sendable {
         )
         let token = try await store.createToken(name: name, baseURL: url, createdAt: timeSource.now())
         var secrets = SealedTokenSecrets()
-        seal(TokenKeyRing(current: pair), into: &secrets, tokenID: token.id)
-        try await store.setSecrets(secrets, tokenID: token.id)
         do {
+            seal(TokenKeyRing(current: pair), into: &secrets, tokenID: token.id, box: box)
+            try await store.setSecrets(secrets, tokenID: token.id, sealedWith: box.keyCheck)
             return try await upload(name: name, file: file)
         } catch {
             try? await store.deleteToken(id: token.id)  // An import that cannot complete leaves nothing behind.
@@ -249,10 +260,11 @@ public struct TokenService: Sendable {
     /// The credentials a token syncs with.
     /// - Throws: `not_uploaded` when it has none.
     public func credentials(for token: EnrollmentToken) async throws -> OAuthCredentials {
+        let box = self.box.pinned()
         guard let sealed = try await store.secrets(tokenID: token.id).credentials else {
             throw TokenError(.notUploaded, parameters: ["token": token.name])
         }
-        return try openCredentials(sealed, tokenID: token.id, field: "credentials")
+        return try openCredentials(sealed, tokenID: token.id, field: "credentials", box: box)
     }
 
     /// The client's view of a token.
@@ -304,12 +316,13 @@ public struct TokenService: Sendable {
         _ credentials: OAuthCredentials,
         confirmedBy account: AccountDetail,
         token: inout EnrollmentToken,
-        secrets: inout SealedTokenSecrets
+        secrets: inout SealedTokenSecrets,
+        box: SecretBox
     ) {
         apply(credentials, to: &token)
         apply(account, to: &token)
         token.pendingSince = nil
-        secrets.credentials = sealCredentials(credentials, tokenID: token.id, field: "credentials")
+        secrets.credentials = sealCredentials(credentials, tokenID: token.id, field: "credentials", box: box)
         secrets.pendingCredentials = nil
     }
 
@@ -344,8 +357,10 @@ public struct TokenService: Sendable {
         return token
     }
 
-    private func save(_ token: EnrollmentToken, _ secrets: SealedTokenSecrets) async throws {
-        try await store.setSecrets(secrets, tokenID: token.id)
+    /// Stores a token's secrets, sealed with `box`, and its row. The store refuses the secrets when the database's
+    /// master key is no longer the box's (`ade key rotate` ran meanwhile): nothing is ever kept under an old key.
+    private func save(_ token: EnrollmentToken, _ secrets: SealedTokenSecrets, box: SecretBox) async throws {
+        try await store.setSecrets(secrets, tokenID: token.id, sealedWith: box.keyCheck)
         try await store.updateToken(token)
     }
 
@@ -356,17 +371,17 @@ public struct TokenService: Sendable {
 
     // MARK: - Sealing
 
-    func sealCredentials(_ credentials: OAuthCredentials, tokenID: Int64, field: String) -> [UInt8] {
+    func sealCredentials(_ credentials: OAuthCredentials, tokenID: Int64, field: String, box: SecretBox) -> [UInt8] {
         box.seal(credentials.tokenJSON, context: SecretBox.context(tokenID: tokenID, field: field))
     }
 
-    func openCredentials(_ sealed: [UInt8], tokenID: Int64, field: String) throws -> OAuthCredentials {
+    func openCredentials(_ sealed: [UInt8], tokenID: Int64, field: String, box: SecretBox) throws -> OAuthCredentials {
         try OAuthCredentials(
             payload: Array(try box.open(sealed, context: SecretBox.context(tokenID: tokenID, field: field)))
         )
     }
 
-    func seal(_ ring: TokenKeyRing, into secrets: inout SealedTokenSecrets, tokenID: Int64) {
+    func seal(_ ring: TokenKeyRing, into secrets: inout SealedTokenSecrets, tokenID: Int64, box: SecretBox) {
         secrets.currentKey = ring.current.map {
             box.seal(
                 $0.privateKey.pemRepresentation,
@@ -383,7 +398,7 @@ public struct TokenService: Sendable {
         secrets.stagingCertificate = ring.staging?.certificate.pemRepresentation
     }
 
-    func openRing(_ secrets: SealedTokenSecrets, tokenID: Int64) throws -> TokenKeyRing {
+    func openRing(_ secrets: SealedTokenSecrets, tokenID: Int64, box: SecretBox) throws -> TokenKeyRing {
         func pair(_ key: [UInt8]?, _ certificate: String?, _ field: String) throws -> TokenKeyPair? {
             guard let key, let certificate else { return nil }
             let pem = try box.openString(key, context: SecretBox.context(tokenID: tokenID, field: field))
