@@ -377,3 +377,51 @@ extension TokenLifecycleCommandTests {
         }
     }
 }
+
+extension TokenLifecycleCommandTests {
+    /// `ade devices list` prints every device by default, says on standard error what `--limit` left out, refuses
+    /// `--limit 0`, and writes CSV with a header for a spreadsheet.
+    @Test func theDeviceListPrintsEveryDeviceOrSaysWhatItLeftOut() async throws {
+        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "Fleet", devices: 2345)])) {
+            harness in
+            try await TemporaryDirectory.with { directory in
+                let database = ["--database", directory.path("ade.sqlite")]
+                try await CommandHarness.enroll("Fleet", harness: harness, directory: directory, database: database)
+                #expect(await CommandHarness.run(["sync"] + database).status == 0)
+
+                let all = await CommandHarness.run(["devices", "list"] + database)
+                let lines = all.output.split(separator: "\n")
+                #expect(lines.count == 2346, "a header and every device")
+                #expect(lines.first?.hasPrefix("SERIAL\tFAMILY\tMODEL") == true)
+                #expect(all.error.isEmpty)
+
+                let limited = await CommandHarness.run(["devices", "list", "--limit", "10"] + database)
+                #expect(limited.output.split(separator: "\n").count == 11)
+                #expect(limited.error.contains("2335 more devices"), "\(limited.error)")
+                #expect(limited.error.contains("--limit"))
+
+                let zero = await CommandHarness.run(["devices", "list", "--limit", "0"] + database)
+                #expect(zero.status == 1)
+                #expect(zero.error.contains("error [setting_invalid]"), "\(zero.error)")
+                #expect(!zero.output.contains("No devices"))
+
+                let csv = await CommandHarness.run(["devices", "list", "--format", "csv"] + database)
+                let rows = csv.output.split(separator: "\n")
+                #expect(rows.count == 2346)
+                let header = DeviceListWriter.csvColumns.joined(separator: ",")
+                #expect(rows.first.map(String.init) == header)
+                #expect(header.hasPrefix("token,serial_number,device_family,model,profile_status"))
+                #expect(rows.dropFirst().allSatisfy { $0.hasPrefix("Fleet,") })
+
+                let json = await CommandHarness.run(["devices", "list", "--format", "json"] + database)
+                let objects = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
+                #expect(objects?.count == 2345)
+            }
+        }
+    }
+
+    @Test func csvFieldsAreQuotedAndFormulasDefused() {
+        #expect(DeviceListWriter.csvLine(["a", "b,c", "d\"e", "=SUM(A1)", "line\nbreak"])
+            == #"a,"b,c","d""e","'=SUM(A1)","line"# + "\nbreak\"")
+    }
+}

@@ -68,6 +68,14 @@ extension MessageKey {
     static let syncPhaseSync: MessageKey = "cli.sync.phase.sync"
     static let devicesEmpty: MessageKey = "cli.devices.empty"
     static let devicesRemovedOn: MessageKey = "cli.devices.removed_on"
+    static let devicesLeftOut: MessageKey = "cli.devices.left_out"
+    static let devicesColumnSerial: MessageKey = "cli.devices.column.serial"
+    static let devicesColumnFamily: MessageKey = "cli.devices.column.family"
+    static let devicesColumnModel: MessageKey = "cli.devices.column.model"
+    static let devicesColumnProfile: MessageKey = "cli.devices.column.profile"
+    static let devicesColumnToken: MessageKey = "cli.devices.column.token"
+    static let devicesColumnRemoved: MessageKey = "cli.devices.column.removed"
+    static let devicesColumnAssignment: MessageKey = "cli.devices.column.assignment"
 }
 
 extension MessageKey {

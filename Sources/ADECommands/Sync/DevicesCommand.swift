@@ -13,7 +13,13 @@ struct DevicesCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List devices, by serial number.")
+        static let configuration = CommandConfiguration(
+            abstract: "List devices, by serial number: all of them, written as they are read.",
+            discussion: """
+                With --limit, the devices left out are counted on standard error. --format csv writes a header and \
+                one row per device for a spreadsheet; --format json one array.
+                """
+        )
         @Option(name: .long, help: "Only this token's devices.") var token: String?
         @Flag(name: .long, help: "Include devices that left their MDM server.") var includeRemoved = false
         @Option(
@@ -24,104 +30,86 @@ struct DevicesCommand: AsyncParsableCommand {
                 """
         )
         var assignment: AssignmentFilter?
-        @Option(name: .long, help: "At most this many devices.") var limit: Int = 1000
-        @Option(name: .long, help: "Output format: json or text.") var format: OutputFormat = .text
+        @Option(name: .long, help: "At most this many devices (default: all).") var limit: Int?
+        @Option(name: .long, help: "Output format: text, csv or json.") var format: DeviceListFormat = .text
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
+                if let limit, limit < 1 {
+                    throw CommandError(
+                        .settingInvalid,
+                        parameters: ["setting": "--limit", "minimum": "1", "maximum": String(Int.max)]
+                    )
+                }
                 try await storeOptions.withStore { store in
                     var tokens = try await store.tokens()
                     if let token {
                         tokens = tokens.filter { $0.name.caseInsensitiveCompare(token) == .orderedSame }
                         guard !tokens.isEmpty else { throw StoreError(.notFound, parameters: ["name": token]) }
                     }
-                    var rows: [(token: String, device: StoredDevice)] = []
-                    var records: [String: DeviceAssignment] = [:]
-                    for entry in tokens where rows.count < limit {
-                        let found =
-                            if let assignment {
-                                try await assignment.devices(of: entry, store: store, limit: limit - rows.count)
-                            } else {
-                                try await store.allDevices(
-                                    tokenID: entry.id,
-                                    matching: DeviceQuery(presence: includeRemoved ? .all : .present),
-                                    limit: limit - rows.count
-                                )
-                            }
-                        rows += found.map { (entry.name, $0) }
-                        for (serial, record) in try await store.assignments(
-                            tokenID: entry.id,
-                            serialNumbers: found.map(\.serialNumber)
-                        ) {
-                            records["\(entry.id)/\(serial)"] = record
+                    let writer = DeviceListWriter(format: format, withAssignment: assignment != nil, locale: locale)
+                    var shown = 0
+                    var leftOut = 0
+                    for entry in tokens {
+                        try await forEachPage(of: entry, store: store) { page in
+                            let room = max(0, (limit ?? .max) - shown)
+                            let kept = page.prefix(room)
+                            leftOut += page.count - kept.count
+                            guard !kept.isEmpty else { return }
+                            let records = try await store.assignments(
+                                tokenID: entry.id,
+                                serialNumbers: kept.map(\.serialNumber)
+                            )
+                            writer.write(kept.map { (entry.name, $0, records[$0.serialNumber]) })
+                            shown += kept.count
                         }
                     }
-                    switch format {
-                    case .json:
-                        let objects: [[String: Any]] = rows.map { row in
-                            var object: [String: Any] = [
-                                "token": row.token, "serial_number": row.device.serialNumber,
-                            ]
-                            let device = row.device.device
-                            if let model = device.model { object["model"] = model }
-                            if let family = device.deviceFamily { object["device_family"] = family.rawValue }
-                            if let status = device.profileStatus { object["profile_status"] = status.rawValue }
-                            if let uuid = device.profileUUID { object["profile_uuid"] = uuid }
-                            if let removed = row.device.removedAt { object["removed_at"] = DEPJSON.formatDate(removed) }
-                            if let record = records["\(row.device.tokenID)/\(row.device.serialNumber)"] {
-                                var assignment: [String: Any] = [
-                                    "status": record.status.rawValue, "failures": record.failures,
-                                    "updated_at": DEPJSON.formatDate(record.updatedAt),
-                                ]
-                                if let result = record.lastResult { assignment["last_result"] = result }
-                                if let uuid = record.profileUUID { assignment["profile_uuid"] = uuid }
-                                if let next = record.nextAttemptAt {
-                                    assignment["next_attempt_at"] = DEPJSON.formatDate(next)
-                                }
-                                object["assignment"] = assignment
-                            }
-                            return object
-                        }
-                        let data = try JSONSerialization.data(
-                            withJSONObject: objects,
-                            options: [.prettyPrinted, .sortedKeys]
+                    writer.finish()
+                    if leftOut > 0 {
+                        Console.current.note(
+                            MessageCatalogue.bundled.string(
+                                .devicesLeftOut,
+                                locale: locale,
+                                ["count": .int(leftOut), "shown": .int(shown)]
+                            )
                         )
-                        Console.current.line(String(decoding: data, as: UTF8.self))
-                    case .text:
-                        guard !rows.isEmpty else {
-                            Console.current.line(MessageCatalogue.bundled.string(.devicesEmpty, locale: locale))
-                            return
-                        }
-                        for row in rows {
-                            let device = row.device.device
-                            let fields = [
-                                device.serialNumber, device.deviceFamily?.rawValue ?? "-", device.model ?? "-",
-                                device.profileStatus?.rawValue ?? "-", row.token,
-                                row.device.removedAt.map {
-                                    MessageCatalogue.bundled.string(
-                                        .devicesRemovedOn,
-                                        locale: locale,
-                                        ["date": .string(DEPJSON.formatDate($0))]
-                                    )
-                                } ?? "",
-                            ]
-                            let record = records["\(row.device.tokenID)/\(row.device.serialNumber)"]
-                            let explained =
-                                assignment != nil
-                                ? record.map {
-                                    [MessageCatalogue.bundled.string($0.status.explanationKey, locale: locale)]
-                                }
-                                    ?? [] : []
-                            Console.current.line((fields + explained).joined(separator: "\t"))
-                        }
                     }
                 }
             }
         }
+
+        /// Calls `body` with each page of a token's devices that the filters keep, by serial number.
+        func forEachPage(
+            of token: EnrollmentToken,
+            store: SQLiteStore,
+            _ body: ([StoredDevice]) async throws -> Void
+        ) async throws {
+            if let assignment {
+                try await assignment.forEachPage(of: token, store: store, body)
+                return
+            }
+            var after: String?
+            while true {
+                let page = try await store.devices(
+                    tokenID: token.id,
+                    matching: DeviceQuery(presence: includeRemoved ? .all : .present),
+                    after: after,
+                    limit: 1000
+                )
+                try await body(page)
+                guard page.count == 1000, let last = page.last else { return }
+                after = last.serialNumber
+            }
+        }
     }
+}
+
+/// `--format` of `ade devices list`: lines for a person, CSV for a spreadsheet, or JSON.
+enum DeviceListFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, csv, json
 }
 
 /// `--assignment`: devices by where their profile assignment stands.
@@ -143,37 +131,36 @@ enum AssignmentFilter: String, ExpressibleByArgument, CaseIterable {
         }
     }
 
-    /// The token's devices that match, by serial, up to `limit`.
-    func devices(of token: EnrollmentToken, store: SQLiteStore, limit: Int) async throws -> [StoredDevice] {
+    /// Calls `body` with each page of the token's devices that match, by serial number.
+    func forEachPage(
+        of token: EnrollmentToken,
+        store: SQLiteStore,
+        _ body: ([StoredDevice]) async throws -> Void
+    ) async throws {
         guard let status else {
             // No profile: present devices whose profile is empty or removed.
             var devices: [StoredDevice] = []
             for profileStatus in [ProfileStatus.empty, .removed] {
-                devices += try await store.allDevices(
-                    tokenID: token.id,
-                    matching: DeviceQuery(profileStatus: profileStatus),
-                    limit: limit - devices.count
-                )
+                devices += try await store.allDevices(tokenID: token.id, matching: DeviceQuery(profileStatus: profileStatus))
             }
-            return devices.sorted { $0.serialNumber < $1.serialNumber }
+            devices.sort { $0.serialNumber < $1.serialNumber }
+            for start in stride(from: 0, to: devices.count, by: 1000) {
+                try await body(Array(devices[start..<min(start + 1000, devices.count)]))
+            }
+            return
         }
-        var devices: [StoredDevice] = []
         var after: String?
-        while devices.count < limit {
-            let records = try await store.assignments(
-                tokenID: token.id,
-                status: status,
-                after: after,
-                limit: min(1000, limit - devices.count)
-            )
+        while true {
+            let records = try await store.assignments(tokenID: token.id, status: status, after: after, limit: 1000)
+            var devices: [StoredDevice] = []
             for record in records {
                 if let device = try await store.device(tokenID: token.id, serial: record.serialNumber) {
                     devices.append(device)
                 }
             }
-            guard records.count == 1000, let last = records.last else { break }
+            try await body(devices)
+            guard records.count == 1000, let last = records.last else { return }
             after = last.serialNumber
         }
-        return devices
     }
 }

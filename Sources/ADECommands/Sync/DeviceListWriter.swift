@@ -1,0 +1,129 @@
+import ADECore
+import DEPClient
+import Foundation
+
+/// Writes `ade devices list` as pages of devices arrive, so that a million devices never wait in memory: lines with
+/// a header for a person, CSV (RFC 4180) for a spreadsheet, or one JSON array.
+final class DeviceListWriter {
+    /// One device with its token's name and its assignment record.
+    typealias Row = (token: String, device: StoredDevice, record: DeviceAssignment?)
+
+    let format: DeviceListFormat
+    let withAssignment: Bool
+    let locale: MessageLocale
+    private var written = 0
+    private let console = Console.current
+    private let catalogue = MessageCatalogue.bundled
+
+    init(format: DeviceListFormat, withAssignment: Bool, locale: MessageLocale) {
+        self.format = format
+        self.withAssignment = withAssignment
+        self.locale = locale
+    }
+
+    /// The CSV columns, as `--format json` names its fields.
+    static let csvColumns = [
+        "token", "serial_number", "device_family", "model", "profile_status", "profile_uuid", "removed_at",
+        "assignment_status", "assignment_failures", "assignment_last_result", "assignment_next_attempt_at",
+    ]
+
+    func write(_ rows: [Row]) {
+        for row in rows {
+            if written == 0 { header() }
+            switch format {
+            case .text: console.line(text(row))
+            case .csv: console.line(Self.csvLine(csvFields(row)))
+            case .json: console.writeOut((written == 0 ? "[\n" : ",\n") + json(row))
+            }
+            written += 1
+        }
+    }
+
+    /// Ends the list: the JSON array's end, or a sentence when a person asked and nothing matched.
+    func finish() {
+        switch format {
+        case .json: console.writeOut(written == 0 ? "[]\n" : "\n]\n")
+        case .csv: if written == 0 { header() }
+        case .text: if written == 0 { console.line(catalogue.string(.devicesEmpty, locale: locale)) }
+        }
+    }
+
+    private func header() {
+        switch format {
+        case .text:
+            var labels: [MessageKey] = [
+                .devicesColumnSerial, .devicesColumnFamily, .devicesColumnModel, .devicesColumnProfile,
+                .devicesColumnToken, .devicesColumnRemoved,
+            ]
+            if withAssignment { labels.append(.devicesColumnAssignment) }
+            console.line(labels.map { catalogue.string($0, locale: locale) }.joined(separator: "\t"))
+        case .csv:
+            console.line(Self.csvLine(Self.csvColumns))
+        case .json:
+            break
+        }
+    }
+
+    private func text(_ row: Row) -> String {
+        let device = row.device.device
+        var fields = [
+            device.serialNumber, device.deviceFamily?.rawValue ?? "-", device.model ?? "-",
+            device.profileStatus?.rawValue ?? "-", row.token,
+            row.device.removedAt.map {
+                catalogue.string(.devicesRemovedOn, locale: locale, ["date": .string(DEPJSON.formatDate($0))])
+            } ?? "",
+        ]
+        if withAssignment {
+            fields.append(row.record.map { catalogue.string($0.status.explanationKey, locale: locale) } ?? "")
+        }
+        return fields.joined(separator: "\t")
+    }
+
+    private func csvFields(_ row: Row) -> [String] {
+        let device = row.device.device
+        let record = row.record
+        return [
+            row.token, device.serialNumber, device.deviceFamily?.rawValue ?? "", device.model ?? "",
+            device.profileStatus?.rawValue ?? "", device.profileUUID ?? "",
+            row.device.removedAt.map(DEPJSON.formatDate) ?? "", record?.status.rawValue ?? "",
+            record.map { String($0.failures) } ?? "", record?.lastResult ?? "",
+            record?.nextAttemptAt.map(DEPJSON.formatDate) ?? "",
+        ]
+    }
+
+    /// One CSV record: fields with a comma, a quote, a line break or a leading `=+-@` (which a spreadsheet would run
+    /// as a formula) are quoted, quotes doubled; such a leading character is kept behind a `'`.
+    static func csvLine(_ fields: [String]) -> String {
+        fields.map { field in
+            var value = field
+            if let first = value.first, "=+-@".contains(first) { value = "'" + value }
+            let special = value.unicodeScalars.contains { [",", "\"", "\r", "\n"].contains($0) }
+            guard special || value != field else { return value }
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }.joined(separator: ",")
+    }
+
+    private func json(_ row: Row) -> String {
+        var object: [String: Any] = ["token": row.token, "serial_number": row.device.serialNumber]
+        let device = row.device.device
+        if let model = device.model { object["model"] = model }
+        if let family = device.deviceFamily { object["device_family"] = family.rawValue }
+        if let status = device.profileStatus { object["profile_status"] = status.rawValue }
+        if let uuid = device.profileUUID { object["profile_uuid"] = uuid }
+        if let removed = row.device.removedAt { object["removed_at"] = DEPJSON.formatDate(removed) }
+        if let record = row.record {
+            var assignment: [String: Any] = [
+                "status": record.status.rawValue, "failures": record.failures,
+                "updated_at": DEPJSON.formatDate(record.updatedAt),
+            ]
+            if let result = record.lastResult { assignment["last_result"] = result }
+            if let uuid = record.profileUUID { assignment["profile_uuid"] = uuid }
+            if let next = record.nextAttemptAt { assignment["next_attempt_at"] = DEPJSON.formatDate(next) }
+            object["assignment"] = assignment
+        }
+        // Serialising strings and numbers cannot fail.
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { "  " + $0 }.joined(separator: "\n")
+    }
+}
