@@ -45,8 +45,9 @@ struct APITokenCommand: AsyncParsableCommand {
                     case .json:
                         try Console.current.json(["name": token.name, "scope": token.scope.rawValue, "token": value])
                     case .text:
+                        // The token alone on standard output, so that T=$(ade api-token create …) holds it.
                         Console.current.line(value)
-                        Console.current.line(
+                        Console.current.note(
                             MessageCatalogue.bundled.string(
                                 .apiTokenCreated,
                                 locale: locale,

@@ -215,9 +215,8 @@ extension AlertCommand.Channel {
         func run() async throws {
             try await reportingErrors(locale: global.locale) {
                 try await storeOptions.withAlertChannels { service, _, _ in
-                    for delivery in try await service.deliveries(named: name, limit: limit) {
-                        try WebhookCommand.print(delivery, format: format)
-                    }
+                    let log = try await service.deliveries(named: name, limit: limit)
+                    try WebhookCommand.print(log, format: format, locale: global.locale)
                 }
             }
         }

@@ -195,15 +195,7 @@ struct TokenListCommand: AsyncParsableCommand {
         let locale = global.locale
         try await reportingErrors(locale: locale) {
             try await storeOptions.withStore { store in
-                var summaries: [TokenSummary] = []
-                for token in try await store.tokens() {
-                    summaries.append(
-                        TokenSummary(
-                            token: token,
-                            devices: try await store.deviceCount(tokenID: token.id, includeRemoved: false)
-                        )
-                    )
-                }
+                let summaries = try await TokenOverview.all(store: store, now: Date()).map(TokenSummary.init)
                 switch format {
                 case .json:
                     Console.current.line(try TokenSummary.json(summaries))
@@ -234,10 +226,7 @@ struct TokenShowCommand: AsyncParsableCommand {
         try await reportingErrors(locale: locale) {
             try await storeOptions.withTokenService { service, store, _ in
                 let token = try await service.token(named: name)
-                let summary = TokenSummary(
-                    token: token,
-                    devices: try await store.deviceCount(tokenID: token.id, includeRemoved: false)
-                )
+                let summary = TokenSummary(overview: try await TokenOverview.make(token, store: store, now: Date()))
                 switch format {
                 case .json: Console.current.line(try TokenSummary.json(summary))
                 case .text: Console.current.line(summary.text(locale: locale, detailed: true))

@@ -2,16 +2,17 @@ import ADECore
 import Foundation
 import ServerToken
 
-/// A token as `ade token list` and `show` print it: never a secret.
+/// A token as `ade token list` and `show` print it, with its state: never a secret.
 struct TokenSummary: Encodable {
-    let token: EnrollmentToken
-    let devices: Int
+    let overview: TokenOverview
+    var token: EnrollmentToken { overview.token }
+    var devices: Int { overview.deviceCount }
 
     private enum CodingKeys: String, CodingKey {
         case name, serviceURL = "service_url", serverName = "server_name", serverUUID = "server_uuid",
             organisation, adminAppleID = "admin_apple_id", consumerKey = "consumer_key",
             accessTokenExpiry = "access_token_expiry", issuedAt = "issued_at", uploadedAt = "uploaded_at",
-            pendingSince = "pending_since", devices, createdAt = "created_at"
+            pendingSince = "pending_since", devices, createdAt = "created_at", state, severity
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -30,6 +31,8 @@ struct TokenSummary: Encodable {
         try container.encode(date(token.pendingSince), forKey: .pendingSince)
         try container.encode(date(token.createdAt), forKey: .createdAt)
         try container.encode(devices, forKey: .devices)
+        try container.encode(overview.health.state.rawValue, forKey: .state)
+        try container.encode(overview.health.severity.rawValue, forKey: .severity)
     }
 
     static func json(_ value: some Encodable) throws -> String {
@@ -43,8 +46,10 @@ struct TokenSummary: Encodable {
         let label = { (key: MessageKey) in catalogue.string(key, locale: locale) }
         let none = label(.tokenValueNone)
         let date = { (value: Date?) in value.map(OAuthCredentials.formatTimestamp) ?? none }
+        let health = overview.health.text(tokenName: token.name, locale: locale)
         var rows: [(String, String)] = [
             (label(.tokenFieldName), token.name),
+            (label(.tokenFieldState), health.title),
             (label(.tokenFieldServer), token.serverName ?? none),
             (label(.tokenFieldOrganisation), token.organisationName ?? none),
             (label(.tokenFieldExpires), date(token.accessTokenExpiry)),
@@ -59,6 +64,13 @@ struct TokenSummary: Encodable {
             ]
             if let pending = token.pendingSince {
                 rows.append((label(.tokenFieldPending), date(pending)))
+            }
+            if overview.health.state != .healthy {
+                rows.append((label(.tokenFieldCause), health.cause))
+                rows.append((label(.tokenFieldImpact), health.impact))
+                for (index, step) in health.steps.enumerated() {
+                    rows.append((index == 0 ? label(.tokenFieldSteps) : "", "\(index + 1). \(step)"))
+                }
             }
         }
         return alignedLines(rows)

@@ -124,26 +124,52 @@ struct WebhookCommand: AsyncParsableCommand {
             try await reportingErrors(locale: global.locale) {
                 try await storeOptions.withWebhooks { service, _, _ in
                     let log = try await service.deliveries(named: name, limit: limit)
-                    for delivery in log { try WebhookCommand.print(delivery, format: format) }
+                    try WebhookCommand.print(log, format: format, locale: global.locale)
                 }
             }
         }
     }
 
-    /// One attempt of a delivery log, as `ade webhook deliveries` and `ade alert channel deliveries` print it.
-    static func print(_ delivery: WebhookDelivery, format: OutputFormat) throws {
-        let fields = [
-            DEPJSON.formatDate(delivery.at), "event \(delivery.eventID)", "attempt \(delivery.attempt)",
-            delivery.statusCode.map { "HTTP \($0)" } ?? "-", delivery.error ?? "ok",
-            "\(delivery.durationMilliseconds) ms",
-        ]
+    /// A delivery log as `ade webhook deliveries` and `ade alert channel deliveries` print it: one JSON array, or
+    /// a header and a line per attempt (a sentence when there is none yet).
+    static func print(_ log: [WebhookDelivery], format: OutputFormat, locale: MessageLocale) throws {
         switch format {
         case .json:
-            try Console.current.json(
-                Dictionary(uniqueKeysWithValues: zip(["at", "event", "attempt", "status", "result", "ms"], fields))
-            )
+            try Console.current.json(log.map(DeliveryJSON.init))
         case .text:
-            Console.current.line(fields.joined(separator: "\t"))
+            let catalogue = MessageCatalogue.bundled
+            guard !log.isEmpty else {
+                Console.current.line(catalogue.string(.deliveriesNone, locale: locale))
+                return
+            }
+            Console.current.line(catalogue.string(.deliveriesHeader, locale: locale))
+            for delivery in log {
+                let fields = [
+                    DEPJSON.formatDate(delivery.at), String(delivery.eventID), String(delivery.attempt),
+                    delivery.statusCode.map(String.init) ?? "-", delivery.error ?? "ok",
+                    String(delivery.durationMilliseconds),
+                ]
+                Console.current.line(fields.joined(separator: "\t"))
+            }
+        }
+    }
+
+    /// One attempt in `--format json`.
+    struct DeliveryJSON: Encodable {
+        var at: String
+        var event: Int64
+        var attempt: Int
+        var status: Int?
+        var result: String
+        var ms: Int
+
+        init(_ delivery: WebhookDelivery) {
+            at = DEPJSON.formatDate(delivery.at)
+            event = delivery.eventID
+            attempt = delivery.attempt
+            status = delivery.statusCode
+            result = delivery.error ?? "ok"
+            ms = delivery.durationMilliseconds
         }
     }
 
