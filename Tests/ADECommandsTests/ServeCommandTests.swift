@@ -310,3 +310,26 @@ struct ServeCommandTests {
         #expect(rest.contains("temporary database is deleted"))
     }
 }
+
+/// A port another program holds: `ade demo` and `ade simulator` name it and exit 1, instead of hanging.
+@Suite(.timeLimit(.minutes(1)))
+struct PortInUseTests {
+    @Test func theDemoNamesTheTakenPortAndStops() async throws {
+        try await SimulatorHarness.with { harness in
+            let port = try #require(harness.baseURL.port)
+            let result = await CommandHarness.run(["demo", "--listen", "127.0.0.1:\(port)"])
+            #expect(result.status == 1)
+            #expect(result.error.contains("error [address_in_use]"), "\(result.error)")
+            #expect(result.error.contains("127.0.0.1:\(port)") && result.error.contains("--listen"))
+        }
+    }
+
+    @Test func theSimulatorNamesTheTakenPort() async throws {
+        try await SimulatorHarness.with { harness in
+            let port = try #require(harness.baseURL.port)
+            let result = await CommandHarness.run(["simulator", "--port", String(port)])
+            #expect(result.status == 1)
+            #expect(result.error.contains("127.0.0.1:\(port)") && result.error.contains("--port 0"), "\(result.error)")
+        }
+    }
+}

@@ -198,6 +198,27 @@ struct SimulatorBehaviourTests {
         }
     }
 
+    /// `ade demo`'s second organisation (the retailer) publishes new terms: its administrator can accept them on the
+    /// simulated ABM page, as the first organisation's can.
+    @Test func everyOrganisationAcceptsItsOwnTerms() async throws {
+        try await SimulatorHarness.with { harness in
+            let retailer = harness.simulator.addOrganisation(name: "Retailer")
+            harness.simulator.publishTerms(organisation: retailer)
+            let page = try await Self.raw(harness, .GET, "/abm")
+            #expect(page.body.contains("Accept terms for Retailer"), "\(page.body)")
+            let accepted = try await Self.raw(
+                harness,
+                .POST,
+                "/abm/terms/accept",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: "organisation=\(retailer)"
+            )
+            #expect(accepted.body.contains("Terms accepted"))
+            let after = try await Self.raw(harness, .GET, "/abm")
+            #expect(!after.body.contains("Accept terms"))
+        }
+    }
+
     @Test func theControlAPIDrivesFaultsAndTheClock() async throws {
         try await SimulatorHarness.with { harness in
             let uuid = harness.simulator.defaultServerUUID

@@ -115,6 +115,7 @@ struct DemoCommand: AsyncParsableCommand {
                 store: store,
                 password: password,
                 host: host,
+                databasePath: databasePath,
                 locale: locale
             )
             let group = ServiceGroup(
@@ -152,9 +153,15 @@ struct DemoCommand: AsyncParsableCommand {
 
 /// The ports the simulator and the console listen on, once they do.
 final class DemoPorts: Sendable {
-    private let state = Mutex<(simulator: Int?, console: Int?, waiters: [CheckedContinuation<(Int, Int), Never>])>(
-        (nil, nil, [])
-    )
+    private struct State {
+        var simulator: Int?
+        var console: Int?
+        var waiters: [Int: CheckedContinuation<(Int, Int)?, Never>] = [:]
+        var nextWaiter = 0
+        var cancelled: Set<Int> = []
+    }
+
+    private let state = Mutex(State())
 
     func simulator(_ port: Int) { update { $0.simulator = port } }
 
@@ -164,27 +171,39 @@ final class DemoPorts: Sendable {
     }
     func console(_ port: Int) { update { $0.console = port } }
 
-    private func update(
-        _ change: (inout (simulator: Int?, console: Int?, waiters: [CheckedContinuation<(Int, Int), Never>])) -> Void
-    ) {
-        let ready = state.withLock { state -> ((Int, Int), [CheckedContinuation<(Int, Int), Never>])? in
+    private func update(_ change: (inout State) -> Void) {
+        let ready = state.withLock { state -> ((Int, Int), [CheckedContinuation<(Int, Int)?, Never>])? in
             change(&state)
             guard let simulator = state.simulator, let console = state.console else { return nil }
-            defer { state.waiters = [] }
-            return ((simulator, console), state.waiters)
+            defer { state.waiters = [:] }
+            return ((simulator, console), Array(state.waiters.values))
         }
         if let (ports, waiters) = ready { for waiter in waiters { waiter.resume(returning: ports) } }
     }
 
-    /// Both ports, once both listen.
-    func both() async -> (simulator: Int, console: Int) {
-        await withCheckedContinuation { (continuation: CheckedContinuation<(Int, Int), Never>) in
-            let ready = state.withLock { state -> (Int, Int)? in
-                if let simulator = state.simulator, let console = state.console { return (simulator, console) }
-                state.waiters.append(continuation)
-                return nil
+    /// Both ports, once both listen; nil when the task is cancelled first (a port was taken, or Ctrl-C), so that the
+    /// demo stops instead of waiting for a listener that never comes.
+    func both() async -> (simulator: Int, console: Int)? {
+        let id = state.withLock { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<(Int, Int)?, Never>) in
+                let ready = state.withLock { state -> (Int, Int)?? in
+                    if state.cancelled.contains(id) { return .some(nil) }
+                    if let simulator = state.simulator, let console = state.console { return (simulator, console) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
             }
-            if let ready { continuation.resume(returning: ready) }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.cancelled.insert(id)
+                return state.waiters.removeValue(forKey: id)
+            }
+            waiter?.resume(returning: nil)
         }
     }
 }
@@ -199,10 +218,17 @@ struct DemoSeeder: Service {
     let store: any ADEStore
     let password: String
     let host: String
+    let databasePath: String
     let locale: MessageLocale
 
+    /// Stops at a graceful shutdown (Ctrl-C, SIGTERM) or when another service fails (a port in use), whether it is
+    /// still waiting for the listeners or enrolling the tokens.
     func run() async throws {
-        let (simulatorPort, consolePort) = await ports.both()
+        try await cancelWhenGracefulShutdown { try await seed() }
+    }
+
+    private func seed() async throws {
+        guard let (simulatorPort, consolePort) = await ports.both() else { return }
         let simulatorURL = URL(string: "http://127.0.0.1:\(simulatorPort)")!
         let logger = Logger(label: "ade.demo") { _ in SwiftLogNoOpLogHandler() }
         let profiles = ProfileService(
@@ -236,6 +262,7 @@ struct DemoSeeder: Service {
                 [
                     "url": .string("http://\(shownHost):\(consolePort)"), "user": .string("admin"),
                     "password": .string(password), "abm": .string("\(simulatorURL.absoluteString)/abm"),
+                    "database": .string(databasePath),
                 ]
             )
         )

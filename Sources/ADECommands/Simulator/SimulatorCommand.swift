@@ -98,7 +98,9 @@ struct SimulatorCommand: AsyncParsableCommand {
                     logger.error("Could not write the credentials: \(error)")
                 }
             }
-            try await application.runService()
+            try await CommandError.serving("\(host):\(port)", option: "--port", free: "--port 0") {
+                try await application.runService()
+            }
         }
     }
 }

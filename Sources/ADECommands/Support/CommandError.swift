@@ -89,12 +89,18 @@ struct CommandError: Error, Sendable, CodedError {
 }
 
 extension CommandError {
-    /// Runs a server's services; an address another program holds becomes `address_in_use`, naming it.
-    static func serving(_ address: String, _ body: () async throws -> Void) async throws {
+    /// Runs a server's services; an address another program holds becomes `address_in_use`, naming it and the
+    /// option that chooses another (`--listen`, or `--port` for the simulator).
+    static func serving(
+        _ address: String,
+        option: String = "--listen",
+        free: String = "127.0.0.1:0",
+        _ body: () async throws -> Void
+    ) async throws {
         do {
             try await body()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw CommandError(.addressInUse, parameters: ["address": address])
+            throw CommandError(.addressInUse, parameters: ["address": address, "option": option, "free": free])
         }
     }
 }

@@ -15,8 +15,10 @@ extension DEPSimulator {
             }
             return self.abmPage(message: message)
         }
-        router.post("/abm/terms/accept") { _, _ in
-            self.acceptTerms()
+        router.post("/abm/terms/accept") { request, _ in
+            let form = FormBody.parse(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
+            // Each organisation's administrator accepts its own terms.
+            self.acceptTerms(organisation: form["organisation"].flatMap { Int($0) } ?? 0)
             return Answer.redirect(to: "/abm?message=Terms+accepted")
         }
         router.post("/abm/servers") { request, _ in
@@ -63,14 +65,17 @@ extension DEPSimulator {
 
             """
         if let message { html += "<p class=\"message\" role=\"status\">\(htmlEscaped(message))</p>\n" }
-        if state.termsAccepted.contains(false) {
+        for (index, accepted) in state.termsAccepted.enumerated() where !accepted {
+            let name = htmlEscaped(index < state.organisations.count ? state.organisations[index] : "")
             html += """
-                <form method="post" action="/abm/terms/accept"><p><strong>New terms and conditions must be accepted.
-                </strong> Until then, every MDM server's calls are refused (T_C_NOT_SIGNED).
-                <button type="submit">Accept terms</button></p></form>
+                <form method="post" action="/abm/terms/accept"><input type="hidden" name="organisation" \
+                value="\(index)"><p><strong>\(name): new terms and conditions must be accepted.</strong> Until then, \
+                every MDM server of \(name) is refused (T_C_NOT_SIGNED).
+                <button type="submit">Accept terms for \(name)</button></p></form>
 
                 """
-        } else {
+        }
+        if !state.termsAccepted.contains(false) {
             html += "<p>Terms and conditions: accepted.</p>\n"
         }
         html += "<table><tr><th>MDM server</th><th>Devices</th><th>Public key</th><th>Server token</th></tr>\n"

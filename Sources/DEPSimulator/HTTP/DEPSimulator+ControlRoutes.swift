@@ -109,8 +109,8 @@ extension DEPSimulator {
             self.publishTerms()
             return Response(status: .noContent)
         }
-        control.post("terms/accept") { _, _ in
-            self.acceptTerms()
+        control.post("terms/accept") { request, _ in
+            self.acceptTerms(organisation: request.uri.queryParameters.get("organisation").flatMap { Int($0) } ?? 0)
             return Response(status: .noContent)
         }
         control.post("devices/move") { request, _ in
@@ -124,14 +124,25 @@ extension DEPSimulator {
         var now: Date
         var clockAdvancedBySeconds: Double
         var termsAccepted: [Bool]
+        /// The organisations' names, in the order of ``termsAccepted``.
+        var organisations: [String]
         var servers: [ServerInfo]
     }
 
     func state() -> State {
-        let (terms, servers) = world.withLock { world in
-            (world.organisations.map(\.termsAccepted), world.servers.map { Self.info($0) })
+        let (terms, names, servers) = world.withLock { world in
+            (
+                world.organisations.map(\.termsAccepted), world.organisations.map(\.name),
+                world.servers.map { Self.info($0) }
+            )
         }
-        return State(now: clock.now(), clockAdvancedBySeconds: clock.advancedBy, termsAccepted: terms, servers: servers)
+        return State(
+            now: clock.now(),
+            clockAdvancedBySeconds: clock.advancedBy,
+            termsAccepted: terms,
+            organisations: names,
+            servers: servers
+        )
     }
 
     static func tokenDownload(_ token: (fileName: String, contents: String)) -> Response {
