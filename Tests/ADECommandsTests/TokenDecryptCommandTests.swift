@@ -44,9 +44,10 @@ struct TokenDecryptCommandTests {
         ).decrypt(Fixtures.bytes(Sample.tokenPath))
         let text = { (now: Date) in TokenDecryptCommand.text(credentials, locale: .english, now: now) }
         #expect(
-            text(Sample.accessTokenExpiry.addingTimeInterval(-86_400 * 30 - 60)).contains("(valid for 30 more days)")
+            text(Sample.accessTokenExpiry.addingTimeInterval(-86_400 * 30 + 60)).contains("(valid for 30 more days)")
         )
-        #expect(text(Sample.accessTokenExpiry.addingTimeInterval(-86_400 - 1)).contains("(valid for 1 more day)"))
+        #expect(text(Sample.accessTokenExpiry.addingTimeInterval(-86_400)).contains("(valid for 1 more day)"))
+        #expect(text(Sample.accessTokenExpiry.addingTimeInterval(-86_400 - 1)).contains("(valid for 2 more days)"))
         #expect(text(Sample.accessTokenExpiry.addingTimeInterval(-60)).contains("(expires in less than a day"))
         #expect(text(Sample.accessTokenExpiry.addingTimeInterval(60)).contains("(expired less than a day ago)"))
         #expect(text(Sample.accessTokenExpiry.addingTimeInterval(86_400 * 2 + 1)).contains("(expired 2 days ago)"))

@@ -53,7 +53,7 @@ struct HealthMonitorTests {
             let reminders = try await Self.events(store, .tokenExpiryReminder)
             #expect(reminders.count == 4)
             #expect(reminders.first?.body.contains(#""step_days":30"#) == true)
-            #expect(reminders.last?.body.contains(#""days_left":0"#) == true)
+            #expect(reminders.last?.body.contains(#""days_left":1"#) == true, "half a day left: 1 to count")
             #expect(try await store.token(id: token.id)?.recordedState == .expiring)
 
             clock.set(expiry.addingTimeInterval(60))

@@ -64,7 +64,7 @@ struct TokenHealthTests {
             lastSuccess: run(.succeeded),
             now: now
         )
-        #expect(soon.state == .expiring && soon.severity == .warning && soon.daysLeft == 20)
+        #expect(soon.state == .expiring && soon.severity == .warning && soon.daysLeft == 21, "20½ days: 21 to count")
         let imminent = TokenHealth.evaluate(
             token: token(expiresInDays: 3),
             lastRun: run(.succeeded),
@@ -190,5 +190,69 @@ struct TokenHealthTests {
             #expect(english["state.\(state.rawValue).step.\(entry.stepCount + 1)"] == nil, "\(state) has more steps")
             #expect(entry.severity == .ok ? state == .healthy : entry.stepCount > 0, "\(state)")
         }
+    }
+}
+
+/// Days as a person counts them, and a `since` that is never in the future and never missing for a dated state.
+struct TokenHealthDatesTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static let dayCases: [(TimeInterval, Int)] = [
+        (259_200 - 3600, 3), (216_000, 3), (3600, 1), (86_400, 1), (86_401, 2), (-3600, -1), (-439_200, -5),
+        (-518_400, -6),
+    ]
+
+    @Test func daysAreCountedAsAPersonCountsThem() {
+        for (seconds, days) in Self.dayCases {
+            #expect(TokenHealth.days(left: seconds) == days, "\(seconds) s")
+        }
+    }
+
+    static func token(expiresIn seconds: TimeInterval) -> EnrollmentToken {
+        EnrollmentToken(
+            id: 1,
+            name: "T",
+            baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+            createdAt: now.addingTimeInterval(-400 * 86_400),
+            accessTokenExpiry: now.addingTimeInterval(seconds),
+            uploadedAt: now.addingTimeInterval(-300 * 86_400)
+        )
+    }
+
+    static func run(_ outcome: SyncRun.Outcome, code: String? = nil, endedAgo: TimeInterval) -> SyncRun {
+        SyncRun(
+            id: outcome == .succeeded ? 1 : 2,
+            tokenID: 1,
+            kind: .delta,
+            startedAt: now.addingTimeInterval(-endedAgo - 5),
+            endedAt: now.addingTimeInterval(-endedAgo),
+            outcome: outcome,
+            errorCode: code
+        )
+    }
+
+    @Test func anExpiringTokenIsExpiringSinceItEnteredTheWindow() {
+        let health = TokenHealth.evaluate(
+            token: Self.token(expiresIn: 3 * 86_400 - 60),
+            runs: RunSummary(lastFinished: Self.run(.succeeded, endedAgo: 60), lastSuccess: Self.run(.succeeded, endedAgo: 60)),
+            facts: TokenFacts(presentDevices: 0),
+            now: Self.now
+        )
+        #expect(health.state == .expiring)
+        #expect(health.daysLeft == 3)
+        let since = try? #require(health.since)
+        #expect(since.map { $0 <= Self.now } == true, "not a future date")
+    }
+
+    @Test func cannotReachAppleSaysSinceWhen() {
+        let failure = Self.run(.failed, code: "unreachable", endedAgo: 120)
+        let health = TokenHealth.evaluate(
+            token: Self.token(expiresIn: 200 * 86_400),
+            runs: RunSummary(lastFinished: failure, lastSuccess: Self.run(.succeeded, endedAgo: 3600), lastFailure: failure),
+            facts: TokenFacts(failureStreak: 3, presentDevices: 0),
+            now: Self.now
+        )
+        #expect(health.state == .cannotReachApple)
+        #expect(health.since != nil)
     }
 }

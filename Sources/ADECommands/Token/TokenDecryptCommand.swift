@@ -83,8 +83,8 @@ struct TokenDecryptCommand: AsyncParsableCommand {
     private static func status(of expiry: Date, now: Date, locale: MessageLocale) -> String {
         let catalogue = MessageCatalogue.bundled
         let seconds = expiry.timeIntervalSince(now)
-        let days = Int((abs(seconds) / 86_400).rounded(.down))
-        switch (seconds > 0, days) {
+        let days = abs(TokenHealth.days(left: seconds))
+        switch (seconds > 0, abs(seconds) < 86_400 ? 0 : days) {
         case (true, 0): return catalogue.string(.decryptValidUnderADay, locale: locale)
         case (true, _): return catalogue.string(.decryptValidFor, locale: locale, ["count": .int(days)])
         case (false, 0): return catalogue.string(.decryptExpiredUnderADay, locale: locale)

@@ -95,7 +95,7 @@ extension AlertText {
                 catalogue: catalogue
             )
             // The last week of the ladder is an error, as the token's state is then.
-            if days < TokenHealth.expiringErrorDays { reminder.severity = .error }
+            if days <= TokenHealth.expiringErrorDays { reminder.severity = .error }
             return reminder
         }
         guard let to = (body["to"] as? String).flatMap(TokenState.init(rawValue:)) else { return nil }

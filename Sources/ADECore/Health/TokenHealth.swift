@@ -69,6 +69,13 @@ public struct TokenHealth: Sendable, Hashable, Codable {
         self.details = details
     }
 
+    /// Whole days as a person counts them: a token that expires in 2 days and 23 hours has 3 days left (and 1 in its
+    /// last hours); one that expired 5 days and 2 hours ago expired 5 days ago (-5), and one that expired an hour
+    /// ago, 1 day ago (-1: never 0, which would read as time left).
+    public static func days(left seconds: TimeInterval) -> Int {
+        seconds > 0 ? Int((seconds / 86_400).rounded(.up)) : -max(1, Int((-seconds / 86_400).rounded(.down)))
+    }
+
     /// The expiry ladder: reminders when 30, 14, 7 and 1 days are left.
     public static let expiryLadder = [30, 14, 7, 1]
     /// Tokens expiring within this many days are `expiring` (a warning)…
@@ -120,7 +127,7 @@ public struct TokenHealth: Sendable, Hashable, Codable {
         policy: HealthPolicy = HealthPolicy()
     ) -> TokenHealth {
         let timeLeft = token.accessTokenExpiry.map { $0.timeIntervalSince(now) }
-        let daysLeft = timeLeft.map { Int(($0 / 86_400).rounded(.down)) }
+        let daysLeft = timeLeft.map(Self.days(left:))
         func health(
             _ state: TokenState,
             code: String? = nil,
@@ -132,12 +139,13 @@ public struct TokenHealth: Sendable, Hashable, Codable {
                 severity: state.entry.severity,
                 daysLeft: daysLeft,
                 errorCode: code,
-                since: since,
+                // Without a cause that dates itself, the state is as old as its recorded change.
+                since: since ?? (token.recordedState == state ? token.recordedStateSince : nil),
                 expiryStep: timeLeft.flatMap(expiryStep(timeLeft:)),
                 details: details
             )
         }
-        guard token.uploadedAt != nil else { return health(.awaitingUpload) }
+        guard let uploadedAt = token.uploadedAt else { return health(.awaitingUpload, since: token.createdAt) }
         if let expiry = token.accessTokenExpiry, expiry <= now {
             return health(.expired, since: expiry)
         }
@@ -165,7 +173,7 @@ public struct TokenHealth: Sendable, Hashable, Codable {
             default: break
             }
         }
-        guard let success = runs.lastSuccess else { return health(.neverSynced) }
+        guard let success = runs.lastSuccess else { return health(.neverSynced, since: uploadedAt) }
         let lastSynced = success.endedAt ?? success.startedAt
         if now.timeIntervalSince(lastSynced) > policy.syncStalledAfter {
             return health(
@@ -175,8 +183,10 @@ public struct TokenHealth: Sendable, Hashable, Codable {
                 details: ["count": Int(now.timeIntervalSince(lastSynced) / 3600)]
             )
         }
-        if let timeLeft, let step = expiryStep(timeLeft: timeLeft) {
-            var expiring = health(.expiring, since: token.accessTokenExpiry, details: ["days": step])
+        if let timeLeft, let step = expiryStep(timeLeft: timeLeft), let expiry = token.accessTokenExpiry {
+            // Expiring since the token entered the reminder window, not since the date it expires.
+            let entered = expiry.addingTimeInterval(-TimeInterval(expiringWarningDays) * 86_400)
+            var expiring = health(.expiring, since: entered, details: ["days": step])
             expiring.severity = timeLeft <= TimeInterval(expiringErrorDays) * 86_400 ? .error : .warning
             return expiring
         }

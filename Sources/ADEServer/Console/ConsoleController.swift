@@ -510,8 +510,8 @@ struct ConsoleController {
         let expiryLevel: String
         switch health.daysLeft {
         case .some(let days) where days < 0: expiryLevel = "past"
-        case .some(let days) where days < TokenHealth.expiringErrorDays: expiryLevel = "critical"
-        case .some(let days) where days < TokenHealth.expiringWarningDays: expiryLevel = "soon"
+        case .some(let days) where days <= TokenHealth.expiringErrorDays: expiryLevel = "critical"
+        case .some(let days) where days <= TokenHealth.expiringWarningDays: expiryLevel = "soon"
         default: expiryLevel = "ok"
         }
         return [
