@@ -51,6 +51,7 @@ public func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LocaleMiddleware())
+    router.add(middleware: MethodMiddleware())
     HealthController(store: dependencies.store).addRoutes(to: router)
     if configuration.metricsOnMainListener {
         MetricsController(

@@ -16,5 +16,10 @@ extension CodedError {
     public var description: String { "\(Self.self).\(code)" }
     public var catalogueSubsystem: String { Self.subsystem }
     public var catalogueCode: String { code.description }
-    public var catalogueArguments: [String: MessageArgument] { parameters.mapValues(MessageArgument.string) }
+    /// The parameters as catalogue arguments; a numeric `count` is a count, so that it chooses the plural form.
+    public var catalogueArguments: [String: MessageArgument] {
+        var arguments = parameters.mapValues(MessageArgument.string)
+        if let count = parameters["count"].flatMap({ Int($0) }) { arguments["count"] = .int(count) }
+        return arguments
+    }
 }

@@ -68,6 +68,8 @@ public struct ProfileError: Error, Sendable, CodedError {
 
     public let code: Code
     public let parameters: [String: String]
+    /// The other problems found with the same profile, after this one: a request hears of every bad field at once.
+    public var others: [ProfileError] = []
 
     public init(_ code: Code, parameters: [String: String] = [:]) {
         self.code = code

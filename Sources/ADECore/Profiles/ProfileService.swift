@@ -31,9 +31,12 @@ public struct ProfileService: Sendable {
     }
 
     /// Checks a profile against Apple's rules.
-    /// - Throws: the first ``ProfileError`` of ``Profile/problems()``.
+    /// - Throws: the first ``ProfileError`` of ``Profile/problems()``, carrying the others.
     public static func check(_ profile: Profile) throws {
-        if let problem = profile.problems().first { throw problem }
+        let problems = profile.problems()
+        guard var first = problems.first else { return }
+        first.others = Array(problems.dropFirst())
+        throw first
     }
 
     /// Adds a profile to a token and defines it at Apple.

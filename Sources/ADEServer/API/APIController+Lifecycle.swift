@@ -10,9 +10,17 @@ extension APIController {
     /// The largest `.p7m` accepted; ABM's are a few kilobytes.
     static let maximumTokenFileSize = 64 * 1024
 
-    struct CreateRequest: Decodable {
+    struct CreateRequest: APIRequestBody {
         var name: String
-        var baseUrl: String?
+        var baseURL: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case baseURL = "base_url"
+        }
+
+        static let fields = ["name", "base_url"]
+        static let example = #"{"name": "…", "base_url": "https://…"}"#
     }
 
     struct Created: ResponseEncodable {
@@ -58,26 +66,15 @@ extension APIController {
 
     @Sendable func createToken(_ request: Request, context: ADERequestContext) async throws -> Response {
         try await api {
-            let body: CreateRequest
-            do {
-                let decoder = JSONDecoder()
-                decoder.keyDecodingStrategy = .convertFromSnakeCase
-                let bytes = try await request.body.collect(upTo: 16 * 1024)
-                body = try decoder.decode(CreateRequest.self, from: Data(bytes.readableBytesView))
-            } catch {
-                throw APIError(
-                    .badRequest,
-                    ServerError(.invalidBody, parameters: ["detail": #"expected {"name": "…", "base_url": "…"}"#])
-                )
-            }
+            let body = try await decode(CreateRequest.self, request)
             var url: URL?
-            if let text = body.baseUrl {
+            if let text = body.baseURL {
                 guard let parsed = URL(string: text), parsed.scheme == "https" || parsed.scheme == "http",
                     parsed.host != nil
                 else {
                     throw APIError(
                         .badRequest,
-                        ServerError(.invalidParameter, parameters: ["name": "base_url", "expected": "an http(s) URL"])
+                        ServerError(.invalidParameter, parameters: ["name": "base_url", "allowed": "https://…, http://…"])
                     )
                 }
                 url = parsed

@@ -6,25 +6,37 @@ import Hummingbird
 /// Enrollment profiles over `/api/v1`: a token's profiles (checked against Apple's rules before anything is sent),
 /// its default profiles, assignment on demand, removal, and each device's assignment record.
 extension APIController {
-    struct ProfileBody: Decodable {
+    struct ProfileBody: APIRequestBody {
         var name: String?
         var profile: Profile
         var `default`: Bool?
         var family: String?
+
+        static let fields = ["name", "profile", "default", "family"]
+        static let example = #"{"name": "…", "profile": {"profile_name": "…", "url": "https://…"}}"#
     }
 
-    struct AssignBody: Decodable {
+    struct AssignBody: APIRequestBody {
         var serials: [String]?
         var all: Bool?
+
+        static let fields = ["serials", "all"]
+        static let example = #"{"serials": ["…"]}"#
     }
 
-    struct DefaultBody: Decodable {
+    struct DefaultBody: APIRequestBody {
         /// The profile's name; null clears the default.
         var profile: String?
+
+        static let fields = ["profile"]
+        static let example = #"{"profile": "…"}"#
     }
 
-    struct SerialsBody: Decodable {
+    struct SerialsBody: APIRequestBody {
         var serials: [String]
+
+        static let fields = ["serials"]
+        static let example = #"{"serials": ["…"]}"#
     }
 
     func addProfileRoutes(to group: RouterGroup<ADERequestContext>) {
@@ -55,12 +67,9 @@ extension APIController {
     @Sendable func createProfile(_ request: Request, context: ADERequestContext) async throws -> Response {
         try await api {
             let token = try await token(context)
-            let body = try await decode(ProfileBody.self, request, expected: #"{"name": "…", "profile": {…}}"#)
-            guard let name = body.name, !name.isEmpty else {
-                throw APIError(
-                    .badRequest,
-                    ServerError(.invalidParameter, parameters: ["name": "name", "expected": "the profile's name"])
-                )
+            let body = try await decode(ProfileBody.self, request)
+            guard let name = body.name, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw APIError(.badRequest, ServerError(.missingParameter, parameters: ["name": "name"]))
             }
             let family = try ProfileService.family(body.family)
             let service = dependencies.profiles(context)
@@ -92,7 +101,7 @@ extension APIController {
     @Sendable func editProfile(_ request: Request, context: ADERequestContext) async throws -> APIModels.ProfileEdit {
         try await api {
             let token = try await token(context)
-            let body = try await decode(ProfileBody.self, request, expected: #"{"profile": {…}}"#)
+            let body = try await decode(ProfileBody.self, request)
             let service = dependencies.profiles(context)
             let edit = try await service.edit(
                 token: token.name,
@@ -129,22 +138,20 @@ extension APIController {
     {
         try await api {
             let token = try await token(context)
-            let body = try await decode(AssignBody.self, request, expected: #"{"serials": ["…"]} or {"all": true}"#)
-            var serials = (body.serials ?? []).map { $0.uppercased() }
-            if body.all == true {
-                guard serials.isEmpty else {
-                    throw APIError(
-                        .badRequest,
-                        ServerError(.invalidBody, parameters: ["detail": "either serials or all, not both"])
-                    )
-                }
-                serials = try await dependencies.store.allDevices(tokenID: token.id).map(\.serialNumber)
+            let body = try await decode(AssignBody.self, request)
+            // Either chosen serials or every device, never both and never neither (`"serials": []` with `all`).
+            guard (body.serials != nil) != (body.all == true), body.all != false else {
+                throw APIError(.badRequest, ServerError(.serialsOrAll))
             }
-            guard !serials.isEmpty, serials.count <= 100_000 else {
-                throw APIError(
-                    .badRequest,
-                    ServerError(.invalidBody, parameters: ["detail": "1 to 100,000 serial numbers, or all"])
-                )
+            var serials: [String]
+            if body.all == true {
+                serials = try await dependencies.store.allDevices(tokenID: token.id).map(\.serialNumber)
+            } else {
+                serials = try Self.checkedSerials(body.serials ?? [], maximum: 100_000)
+                try await checkKnown(serials, token: token)
+            }
+            guard !serials.isEmpty else {
+                throw APIError(.badRequest, ServerError(.serialsInvalid, parameters: ["minimum": "1", "maximum": "100000"]))
             }
             let name = try context.pathParameter("profile")
             _ = try await dependencies.profiles(context).assign(token: token.name, name: name, serialNumbers: serials)
@@ -181,7 +188,7 @@ extension APIController {
             let token = try await token(context)
             let path = try context.pathParameter("family")
             let family = try ProfileService.family(path, allowingAll: true)
-            let body = try await decode(DefaultBody.self, request, expected: #"{"profile": "…"} or {"profile": null}"#)
+            let body = try await decode(DefaultBody.self, request)
             let service = dependencies.profiles(context)
             let before = try await service.defaultNames(token: token.name)
             try await service.setDefault(token: token.name, name: body.profile, family: family)
@@ -205,19 +212,17 @@ extension APIController {
     {
         try await api {
             let token = try await token(context)
-            let body = try await decode(SerialsBody.self, request, expected: #"{"serials": ["…"]}"#)
-            guard (1...10_000).contains(body.serials.count) else {
-                throw APIError(.badRequest, ServerError(.invalidBody, parameters: ["detail": "1 to 10,000 serials"]))
-            }
+            let body = try await decode(SerialsBody.self, request)
+            let serials = try Self.checkedSerials(body.serials, maximum: 10_000)
             let results = try await dependencies.profiles(context).removeProfile(
                 token: token.name,
-                serialNumbers: body.serials.map { $0.uppercased() }
+                serialNumbers: serials
             )
             await dependencies.audit(
                 context,
                 "profile.remove",
                 token.name,
-                after: ["devices": body.serials.map { $0.uppercased() }.sorted().joined(separator: ",")]
+                after: ["devices": serials.sorted().joined(separator: ",")]
             )
             return APIModels.RemovalResults(token: token.name, devices: results.mapValues(\.rawValue))
         }
@@ -228,13 +233,11 @@ extension APIController {
     {
         try await api {
             let token = try await token(context)
-            let body = try await decode(SerialsBody.self, request, expected: #"{"serials": ["…"]}"#)
-            guard (1...10_000).contains(body.serials.count) else {
-                throw APIError(.badRequest, ServerError(.invalidBody, parameters: ["detail": "1 to 10,000 serials"]))
-            }
+            let body = try await decode(SerialsBody.self, request)
+            let serials = try Self.checkedSerials(body.serials, maximum: 10_000)
             let report = try await dependencies.deviceRefresher(context).refresh(
                 token: token.name,
-                serialNumbers: body.serials.map { $0.uppercased() }
+                serialNumbers: serials
             )
             await dependencies.audit(context, "device.refresh", token.name)
             return APIModels.RefreshResults(
@@ -260,7 +263,7 @@ extension APIController {
                             .invalidParameter,
                             parameters: [
                                 "name": "status",
-                                "expected": DeviceAssignment.Status.allCases.map(\.rawValue).joined(separator: ", "),
+                                "allowed": DeviceAssignment.Status.allCases.map(\.rawValue).joined(separator: ", "),
                             ]
                         )
                     )
@@ -286,12 +289,38 @@ extension APIController {
     // MARK: - Helpers
 
     /// A JSON body of at most 1 MB.
-    func decode<T: Decodable>(_ type: T.Type, _ request: Request, expected: String) async throws -> T {
-        do {
-            let bytes = try await request.body.collect(upTo: 1 << 20)
-            return try DEPJSON.decoder().decode(T.self, from: Data(bytes.readableBytesView))
-        } catch {
-            throw APIError(.badRequest, ServerError(.invalidBody, parameters: ["detail": "expected \(expected)"]))
+
+    /// Serial numbers as Apple writes them (upper case, each once), 1 to `maximum` of them, none empty.
+    static func checkedSerials(_ serials: [String], maximum: Int) throws -> [String] {
+        var seen: Set<String> = []
+        let checked = serials.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { seen.insert($0).inserted }
+        guard (1...maximum).contains(checked.count), !checked.contains(where: \.isEmpty) else {
+            throw APIError(
+                .badRequest,
+                ServerError(.serialsInvalid, parameters: ["minimum": "1", "maximum": String(maximum)])
+            )
+        }
+        return checked
+    }
+
+    /// Refuses serial numbers the token has no device for (422), naming the first ten: an assignment of them would
+    /// be dropped while the audit counted it.
+    func checkKnown(_ serials: [String], token: EnrollmentToken) async throws {
+        var unknown: [String] = []
+        for serial in serials where try await dependencies.store.device(tokenID: token.id, serial: serial) == nil {
+            unknown.append(serial)
+        }
+        guard unknown.isEmpty else {
+            throw APIError(
+                .unprocessableContent,
+                ServerError(
+                    .serialsUnknown,
+                    parameters: [
+                        "name": token.name, "count": String(unknown.count),
+                        "serials": unknown.prefix(10).joined(separator: ", ") + (unknown.count > 10 ? ", …" : ""),
+                    ]
+                )
+            )
         }
     }
 }

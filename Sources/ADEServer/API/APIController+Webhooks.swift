@@ -6,7 +6,7 @@ import Hummingbird
 /// Webhooks over `/api/v1`: the receivers of the outbox's events, their delivery logs, and a test delivery. A new
 /// webhook's signing secret is in the answer that creates it, and never again.
 extension APIController {
-    struct WebhookBody: Decodable {
+    struct WebhookBody: APIRequestBody {
         var name: String?
         var url: String?
         var allowPrivateNetwork: Bool?
@@ -15,6 +15,9 @@ extension APIController {
             case name, url
             case allowPrivateNetwork = "allow_private_network"
         }
+
+        static let fields = ["name", "url", "allow_private_network"]
+        static let example = #"{"name": "…", "url": "https://…", "allow_private_network": false}"#
     }
 
     func addWebhookRoutes(to group: RouterGroup<ADERequestContext>) {
@@ -39,11 +42,7 @@ extension APIController {
 
     @Sendable func createWebhook(_ request: Request, context: ADERequestContext) async throws -> Response {
         try await api {
-            let body = try await decode(
-                WebhookBody.self,
-                request,
-                expected: #"{"name": "…", "url": "https://…", "allow_private_network": false}"#
-            )
+            let body = try await decode(WebhookBody.self, request)
             let (webhook, secret) = try await webhookService().add(
                 name: body.name ?? "",
                 url: body.url ?? "",

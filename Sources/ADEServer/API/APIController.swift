@@ -142,7 +142,7 @@ struct APIController {
             guard let name = request.uri.queryParameters.get("token") else {
                 throw APIError(
                     .badRequest,
-                    ServerError(.invalidParameter, parameters: ["name": "token", "expected": "a token name"])
+                    ServerError(.missingParameter, parameters: ["name": "token"])
                 )
             }
             let limit = try request.integer("limit", default: 100, range: 1...Self.maximumPageSize)
@@ -192,7 +192,10 @@ struct APIController {
                     .badRequest,
                     ServerError(
                         .invalidParameter,
-                        parameters: ["name": "presence", "expected": "present, removed or all"]
+                        parameters: [
+                            "name": "presence",
+                            "allowed": DeviceQuery.Presence.allCases.map(\.rawValue).joined(separator: ", "),
+                        ]
                     )
                 )
             }
@@ -275,7 +278,7 @@ extension Request {
                 .badRequest,
                 ServerError(
                     .invalidParameter,
-                    parameters: ["name": name, "expected": "\(range.lowerBound)–\(range.upperBound)"]
+                    parameters: ["name": name, "allowed": "\(range.lowerBound)–\(range.upperBound)"]
                 )
             )
         }
@@ -291,7 +294,7 @@ extension Request {
         default:
             throw APIError(
                 .badRequest,
-                ServerError(.invalidParameter, parameters: ["name": name, "expected": "true or false"])
+                ServerError(.invalidParameter, parameters: ["name": name, "allowed": "true, false"])
             )
         }
     }

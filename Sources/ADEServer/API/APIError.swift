@@ -10,11 +10,19 @@ public struct APIError: Error, HTTPResponseError {
     public let error: any CataloguedError
     /// Extra headers (`Retry-After`, `WWW-Authenticate`).
     public var headers: HTTPFields
+    /// Every problem of the request when there are several (each bad field of a profile), the first being `error`.
+    public var problems: [any CataloguedError]
 
-    public init(_ status: HTTPResponse.Status, _ error: any CataloguedError, headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status,
+        _ error: any CataloguedError,
+        headers: HTTPFields = [:],
+        problems: [any CataloguedError] = []
+    ) {
         self.status = status
         self.error = error
         self.headers = headers
+        self.problems = problems
         if status == .unauthorized, self.headers[.wwwAuthenticate] == nil {
             self.headers[.wwwAuthenticate] = #"Bearer realm="ade""#
         }
@@ -25,14 +33,23 @@ public struct APIError: Error, HTTPResponseError {
             var code: String
             var message: String
             var remedy: String
+            /// The field at fault, when the error names one.
+            var field: String?
+            var problems: [Detail]?
         }
         var error: Detail
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let locale = (context as? ADERequestContext)?.locale ?? .english
-        let (message, remedy) = Self.describe(error, locale: locale)
-        let body = Body(error: .init(code: error.catalogueCode, message: message, remedy: remedy))
+        func detail(_ error: any CataloguedError) -> Body.Detail {
+            let (message, remedy) = Self.describe(error, locale: locale)
+            let field = (error as? ProfileError)?.parameters["field"]
+            return Body.Detail(code: error.catalogueCode, message: message, remedy: remedy, field: field)
+        }
+        var top = detail(error)
+        if problems.count > 1 { top.problems = problems.map(detail) }
+        let body = Body(error: top)
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -73,7 +90,7 @@ public struct APIError: Error, HTTPResponseError {
             switch error.code {
             case .notFound: return APIError(.notFound, error)
             case .exists, .notDefined: return APIError(.conflict, error)
-            default: return APIError(.unprocessableContent, error)
+            default: return APIError(.unprocessableContent, error, problems: [error] + error.others)
             }
         case let error as WebhookError:
             switch error.code {

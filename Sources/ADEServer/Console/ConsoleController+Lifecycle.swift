@@ -206,7 +206,7 @@ extension ConsoleController {
             let boundary = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
                 .first(where: { $0.lowercased().hasPrefix("boundary=") })?.dropFirst("boundary=".count)
         else {
-            throw ServerError(.invalidBody, parameters: ["detail": "a multipart/form-data upload"])
+            throw ServerError(.formIncomplete)
         }
         let body: ByteBuffer
         do {
@@ -227,7 +227,7 @@ extension ConsoleController {
         do {
             return (try FormDataDecoder().decode(Form.self, from: body, boundary: boundaryValue), force)
         } catch {
-            throw ServerError(.invalidBody, parameters: ["detail": "the form's fields are missing"])
+            throw ServerError(.formIncomplete)
         }
     }
 }

@@ -482,7 +482,7 @@ struct ConsoleController {
         do {
             return try URLEncodedFormDecoder().decode(Form.self, from: text)
         } catch {
-            throw ServerError(.invalidBody, parameters: ["detail": "form fields missing"])
+            throw ServerError(.formIncomplete)
         }
     }
 

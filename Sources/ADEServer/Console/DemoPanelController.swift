@@ -101,7 +101,10 @@ struct DemoPanelController {
         guard let fault = Self.faults.first(where: { $0.key == key }),
             uuid.allSatisfy({ $0.isHexDigit || $0 == "-" })
         else {
-            throw ServerError(.invalidParameter, parameters: ["name": "fault", "expected": "a fault of the panel"])
+            throw ServerError(
+                .invalidParameter,
+                parameters: ["name": "fault", "allowed": Self.faults.map(\.key).joined(separator: ", ")]
+            )
         }
         var faults = try await call("servers/\(uuid)/faults", method: .GET) as? [String: Any] ?? [:]
         faults[fault.key] = fault.value(on: form.state == "on")
