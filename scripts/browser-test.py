@@ -71,6 +71,90 @@ def shoot(driver, directory, name):
     driver.set_window_size(1366, 900)
 
 
+# Words of the demo's own data (token, organisation, profile and model names), which stay as they are in any language.
+DATA_WORDS = {
+    "campus", "ipads", "staff", "macs", "library", "carts", "retail", "stores", "warehouse", "northwind", "school",
+    "district", "contoso", "simulated", "organisation", "ipad", "iphone", "macbook", "apple", "business", "manager",
+    "admin", "siem", "slack", "demo", "http", "https", "example", "enroll", "mdm", "english",
+}
+PAGES = [
+    "/", "/tokens/Campus%20iPads", "/tokens/Staff%20Macs", "/tokens/Library%20Carts", "/tokens/Retail%20Stores",
+    "/tokens/Warehouse", "/tokens/Warehouse/renew", "/tokens/new", "/devices", "/devices?token=Campus%20iPads",
+    "/tokens/Campus%20iPads/profiles", "/tokens/Campus%20iPads/profiles/Staff", "/webhooks", "/alerts", "/audit",
+]
+CATALOGUE_KEY = re.compile(r"\b(?:console|state|error|cli|function|severity|notice)\.[a-z_]+\.[a-z_.0-9]+\b")
+
+
+def english_only_words(messages):
+    """Words of the English catalogue that no sentence of `messages` uses: in a translated page, each is English."""
+    def words(catalogue):
+        found = set()
+        for value in catalogue.values():
+            for text in (value.values() if isinstance(value, dict) else [value]):
+                text = re.sub(r"\{[^}]*\}", " ", text)
+                found.update(word.lower() for word in re.findall(r"[A-Za-z]{4,}", text))
+        return found
+    import json
+    directory = os.path.join(os.path.dirname(__file__), "..", "Sources", "ADECore", "Resources", "Messages")
+    english = words(json.load(open(os.path.join(directory, "en.json"))))
+    other = words(json.load(open(os.path.join(directory, f"{messages}.json"))))
+    return english - other - DATA_WORDS
+
+
+def sweep(driver, console, screenshots):
+    """Every page at 1280 and 390 px, in English, French and Indonesian: no page scrolls sideways, and a translated
+    page shows no catalogue key, no error code and no English word."""
+    problems = []
+    codes = re.compile(r"\b(?:token_rejected|terms_not_signed|signature_invalid|oauth_unauthorized|token_expired|"
+                       r"access_denied|same_cursor|server_error|unreachable|not_uploaded|cursor_expired)\b")
+    for language in ("en", "fr", "id"):
+        driver.get(f"{console}/language?lang={language}&back=/")
+        english = english_only_words(language) if language != "en" else set()
+        for width in (1280, 390):
+            driver.set_window_size(width, 900)
+            for page in PAGES:
+                driver.get(console + page)
+                widths = driver.execute_script(
+                    "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+                )
+                if widths[0] > widths[1] + 1:
+                    wide = driver.execute_script(
+                        "const w = document.documentElement.clientWidth; return Array.from("
+                        "document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > w + 1)"
+                        ".slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round("
+                        "e.getBoundingClientRect().right))"
+                    )
+                    problems.append(f"{language} {width}px {page}: scrolls sideways ({widths[0]} > {widths[1]}): {wide}")
+                    name = f"wide-{language}-{width}-{page.strip('/').replace('/', '-') or 'home'}"
+                    driver.save_screenshot(os.path.join(screenshots, name[:80] + ".png"))
+                if width != 1280:
+                    continue
+                # At a laptop's width no table hides columns behind a scroll of its own either.
+                hidden = driver.execute_script(
+                    "return Array.from(document.querySelectorAll('.table-wrap, table')).filter("
+                    "e => e.scrollWidth > e.clientWidth + 1).map(e => e.className + ' ' + e.scrollWidth + '>' +"
+                    " e.clientWidth)"
+                )
+                if hidden:
+                    problems.append(f"{language} 1280px {page}: a table scrolls inside itself: {hidden}")
+                # Identifiers (`token.renew`, Apple's Setup Assistant panes) stand in <code> in every language.
+                text = driver.execute_script(
+                    "const body = document.body.cloneNode(true); body.querySelectorAll('code, option[value]')"
+                    ".forEach(e => { if (e.tagName === 'CODE') e.remove(); }); return body.innerText"
+                )
+                for key in CATALOGUE_KEY.findall(text):
+                    problems.append(f"{language} {page}: a catalogue key shows: {key}")
+                if language != "en":
+                    for code in set(codes.findall(text)):
+                        problems.append(f"{language} {page}: an error code shows: {code}")
+                    words = {word.lower() for word in re.findall(r"(?<![\w.])[A-Za-z]{4,}(?![\w.])", text)}
+                    for word in sorted(words & english):
+                        problems.append(f"{language} {page}: an English word shows: {word}")
+        driver.set_window_size(1366, 900)
+    driver.get(f"{console}/language?lang=en&back=/")
+    return problems
+
+
 def step(message):
     print(f"browser-test: {message}", flush=True)
 
@@ -98,7 +182,9 @@ def main():
         # The token list, with the banner: four tokens in an error state.
         banner = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".banner")))
         assert "enrollment program tokens are in an error state" in banner.text, banner.text
-        assert "devices do not sync" in banner.text, banner.text
+        # Each token says what its state stops, as its own page does: an expiring token stops nothing yet.
+        assert "Staff Macs: Expiring — nothing is affected yet" in banner.text, banner.text
+        assert "Warehouse: Token rejected — Device sync from ABM/ASM" in banner.text, banner.text
         crumbs = driver.find_element(By.CSS_SELECTOR, ".breadcrumb").text
         assert "Enrollment program tokens" in crumbs and "Apple enrollment" in crumbs, crumbs
         step("signed in; the banner lists the tokens in an error state")
@@ -200,6 +286,12 @@ def main():
         shoot(driver, arguments.screenshots, "12-token-fr")
         step("the token is healthy again; profiles assigned; webhook, alert channel added; audited; screenshots in "
              + arguments.screenshots)
+        problems = sweep(driver, console, arguments.screenshots)
+        for problem in problems:
+            print(f"browser-test: {problem}", flush=True)
+        assert not problems, f"{len(problems)} layout or language problems"
+        step(f"{len(PAGES)} pages at 1280 and 390 px in English, French and Indonesian: none scrolls sideways, no "
+             "catalogue key, error code or English word in a translated page")
     except Exception:
         os.makedirs(arguments.screenshots, exist_ok=True)
         driver.save_screenshot(os.path.join(arguments.screenshots, "failure.png"))

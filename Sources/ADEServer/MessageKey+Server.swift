@@ -18,6 +18,8 @@ extension MessageKey {
     static let notFoundTitle: MessageKey = "console.not_found.title"
     static let daysLeft: MessageKey = "console.tokens.days_left"
     static let expiredDaysAgo: MessageKey = "console.tokens.expired_days_ago"
+    static let colon: MessageKey = "console.colon"
+    static let bannerNothingYet: MessageKey = "console.banner.nothing_yet"
     static let never: MessageKey = "console.never"
     static let noticeSyncStarted: MessageKey = "console.notice.sync_started"
     static let noticeSyncTooSoon: MessageKey = "console.notice.sync_too_soon"

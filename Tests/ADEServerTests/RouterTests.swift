@@ -196,8 +196,13 @@ struct RouterTests {
                 #expect(html.contains("<li>\(crumb)</li>"))
             }
             #expect(html.contains("1 enrollment program token is in an error state."))
-            #expect(html.contains("devices do not sync from Apple Business Manager or Apple School Manager"))
-            #expect(html.contains(#"<li><a href="/tokens/Rejected">Rejected</a>: Token rejected</li>"#))
+            #expect(html.contains("beside each token, what its state stops"))
+            #expect(
+                html.contains(
+                    #"<li><a href="/tokens/Rejected">Rejected</a>: <strong>Token rejected</strong> — Device sync from "#
+                        + "ABM/ASM, Profile assignment, Enrollment in Setup Assistant</li>"
+                )
+            )
             #expect(html.contains(#"<a href="/tokens/Healthy">Healthy</a>"#))
             #expect(html.contains(">1200<"), "the device count")
             #expect(html.contains("days left"))
@@ -214,7 +219,8 @@ struct RouterTests {
             #expect(page.contains("What it affects"))
             #expect(page.contains("<li>Device sync from ABM/ASM</li>"))
             #expect(page.contains("Sync history"))
-            #expect(page.contains("token_rejected"))
+            #expect(!page.contains("token_rejected"), "the run's error in words, not its code")
+            #expect(page.contains("Apple rejected"))
 
             let missing = try await client.execute(
                 uri: "/tokens/Nope",

@@ -13,8 +13,8 @@ struct SignInAbuseTests {
     static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
 
     @Test(arguments: [
-        "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/ /evil.example", "/\\evil.example",
-        "//evil.example", "///evil.example", "https://evil.example/", "/\u{0}/evil.example", "/é/evil",
+        "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/\\evil.example",
+        "//evil.example", "///evil.example", "https://evil.example/", "/\u{0}/evil.example", "/\u{85}/evil.example",
         "javascript:alert(1)", "evil.example", "", "/\u{7F}/evil.example",
     ])
     func aPathThatCouldLeadAwayIsRefused(_ value: String) {
@@ -25,6 +25,9 @@ struct SignInAbuseTests {
         #expect(ConsoleController.localPath("/tokens/A") == "/tokens/A")
         #expect(ConsoleController.localPath("/devices?token=A&q=x%20y") == "/devices?token=A&q=x%20y")
         #expect(ConsoleController.localPath("/tokens/Contoso%20iPads") == "/tokens/Contoso%20iPads")
+        #expect(ConsoleController.localPath("/tokens/Contoso iPads") == "/tokens/Contoso%20iPads", "encoded")
+        #expect(ConsoleController.localPath("/tokens/Écoles") == "/tokens/%C3%89coles")
+        #expect(ConsoleController.localPath("/ /evil.example") == "/%20/evil.example", "a path, not a host")
     }
 
     @Test func theLanguageSwitchDoesNotRedirectToATabbedHost() async throws {

@@ -12,6 +12,8 @@ public struct TokenOverview: Sendable, Hashable {
     public var lastErrorCode: String?
     /// When that failed run ended.
     public var lastErrorAt: Date?
+    /// That failed run's error details (`status`, `skewSeconds` …), for its message.
+    public var lastErrorParameters: [String: String]
 
     public init(
         token: EnrollmentToken,
@@ -19,7 +21,8 @@ public struct TokenOverview: Sendable, Hashable {
         deviceCount: Int,
         lastSuccessAt: Date? = nil,
         lastErrorCode: String? = nil,
-        lastErrorAt: Date? = nil
+        lastErrorAt: Date? = nil,
+        lastErrorParameters: [String: String] = [:]
     ) {
         self.token = token
         self.health = health
@@ -27,6 +30,7 @@ public struct TokenOverview: Sendable, Hashable {
         self.lastSuccessAt = lastSuccessAt
         self.lastErrorCode = lastErrorCode
         self.lastErrorAt = lastErrorAt
+        self.lastErrorParameters = lastErrorParameters
     }
 
     /// A token's overview from its run summary, facts and present device count.
@@ -46,7 +50,8 @@ public struct TokenOverview: Sendable, Hashable {
             deviceCount: deviceCount,
             lastSuccessAt: summary.lastSuccess.map { $0.endedAt ?? $0.startedAt },
             lastErrorCode: failureIsCurrent ? summary.lastFailure?.errorCode : nil,
-            lastErrorAt: failureIsCurrent ? summary.lastFailure.map { $0.endedAt ?? $0.startedAt } : nil
+            lastErrorAt: failureIsCurrent ? summary.lastFailure.map { $0.endedAt ?? $0.startedAt } : nil,
+            lastErrorParameters: failureIsCurrent ? summary.lastFailure?.errorParameters ?? [:] : [:]
         )
     }
 

@@ -346,7 +346,7 @@ public struct TokenSyncer: Sendable {
             } else {
                 run.outcome = .failed
                 run.errorCode = (error as? any CataloguedError)?.catalogueCode ?? "internal"
-                run.errorParameters = (error as? DEPError)?.parameters ?? [:]
+                run.errorParameters = Self.parameters(of: error)
             }
             try? await finish(run, token: token, lastSuccess: nil)
             metrics?.record(run)
@@ -375,6 +375,17 @@ public struct TokenSyncer: Sendable {
             )
         }
         try await store.finishRun(run, transition: transition)
+    }
+
+    /// The non-secret details a run keeps of its error, for its message in the history.
+    static func parameters(of error: any Error) -> [String: String] {
+        switch error {
+        case let error as DEPError: error.parameters
+        case let error as SyncError: error.parameters
+        case let error as TokenError: error.parameters
+        case let error as StoreError: error.parameters
+        default: [:]
+        }
     }
 
     /// Default profile passes running at once: each waits on one Assign a Profile call at a time.

@@ -258,9 +258,18 @@ struct ConsoleController {
         let runs = try await dependencies.store.runs(tokenID: token.id, limit: 20)
         values["runs"] = runs.map { run -> [String: Any] in
             [
-                "started": Self.dateTime(run.startedAt, context), "kind": run.kind.rawValue,
-                "outcome": run.outcome.rawValue, "added": run.added, "modified": run.modified,
-                "removed": run.removed, "error": run.errorCode ?? "",
+                "started": Self.dateTime(run.startedAt, context),
+                "kind": context.text(MessageKey("console.run.kind.\(run.kind.rawValue)")),
+                "outcome": context.text(MessageKey("console.run.outcome.\(run.outcome.rawValue)")),
+                "added": run.added, "modified": run.modified, "removed": run.removed,
+                "error": run.errorCode.map {
+                    MessageCatalogue.bundled.runError(
+                        code: $0,
+                        parameters: run.errorParameters,
+                        tokenName: token.name,
+                        locale: context.locale
+                    )
+                } ?? "",
             ]
         }
         values["hasRuns"] = !runs.isEmpty
@@ -271,7 +280,9 @@ struct ConsoleController {
                 "at": Self.dateTime(transition.at, context),
                 "from": transition.from.map { context.text($0.titleKey) } ?? "—",
                 "to": context.text(transition.to.titleKey), "severity": transition.severity.rawValue,
-                "error": transition.errorCode ?? "—",
+                "error": transition.errorCode.map {
+                    MessageCatalogue.bundled.runError(code: $0, tokenName: token.name, locale: context.locale)
+                } ?? "—",
             ]
         }
         values["hasTransitions"] = !transitions.isEmpty
@@ -318,7 +329,9 @@ struct ConsoleController {
         var values: [String: Any] = [
             "tokenChoices": overviews.map { ["name": $0.token.name, "selected": $0.token.id == overview?.token.id] },
             "serial": query.serialPrefix ?? "",
-            "statusChoices": statuses.map { ["value": $0.rawValue, "selected": query.profileStatus == $0] },
+            "statusChoices": statuses.map {
+                ["value": $0.rawValue, "selected": query.profileStatus == $0, "label": Self.label(of: $0, context)]
+            },
             "presenceChoices": DeviceQuery.Presence.allCases.map { presence in
                 [
                     "value": presence.rawValue, "selected": query.presence == presence,
@@ -345,7 +358,7 @@ struct ConsoleController {
                     "serial": stored.device.serialNumber, "model": stored.device.model ?? "",
                     "tokenPath": token.name.pathEscaped,
                     "os": stored.device.os?.rawValue ?? "",
-                    "profileStatus": stored.device.profileStatus?.rawValue ?? "",
+                    "profileStatus": stored.device.profileStatus.map { Self.label(of: $0, context) } ?? "",
                     "assigned": stored.device.deviceAssignedDate.map { Self.date($0, context) } ?? "",
                     "removed": stored.removedAt != nil,
                 ]
@@ -390,7 +403,7 @@ struct ConsoleController {
             (.deviceFamily, device.deviceFamily?.rawValue ?? "—"),
             (.deviceOS, device.os?.rawValue ?? "—"),
             (.deviceAssetTag, device.assetTag ?? "—"),
-            (.deviceProfileStatus, device.profileStatus?.rawValue ?? "—"),
+            (.deviceProfileStatus, device.profileStatus.map { Self.label(of: $0, context) } ?? "—"),
             (.deviceProfileUUID, device.profileUUID ?? "—"),
             (.deviceProfileAssigned, date(device.profileAssignTime)),
             (.deviceProfilePushed, date(device.profilePushTime)),
@@ -498,7 +511,17 @@ struct ConsoleController {
                 ? nil
                 : .init(
                     summary: context.text(.bannerSummary, ["count": .int(failing.count)]),
-                    tokens: failing.map { ($0.token.name, context.text($0.health.state.titleKey)) }
+                    tokens: failing.map { overview in
+                        // What the state stops, as its own page says: an expiring token stops nothing yet.
+                        let breaks = overview.health.state.entry.breaks
+                        return (
+                            overview.token.name,
+                            context.text(overview.health.state.titleKey),
+                            breaks.isEmpty
+                                ? context.text(.bannerNothingYet)
+                                : breaks.map { context.text($0.nameKey) }.joined(separator: ", ")
+                        )
+                    }
                 )
         )
     }
@@ -529,7 +552,14 @@ struct ConsoleController {
             "state": context.text(health.state.titleKey, arguments),
             "cause": context.text(health.state.causeKey, arguments),
             "lastSync": overview.lastSuccessAt.map { Self.dateTime($0, context) } ?? context.text(.never),
-            "lastError": overview.lastErrorCode ?? "",
+            "lastError": overview.lastErrorCode.map {
+                MessageCatalogue.bundled.runError(
+                    code: $0,
+                    parameters: overview.lastErrorParameters,
+                    tokenName: token.name,
+                    locale: context.locale
+                )
+            } ?? "",
             "devices": overview.deviceCount,
         ]
     }
@@ -568,15 +598,30 @@ struct ConsoleController {
 
     /// A path on this server to go back to, never another site. Browsers drop tabs and line breaks from a
     /// `Location` and read a backslash as `/`, so `/<TAB>/evil.example` or `/<backslash>evil.example` would lead away:
-    /// only printable ASCII without spaces or backslashes is taken, and it must parse as a path with no scheme, user or host.
+    /// control and other hidden characters and backslashes are refused, spaces and other characters are percent-encoded, and what
+    /// remains must parse as a path with no scheme, user or host.
     static func localPath(_ value: String?) -> String? {
         guard let value, value.hasPrefix("/"),
-            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }),
-            let components = URLComponents(string: value),
+            !value.unicodeScalars.contains(where: { $0.isHidden || $0 == "\\" }),
+            let encoded = value.addingPercentEncoding(withAllowedCharacters: Self.locationCharacters),
+            let components = URLComponents(string: encoded),
             components.scheme == nil, components.host == nil, components.user == nil,
             components.percentEncodedPath.hasPrefix("/"), !components.percentEncodedPath.hasPrefix("//")
         else { return nil }
-        return value
+        return encoded
+    }
+
+    /// What a `Location` path with its query may hold as it is: unreserved and reserved characters and `%`.
+    private static let locationCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%"
+    )
+
+    /// Apple's profile status of a device in the reader's language (Apple's own value for one it adds later).
+    static func label(of status: ProfileStatus, _ context: ADERequestContext) -> String {
+        switch status {
+        case .empty, .assigned, .pushed, .removed: context.text(MessageKey("console.profile_status.\(status.rawValue)"))
+        default: status.rawValue
+        }
     }
 
     static func date(_ date: Date, _ context: ADERequestContext) -> String {

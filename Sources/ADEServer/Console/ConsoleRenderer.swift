@@ -42,7 +42,8 @@ struct ConsoleRenderer: Sendable {
     /// The error banner: the tokens in an error state.
     struct Banner {
         var summary: String
-        var tokens: [(name: String, title: String)]
+        /// Each token in an error state, its state's title and what that state stops (or that nothing is yet).
+        var tokens: [(name: String, title: String, breaks: String)]
     }
 
     /// Renders `template` with `values`, inside the layout.
@@ -74,7 +75,9 @@ struct ConsoleRenderer: Sendable {
         if let banner = frame.banner {
             data["banner"] = [
                 "summary": banner.summary,
-                "tokens": banner.tokens.map { ["name": $0.name, "title": $0.title, "path": $0.name.pathEscaped] },
+                "tokens": banner.tokens.map {
+                    ["name": $0.name, "title": $0.title, "breaks": $0.breaks, "path": $0.name.pathEscaped]
+                },
             ]
         }
         data["notice"] = frame.notice
@@ -87,6 +90,8 @@ struct ConsoleRenderer: Sendable {
             data["csrf"] = session.csrfToken
         }
         data["back"] = request.uri.path
+        // "Label: value" is "Libellé : valeur" in French: the separator is the language's.
+        data["colon"] = MessageCatalogue.bundled.string(.colon, locale: locale)
         let current = MessageCatalogue.bundled.resolve(locale)
         data["languages"] = MessageCatalogue.bundled.locales.map { language in
             [

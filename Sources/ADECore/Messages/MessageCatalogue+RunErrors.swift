@@ -1,0 +1,28 @@
+extension MessageCatalogue {
+    /// The subsystems whose codes a sync run records, in the order they are looked up (codes are unique across them
+    /// in practice; the first that has the code says it).
+    static let runErrorSubsystems = ["dep", "sync", "token", "store", "secret", "server_token"]
+
+    /// What a run's error code means, in a person's words: the catalogued message of the code with the run's
+    /// parameters and the token's name. A raw code never reaches a page: when the code is unknown, or its message
+    /// needs a value the run did not keep, the general sentence of a failed run stands instead.
+    public func runError(
+        code: String,
+        parameters: [String: String] = [:],
+        tokenName: String,
+        locale: MessageLocale
+    ) -> String {
+        var arguments = parameters.mapValues(MessageArgument.string)
+        arguments["token"] = .string(tokenName)
+        arguments["name"] = .string(tokenName)
+        if let count = parameters["count"].flatMap({ Int($0) }) { arguments["count"] = .int(count) }
+        for subsystem in Self.runErrorSubsystems {
+            let key = MessageKey("error.\(subsystem).\(code).message")
+            guard languages[MessageLocale.english.identifier]?[key.rawValue] != nil else { continue }
+            let text = string(key, locale: locale, arguments)
+            if Self.placeholders(in: text).isEmpty { return text }
+            break
+        }
+        return string(MessageKey("run.error.other"), locale: locale)
+    }
+}
