@@ -107,13 +107,15 @@ struct TokenHealthTests {
     @Test func networkAndAppleFailuresNeedAStreak() {
         let ok = run(.succeeded)
         for code in ["unreachable", "timeout", "server_error"] {
-            // One or two failures are retried by the scheduler: the token stays as it was.
+            // One or two failures are retried by the scheduler: the token says a problem is being confirmed (never
+            // "Healthy" after a failed run), and nobody is alerted yet.
             let once = evaluate(
                 last: run(.failed, code),
                 success: ok,
                 facts: TokenFacts(failureStreak: 2, hasDefaultProfile: true)
             )
-            #expect(once.state == .healthy, "\(code)")
+            #expect(once.state == .problemConfirming, "\(code)")
+            #expect(once.details["failures"] == 2 && once.since != nil)
             let repeated = evaluate(
                 last: run(.failed, code),
                 success: ok,
@@ -188,7 +190,7 @@ struct TokenHealthTests {
             let entry = state.entry
             for key in entry.keys { #expect(english[key.rawValue] != nil, "\(key)") }
             #expect(english["state.\(state.rawValue).step.\(entry.stepCount + 1)"] == nil, "\(state) has more steps")
-            #expect(entry.severity == .ok ? state == .healthy : entry.stepCount > 0, "\(state)")
+            #expect(entry.severity == .ok ? [.healthy, .syncPending].contains(state) : entry.stepCount > 0, "\(state)")
         }
     }
 }
@@ -254,5 +256,19 @@ struct TokenHealthDatesTests {
         )
         #expect(health.state == .cannotReachApple)
         #expect(health.since != nil)
+    }
+
+    @Test func aFailureOfAReplacedServerTokenNoLongerCounts() {
+        let failed = Self.run(.failed, code: "token_expired", endedAgo: 600)
+        var token = Self.token(expiresIn: 365 * 86_400)
+        token.uploadedAt = failed.startedAt.addingTimeInterval(60)
+        let health = TokenHealth.evaluate(
+            token: token,
+            runs: RunSummary(lastFinished: failed, lastSuccess: nil, lastFailure: failed),
+            facts: TokenFacts(hasDefaultProfile: true),
+            now: Self.now
+        )
+        #expect(health.state == .syncPending, "not Expired beside the renewal's notice")
+        #expect(health.severity == .ok)
     }
 }

@@ -100,10 +100,12 @@ extension AlertText {
         }
         guard let to = (body["to"] as? String).flatMap(TokenState.init(rawValue:)) else { return nil }
         let from = (body["from"] as? String).flatMap(TokenState.init(rawValue:))
-        let quiet: Set<TokenState> = [.healthy, .awaitingUpload, .neverSynced]
-        // A token's first state, the steps of a new token (awaiting upload, never synced) and healthy → expiring
-        // (announced by the ladder's reminders) are nobody's alert.
-        guard let from, !(from == .healthy && to == .expiring), to != .awaitingUpload, to != .neverSynced else {
+        let quiet: Set<TokenState> = [.healthy, .awaitingUpload, .neverSynced, .problemConfirming]
+        // A token's first state, the steps of a new token (awaiting upload, never synced), healthy → expiring
+        // (announced by the ladder's reminders), a problem still being confirmed (alerted once the policy's streak
+        // makes it a state of its own) and a renewal waiting for its first sync are nobody's alert.
+        let silent: Set<TokenState> = [.awaitingUpload, .neverSynced, .problemConfirming, .syncPending]
+        guard let from, !(from == .healthy && to == .expiring), !silent.contains(to) else {
             return nil
         }
         if to.entry.severity == .ok {

@@ -17,6 +17,8 @@ public enum TokenState: String, Sendable, Hashable, Codable, CaseIterable {
     case throttled
     case syncStalled = "sync_stalled"
     case syncIncomplete = "sync_incomplete"
+    case problemConfirming = "problem_confirming"
+    case syncPending = "sync_pending"
     case cursorRecovery = "cursor_recovery"
     case assignmentsFailing = "assignments_failing"
     case noDefaultProfile = "no_default_profile"
@@ -150,6 +152,9 @@ public struct TokenHealth: Sendable, Hashable, Codable {
             return health(.expired, since: expiry)
         }
         let failure = runs.lastFinished.flatMap { $0.outcome == .failed ? $0 : nil }
+        // A failure of the server token the admin has since replaced says nothing of the new one: until a run
+        // with it ends, the token is waiting for that run (never "Expired" beside "renewed").
+        if let run = failure, run.startedAt < uploadedAt { return health(.syncPending, since: uploadedAt) }
         if let run = failure, let code = run.errorCode {
             let since = run.endedAt ?? run.startedAt
             let repeated = facts.failureStreak >= policy.failuresBeforeAlert
@@ -168,6 +173,15 @@ public struct TokenHealth: Sendable, Hashable, Codable {
                 return health(.cannotReachApple, code: code, since: since, details: ["failures": facts.failureStreak])
             case "server_error" where repeated:
                 return health(.appleUnavailable, code: code, since: since, details: ["failures": facts.failureStreak])
+            case "unreachable", "timeout", "server_error":
+                // Shown from the first failed run, so that nobody reads "Healthy" meanwhile; alerting waits for
+                // the policy's streak.
+                return health(
+                    .problemConfirming,
+                    code: code,
+                    since: since,
+                    details: ["failures": max(1, facts.failureStreak), "count": policy.failuresBeforeAlert]
+                )
             case "throttled": return health(.throttled, code: code, since: since)
             case "same_cursor": return health(.syncIncomplete, code: code, since: since)
             default: break

@@ -98,6 +98,16 @@ extension TokenState {
                 clearsByItself: true,
                 stepCount: 3
             )
+        case .problemConfirming:
+            return TokenStateEntry(
+                state: self,
+                severity: .warning,
+                breaks: [.deviceSync],
+                clearsByItself: true,
+                stepCount: 2
+            )
+        case .syncPending:
+            return TokenStateEntry(state: self, severity: .ok, breaks: [], clearsByItself: true, stepCount: 1)
         case .syncIncomplete:
             return TokenStateEntry(
                 state: self,

@@ -23,6 +23,11 @@ extension MessageCatalogue {
             if Self.placeholders(in: text).isEmpty { return text }
             break
         }
-        return string(MessageKey("run.error.other"), locale: locale)
+        return string(.runErrorOther, locale: locale)
     }
+}
+
+extension MessageKey {
+    /// The sentence of a failed run whose own error cannot be said.
+    public static let runErrorOther: MessageKey = "run.error.other"
 }

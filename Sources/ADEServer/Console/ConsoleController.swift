@@ -259,8 +259,8 @@ struct ConsoleController {
         values["runs"] = runs.map { run -> [String: Any] in
             [
                 "started": Self.dateTime(run.startedAt, context),
-                "kind": context.text(MessageKey("console.run.kind.\(run.kind.rawValue)")),
-                "outcome": context.text(MessageKey("console.run.outcome.\(run.outcome.rawValue)")),
+                "kind": context.text(run.kind == .full ? .runKindFull : .runKindDelta),
+                "outcome": context.text(Self.label(of: run.outcome)),
                 "added": run.added, "modified": run.modified, "removed": run.removed,
                 "error": run.errorCode.map {
                     MessageCatalogue.bundled.runError(
@@ -619,8 +619,21 @@ struct ConsoleController {
     /// Apple's profile status of a device in the reader's language (Apple's own value for one it adds later).
     static func label(of status: ProfileStatus, _ context: ADERequestContext) -> String {
         switch status {
-        case .empty, .assigned, .pushed, .removed: context.text(MessageKey("console.profile_status.\(status.rawValue)"))
+        case .empty: context.text(.profileStatusEmpty)
+        case .assigned: context.text(.profileStatusAssigned)
+        case .pushed: context.text(.profileStatusPushed)
+        case .removed: context.text(.profileStatusRemoved)
         default: status.rawValue
+        }
+    }
+
+    /// How a run ended, in words.
+    static func label(of outcome: SyncRun.Outcome) -> MessageKey {
+        switch outcome {
+        case .running: .runOutcomeRunning
+        case .succeeded: .runOutcomeSucceeded
+        case .failed: .runOutcomeFailed
+        case .interrupted: .runOutcomeInterrupted
         }
     }
 
