@@ -29,6 +29,9 @@ public struct SMTPClient: Sendable {
         /// The name this host gives in EHLO.
         public var heloName: String
         public var timeout: TimeAmount
+        /// The address to connect to instead of looking `host` up again: the one the network policy checked. TLS
+        /// still verifies the certificate against `host`.
+        public var connectAddress: String?
 
         public init(
             host: String,
@@ -38,7 +41,8 @@ public struct SMTPClient: Sendable {
             password: String? = nil,
             extraTrustRoots: [NIOSSLCertificate] = [],
             heloName: String = "ade.invalid",
-            timeout: TimeAmount = .seconds(30)
+            timeout: TimeAmount = .seconds(30),
+            connectAddress: String? = nil
         ) {
             self.host = host
             self.port = port
@@ -48,6 +52,7 @@ public struct SMTPClient: Sendable {
             self.extraTrustRoots = extraTrustRoots
             self.heloName = heloName
             self.timeout = timeout
+            self.connectAddress = connectAddress
         }
     }
 
@@ -86,7 +91,7 @@ public struct SMTPClient: Sendable {
         do {
             (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(configuration.timeout)
-                .connect(host: configuration.host, port: configuration.port) { channel in
+                .connect(host: configuration.connectAddress ?? configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         var handshake: EventLoopFuture<Void>?
                         if configuration.security == .tls {

@@ -80,14 +80,19 @@ extension WebhookDeliveryService {
             guard let target = AlertChannelService.EmailTarget(url) else {
                 return try await body { _, _ in (nil, NotifyError(.urlInvalid)) }
             }
+            // The mail server is reached at the address that was checked, never by its name again: a second lookup
+            // could answer another address (DNS rebinding).
+            var pinned: String?
             if !channel.allowsPrivateNetwork {
                 let addresses = await resolve(target.host)
                 guard let first = addresses.first else {
                     return try await body { _, _ in (nil, NotifyError(.unresolved)) }
                 }
-                guard addresses.allSatisfy({ NetworkPolicy.isPublic($0) }), NetworkPolicy.text(first) != nil else {
+                guard addresses.allSatisfy({ NetworkPolicy.isAllowed($0) }), let address = NetworkPolicy.text(first)
+                else {
                     return try await body { _, _ in (nil, NotifyError(.addressRefused)) }
                 }
+                pinned = address
             }
             let password = String(decoding: secret, as: UTF8.self)
             let roots: [NIOSSLCertificate]
@@ -105,7 +110,8 @@ extension WebhookDeliveryService {
                     security: target.implicitTLS ? .tls : .startTLS,
                     username: target.username,
                     password: password.isEmpty ? nil : password,
-                    extraTrustRoots: roots
+                    extraTrustRoots: roots,
+                    connectAddress: pinned
                 )
             )
             return try await body { text, _ in

@@ -240,7 +240,7 @@ public struct WebhookDeliveryService: Service {
         guard !allowsPrivate else { return .success(clientConfiguration) }
         let addresses = await resolve(host)
         guard let first = addresses.first else { return .failure(NotifyError(.unresolved)) }
-        guard addresses.allSatisfy({ NetworkPolicy.isPublic($0) }), let pinned = NetworkPolicy.text(first) else {
+        guard addresses.allSatisfy({ NetworkPolicy.isAllowed($0) }), let pinned = NetworkPolicy.text(first) else {
             return .failure(NotifyError(.addressRefused))
         }
         clientConfiguration.dnsOverride = [host: pinned, host.lowercased(): pinned]
