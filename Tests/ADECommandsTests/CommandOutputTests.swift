@@ -33,6 +33,7 @@ struct CommandOutputTests {
                 let show = await CommandHarness.run(["token", "show", "Waiting"] + database)
                 #expect(show.output.contains("Awaiting upload"))
                 #expect(show.output.contains("How to fix it") && show.output.contains("1. "))
+                #expect(!show.output.split(separator: "\n").contains { $0.hasPrefix(":") }, "steps continue unlabelled")
                 #expect(show.output.contains("ade token upload Waiting"))
                 let json = await CommandHarness.run(["token", "list", "--format", "json"] + database)
                 let tokens = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]

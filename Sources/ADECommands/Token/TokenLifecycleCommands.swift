@@ -8,8 +8,11 @@ import ServerToken
 /// Labelled lines aligned on their labels.
 func alignedLines(_ rows: [(String, String)]) -> String {
     let width = rows.map(\.0.count).max() ?? 0
-    return rows.map { "\($0.0):" + String(repeating: " ", count: width - $0.0.count + 1) + $0.1 }
-        .joined(separator: "\n")
+    return rows.map { label, value in
+        // A row without a label continues the one above it (the numbered steps): no colon of its own.
+        (label.isEmpty ? " " : "\(label):") + String(repeating: " ", count: width - label.count + 1) + value
+    }
+    .joined(separator: "\n")
 }
 
 /// `ade token create NAME [--url URL] [--common-name CN]`
