@@ -3,6 +3,10 @@ import DEPSimulator
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import ADECommands
 
 /// What scripts read from the commands: results alone on standard output, guidance on standard error, and a
@@ -54,6 +58,18 @@ struct CommandOutputTests {
             #expect(text.output == "No delivery attempt yet.\n")
             let json = await CommandHarness.run(["webhook", "deliveries", "hook", "--format", "json"] + database)
             #expect(json.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || json.output.contains("[]"))
+        }
+    }
+
+    @Test func aKeyFileOthersCanReadIsNamedWithItsFix() async throws {
+        try await TemporaryDirectory.with { directory in
+            let path = directory.path("ade.sqlite")
+            let database = ["--database", path]
+            #expect(await CommandHarness.run(["token", "list"] + database).status == 0)
+            #expect(chmod(path + ".key", 0o644) == 0)
+            let listed = await CommandHarness.run(["token", "list"] + database)
+            #expect(listed.error.contains("can be read by other users"), "\(listed.error)")
+            #expect(listed.error.contains("chmod 600 \(path).key"))
         }
     }
 }

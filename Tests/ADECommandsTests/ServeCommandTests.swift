@@ -221,6 +221,10 @@ struct ServeCommandTests {
         }
         let console = try #require(printed.firstMatch(of: /Console:\s+(\S+)/).map { String($0.1) })
         let password = try #require(printed.firstMatch(of: /Password:\s+(\S+)/).map { String($0.1) })
+        // The demo's database, for `ade doctor --database`: there, and private.
+        let database = try #require(printed.firstMatch(of: /Database:\s+(\S+)/).map { String($0.1) })
+        #expect(FileManager.default.fileExists(atPath: database))
+        #expect(printed.contains("ade doctor --database \(database)"))
 
         // The sign-in page first: its anti-forgery cookie and field.
         let page = try await HTTPClient.shared.execute(

@@ -271,4 +271,15 @@ struct TokenHealthDatesTests {
         #expect(health.state == .syncPending, "not Expired beside the renewal's notice")
         #expect(health.severity == .ok)
     }
+
+    /// What each state lists as broken agrees with what its page says: the network and the clock stop sync and
+    /// assignment, and devices that already have a profile still enroll.
+    @Test func statesThatLetEnrolledDevicesEnrollDoNotListEnrollment() {
+        for state in [TokenState.cannotReachApple, .clockSkew, .appleUnavailable] {
+            #expect(state.entry.breaks == [.deviceSync, .profileAssignment], "\(state)")
+            let impact = MessageCatalogue.bundled.string(state.impactKey, locale: .english)
+            #expect(impact.contains("still enroll"), "\(state)")
+        }
+        #expect(TokenState.expiring.entry.breaks.isEmpty, "an expiring token stops nothing yet")
+    }
 }
