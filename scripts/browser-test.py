@@ -81,6 +81,7 @@ PAGES = [
     "/", "/tokens/Campus%20iPads", "/tokens/Staff%20Macs", "/tokens/Library%20Carts", "/tokens/Retail%20Stores",
     "/tokens/Warehouse", "/tokens/Warehouse/renew", "/tokens/new", "/devices", "/devices?token=Campus%20iPads",
     "/tokens/Campus%20iPads/profiles", "/tokens/Campus%20iPads/profiles/Staff", "/webhooks", "/alerts", "/audit",
+    "/webhooks?log=SIEM", "/alerts?log=IT%20Slack",
 ]
 CATALOGUE_KEY = re.compile(r"\b(?:console|state|error|cli|function|severity|notice)\.[a-z_]+\.[a-z_.0-9]+\b")
 

@@ -91,7 +91,8 @@ public struct SMTPClient: Sendable {
         do {
             (channel, handshake) = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(configuration.timeout)
-                .connect(host: configuration.connectAddress ?? configuration.host, port: configuration.port) { channel in
+                .connect(host: configuration.connectAddress ?? configuration.host, port: configuration.port) {
+                    channel in
                     channel.eventLoop.makeCompletedFuture {
                         var handshake: EventLoopFuture<Void>?
                         if configuration.security == .tls {

@@ -3,11 +3,11 @@ import DEPSimulator
 import Foundation
 import Testing
 
+@testable import ADECommands
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@testable import ADECommands
 
 /// What scripts read from the commands: results alone on standard output, guidance on standard error, and a
 /// sentence or an empty array rather than nothing.
@@ -57,7 +57,9 @@ struct CommandOutputTests {
             let text = await CommandHarness.run(["webhook", "deliveries", "hook"] + database)
             #expect(text.output == "No delivery attempt yet.\n")
             let json = await CommandHarness.run(["webhook", "deliveries", "hook", "--format", "json"] + database)
-            #expect(json.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || json.output.contains("[]"))
+            #expect(
+                json.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || json.output.contains("[]")
+            )
         }
     }
 

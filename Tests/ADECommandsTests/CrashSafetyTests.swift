@@ -97,7 +97,10 @@ struct CrashSafetyTests {
                 let runs = try await store.runs(tokenID: token.id, limit: 100)
                 #expect(runs.allSatisfy { $0.outcome != .running }, "no run stays running")
                 let interrupted = runs.filter { $0.outcome == .interrupted }
-                #expect(interrupted.count >= kills.count / 2, "\(interrupted.count) interrupted of \(kills.count) kills")
+                #expect(
+                    interrupted.count >= kills.count / 2,
+                    "\(interrupted.count) interrupted of \(kills.count) kills"
+                )
                 #expect(interrupted.contains { $0.pages > 0 }, "the pages written before a kill are counted")
                 #expect(apple.count == 100_000 + 500 - 200)
             }

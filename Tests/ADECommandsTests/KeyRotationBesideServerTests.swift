@@ -31,7 +31,11 @@ struct KeyRotationBesideServerTests {
             )
             let webhooks = WebhookService(store: store, box: box, timeSource: SystemTimeSource(), logger: logger)
             _ = try await tokens.create(name: "Before")
-            _ = try await webhooks.add(name: "hook", url: "https://hooks.example.com/x?key=secret", allowsPrivateNetwork: false)
+            _ = try await webhooks.add(
+                name: "hook",
+                url: "https://hooks.example.com/x?key=secret",
+                allowsPrivateNetwork: false
+            )
 
             let rotated = await CommandHarness.run(["key", "rotate"] + database)
             #expect(rotated.status == 0, "\(rotated.error)")

@@ -421,7 +421,9 @@ extension TokenLifecycleCommandTests {
     }
 
     @Test func csvFieldsAreQuotedAndFormulasDefused() {
-        #expect(DeviceListWriter.csvLine(["a", "b,c", "d\"e", "=SUM(A1)", "line\nbreak"])
-            == #"a,"b,c","d""e","'=SUM(A1)","line"# + "\nbreak\"")
+        #expect(
+            DeviceListWriter.csvLine(["a", "b,c", "d\"e", "=SUM(A1)", "line\nbreak"])
+                == #"a,"b,c","d""e","'=SUM(A1)","line"# + "\nbreak\""
+        )
     }
 }

@@ -41,7 +41,10 @@ struct NameSafetyTests {
     @Test func theStepsOfEveryStateQuoteTheName() throws {
         for state in TokenState.allCases {
             for language in MessageCatalogue.bundled.locales {
-                let text = TokenHealth(state: state, severity: .error).text(tokenName: "Contoso iPads", locale: language)
+                let text = TokenHealth(state: state, severity: .error).text(
+                    tokenName: "Contoso iPads",
+                    locale: language
+                )
                 for step in text.steps + [text.cause, text.impact] {
                     #expect(!step.contains("ade sync Contoso iPads"), "\(state) \(language.identifier)")
                     #expect(!step.contains(" Contoso iPads FILE"), "\(state) \(language.identifier)")
@@ -51,7 +54,10 @@ struct NameSafetyTests {
         }
         let expired = TokenHealth(state: .expired, severity: .error).text(tokenName: "Contoso iPads", locale: .english)
         #expect(expired.steps.contains { $0.contains("ade token renew 'Contoso iPads' FILE.p7m") })
-        let french = TokenHealth(state: .expired, severity: .error).text(tokenName: "Contoso iPads", locale: MessageLocale("fr"))
+        let french = TokenHealth(state: .expired, severity: .error).text(
+            tokenName: "Contoso iPads",
+            locale: MessageLocale("fr")
+        )
         #expect(french.steps.contains { $0.contains("ade token renew 'Contoso iPads' FICHIER.p7m") })
     }
 }

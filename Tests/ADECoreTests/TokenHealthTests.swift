@@ -236,7 +236,10 @@ struct TokenHealthDatesTests {
     @Test func anExpiringTokenIsExpiringSinceItEnteredTheWindow() {
         let health = TokenHealth.evaluate(
             token: Self.token(expiresIn: 3 * 86_400 - 60),
-            runs: RunSummary(lastFinished: Self.run(.succeeded, endedAgo: 60), lastSuccess: Self.run(.succeeded, endedAgo: 60)),
+            runs: RunSummary(
+                lastFinished: Self.run(.succeeded, endedAgo: 60),
+                lastSuccess: Self.run(.succeeded, endedAgo: 60)
+            ),
             facts: TokenFacts(presentDevices: 0),
             now: Self.now
         )
@@ -250,7 +253,11 @@ struct TokenHealthDatesTests {
         let failure = Self.run(.failed, code: "unreachable", endedAgo: 120)
         let health = TokenHealth.evaluate(
             token: Self.token(expiresIn: 200 * 86_400),
-            runs: RunSummary(lastFinished: failure, lastSuccess: Self.run(.succeeded, endedAgo: 3600), lastFailure: failure),
+            runs: RunSummary(
+                lastFinished: failure,
+                lastSuccess: Self.run(.succeeded, endedAgo: 3600),
+                lastFailure: failure
+            ),
             facts: TokenFacts(failureStreak: 3, presentDevices: 0),
             now: Self.now
         )

@@ -61,13 +61,21 @@ struct APIStrictnessTests {
             let profile = try #require(try await fixture.store.profiles(tokenID: healthy.id).first)
             let uri = "/api/v1/tokens/Healthy/profiles/\(profile.name.pathEscaped)/assign"
             let before = try await fixture.store.auditEntries(after: 0, limit: 1000).count
-            let unknown = try await Self.call(client, uri, .post, #"{"serials": ["NOPE0001", "NOPE0002"]}"#, token: writer)
+            let unknown = try await Self.call(
+                client,
+                uri,
+                .post,
+                #"{"serials": ["NOPE0001", "NOPE0002"]}"#,
+                token: writer
+            )
             #expect(unknown.status == .unprocessableContent)
             #expect(try RouterTests.errorCode(unknown) == "serials_unknown")
             #expect(String(buffer: unknown.body).contains("NOPE0001"))
             #expect(try await fixture.store.auditEntries(after: 0, limit: 1000).count == before, "nothing audited")
 
-            for body in [#"{"serials": [], "all": true}"#, #"{}"#, #"{"all": false}"#, #"{"serials": ["A"], "all": true}"#] {
+            for body in [
+                #"{"serials": [], "all": true}"#, #"{}"#, #"{"all": false}"#, #"{"serials": ["A"], "all": true}"#,
+            ] {
                 let response = try await Self.call(client, uri, .post, body, token: writer)
                 #expect(response.status == .badRequest, "\(body)")
                 #expect(try RouterTests.errorCode(response) == "serials_or_all", "\(body)")

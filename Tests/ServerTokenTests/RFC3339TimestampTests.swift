@@ -32,7 +32,8 @@ struct RFC3339TimestampTests {
     }
 
     @Test func aPayloadWithAMalformedExpiryIsRefusedNamingIt() {
-        let payload = #"{"consumer_key":"CK_1","consumer_secret":"CS_1","access_token":"AT_1","access_secret":"AS_1","access_token_expiry":"2027-02-30T00:00:00Z"}"#
+        let payload =
+            #"{"consumer_key":"CK_1","consumer_secret":"CS_1","access_token":"AT_1","access_secret":"AS_1","access_token_expiry":"2027-02-30T00:00:00Z"}"#
         #expect(throws: ServerTokenError(.expiryInvalid, reason: "")) {
             try OAuthCredentials(payload: Array(payload.utf8))
         }

@@ -161,7 +161,11 @@ struct ServeCommand: AsyncParsableCommand {
                         store: store,
                         box: service.secretBox,
                         load: {
-                            guard let (key, _) = try MasterKeyLoader.current(environment: environment, keyFilePath: keyFile)
+                            guard
+                                let (key, _) = try MasterKeyLoader.current(
+                                    environment: environment,
+                                    keyFilePath: keyFile
+                                )
                             else { throw SecretError(.masterKeyMissing, parameters: ["path": keyFile]) }
                             return key
                         },

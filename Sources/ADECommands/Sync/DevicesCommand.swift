@@ -141,7 +141,10 @@ enum AssignmentFilter: String, ExpressibleByArgument, CaseIterable {
             // No profile: present devices whose profile is empty or removed.
             var devices: [StoredDevice] = []
             for profileStatus in [ProfileStatus.empty, .removed] {
-                devices += try await store.allDevices(tokenID: token.id, matching: DeviceQuery(profileStatus: profileStatus))
+                devices += try await store.allDevices(
+                    tokenID: token.id,
+                    matching: DeviceQuery(profileStatus: profileStatus)
+                )
             }
             devices.sort { $0.serialNumber < $1.serialNumber }
             for start in stride(from: 0, to: devices.count, by: 1000) {

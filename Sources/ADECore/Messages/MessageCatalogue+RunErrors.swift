@@ -12,18 +12,30 @@ extension MessageCatalogue {
         tokenName: String,
         locale: MessageLocale
     ) -> String {
+        var parameters = parameters
+        parameters["token"] = tokenName
+        parameters["name"] = tokenName
+        return errorMessage(code: code, parameters: parameters, subsystems: Self.runErrorSubsystems, locale: locale)
+            ?? string(.runErrorOther, locale: locale)
+    }
+
+    /// The catalogued message of the first of `subsystems` that has `code`, filled with `parameters`; nil when none
+    /// has it or its message needs a value `parameters` lacks.
+    public func errorMessage(
+        code: String,
+        parameters: [String: String],
+        subsystems: [String],
+        locale: MessageLocale
+    ) -> String? {
         var arguments = parameters.mapValues(MessageArgument.string)
-        arguments["token"] = .string(tokenName)
-        arguments["name"] = .string(tokenName)
         if let count = parameters["count"].flatMap({ Int($0) }) { arguments["count"] = .int(count) }
-        for subsystem in Self.runErrorSubsystems {
+        for subsystem in subsystems {
             let key = MessageKey("error.\(subsystem).\(code).message")
             guard languages[MessageLocale.english.identifier]?[key.rawValue] != nil else { continue }
             let text = string(key, locale: locale, arguments)
-            if Self.placeholders(in: text).isEmpty { return text }
-            break
+            return Self.placeholders(in: text).isEmpty ? text : nil
         }
-        return string(.runErrorOther, locale: locale)
+        return nil
     }
 }
 

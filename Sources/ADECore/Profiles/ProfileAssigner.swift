@@ -158,7 +158,12 @@ public struct ProfileAssigner: Sendable {
                         }
                         var record =
                             records[serial]
-                            ?? DeviceAssignment(tokenID: token.id, serialNumber: serial, status: .pending, updatedAt: now)
+                            ?? DeviceAssignment(
+                                tokenID: token.id,
+                                serialNumber: serial,
+                                status: .pending,
+                                updatedAt: now
+                            )
                         record.status = .pending
                         record.profileUUID = batch.profileUUID
                         record.nextAttemptAt = now
@@ -172,7 +177,10 @@ public struct ProfileAssigner: Sendable {
             if page.count < pageSize { break }
         }
         if queued > 0 {
-            logger.info("Queued devices for the default profile", metadata: ["token": "\(token.name)", "devices": "\(queued)"])
+            logger.info(
+                "Queued devices for the default profile",
+                metadata: ["token": "\(token.name)", "devices": "\(queued)"]
+            )
         }
         return queued
     }

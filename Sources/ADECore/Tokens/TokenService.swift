@@ -170,7 +170,12 @@ public struct TokenService: Sendable {
                     usedNewCertificate: decryption.usedStaging
                 )
             }
-            secrets.pendingCredentials = sealCredentials(credentials, tokenID: token.id, field: "pending_credentials", box: box)
+            secrets.pendingCredentials = sealCredentials(
+                credentials,
+                tokenID: token.id,
+                field: "pending_credentials",
+                box: box
+            )
             token.pendingSince = timeSource.now()
             try await save(token, secrets, box: box)
             logger.notice("Renewal pending", metadata: ["token": "\(name)", "dep.error": "\(error.code)"])

@@ -74,7 +74,10 @@ extension APIController {
                 else {
                     throw APIError(
                         .badRequest,
-                        ServerError(.invalidParameter, parameters: ["name": "base_url", "allowed": "https://…, http://…"])
+                        ServerError(
+                            .invalidParameter,
+                            parameters: ["name": "base_url", "allowed": "https://…, http://…"]
+                        )
                     )
                 }
                 url = parsed

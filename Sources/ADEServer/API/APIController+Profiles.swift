@@ -151,7 +151,10 @@ extension APIController {
                 try await checkKnown(serials, token: token)
             }
             guard !serials.isEmpty else {
-                throw APIError(.badRequest, ServerError(.serialsInvalid, parameters: ["minimum": "1", "maximum": "100000"]))
+                throw APIError(
+                    .badRequest,
+                    ServerError(.serialsInvalid, parameters: ["minimum": "1", "maximum": "100000"])
+                )
             }
             let name = try context.pathParameter("profile")
             _ = try await dependencies.profiles(context).assign(token: token.name, name: name, serialNumbers: serials)
@@ -293,7 +296,9 @@ extension APIController {
     /// Serial numbers as Apple writes them (upper case, each once), 1 to `maximum` of them, none empty.
     static func checkedSerials(_ serials: [String], maximum: Int) throws -> [String] {
         var seen: Set<String> = []
-        let checked = serials.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { seen.insert($0).inserted }
+        let checked = serials.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter {
+            seen.insert($0).inserted
+        }
         guard (1...maximum).contains(checked.count), !checked.contains(where: \.isEmpty) else {
             throw APIError(
                 .badRequest,

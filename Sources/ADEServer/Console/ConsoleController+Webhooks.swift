@@ -154,12 +154,25 @@ extension ConsoleController {
             "entries": log.map { delivery -> [String: Any] in
                 [
                     "at": dateTime(delivery.at, context), "event": delivery.eventID, "attempt": delivery.attempt,
-                    "result": delivery.error ?? delivery.statusCode.map { "HTTP \($0)" } ?? "OK",
+                    "result": delivery.error.map { Self.deliveryError($0, context) }
+                        ?? delivery.statusCode.map { "HTTP \($0)" } ?? "OK",
                     "delivered": delivery.error == nil, "duration": delivery.durationMilliseconds,
                 ]
             },
             "empty": log.isEmpty,
         ]
+    }
+
+    /// A failed attempt as the log keeps it (`code` or `code: detail`), in the reader's words.
+    static func deliveryError(_ recorded: String, _ context: ADERequestContext) -> String {
+        let parts = recorded.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let detail = parts.count > 1 ? parts[1] : ""
+        return MessageCatalogue.bundled.errorMessage(
+            code: parts.first ?? recorded,
+            parameters: ["detail": detail.isEmpty ? "—" : detail],
+            subsystems: ["notify"],
+            locale: context.locale
+        ) ?? recorded
     }
 
     static func webhookNotice(_ request: Request, _ context: ADERequestContext) -> String? {
