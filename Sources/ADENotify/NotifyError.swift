@@ -17,6 +17,11 @@ public struct NotifyError: Error, Sendable, CodedError {
             case starttlsUnavailable = "starttls_unavailable"
             case tlsFailed = "tls_failed"
             case authenticationFailed = "authentication_failed"
+            case timedOut = "timed_out"
+            case connectionClosed = "connection_closed"
+            case protocolError = "protocol_error"
+            case addressInvalid = "address_invalid"
+            case caFileUnreadable = "ca_file_unreadable"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -41,6 +46,16 @@ public struct NotifyError: Error, Sendable, CodedError {
         public static let tlsFailed = Code(backing: .tlsFailed)
         /// The mail server refused the user name and password (`detail`: its reply).
         public static let authenticationFailed = Code(backing: .authenticationFailed)
+        /// No answer within the time allowed (`seconds`).
+        public static let timedOut = Code(backing: .timedOut)
+        /// The server closed the connection before the message was sent.
+        public static let connectionClosed = Code(backing: .connectionClosed)
+        /// The server's answer was not SMTP, or it spoke out of turn.
+        public static let protocolError = Code(backing: .protocolError)
+        /// A sender or recipient that is not an e-mail address (`address`).
+        public static let addressInvalid = Code(backing: .addressInvalid)
+        /// The extra CA file cannot be read (`path`).
+        public static let caFileUnreadable = Code(backing: .caFileUnreadable)
     }
 
     public let code: Code
@@ -49,5 +64,12 @@ public struct NotifyError: Error, Sendable, CodedError {
     public init(_ code: Code, parameters: [String: String] = [:]) {
         self.code = code
         self.parameters = parameters
+    }
+
+    /// The error as the delivery log keeps it: `code`, or `code: value` with its one parameter (a status, a host, a
+    /// number of seconds, an address, a path), never a secret.
+    public var logText: String {
+        guard let value = parameters.sorted(by: { $0.key < $1.key }).first?.value else { return code.rawValue }
+        return "\(code.rawValue): \(value)"
     }
 }

@@ -33,7 +33,7 @@ extension SMTPClient {
                     return String(decoding: line, as: UTF8.self)
                 }
                 guard pending.count < 64 * 1024, var buffer = try await inbound.next() else {
-                    throw NotifyError(.unreachable, parameters: ["detail": "the mail server closed the connection"])
+                    throw NotifyError(.connectionClosed)
                 }
                 pending += buffer.readBytes(length: buffer.readableBytes) ?? []
             }
@@ -45,7 +45,7 @@ extension SMTPClient {
                 let line = try await line()
                 let digits = line.prefix(3)
                 guard digits.count == 3, let code = Int(digits) else {
-                    throw NotifyError(.smtpRefused, parameters: ["detail": "not an SMTP reply"])
+                    throw NotifyError(.protocolError)
                 }
                 lines.append(String(line.dropFirst(4)))
                 if line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-" {
@@ -82,7 +82,7 @@ extension SMTPClient {
             date: Date
         ) async throws {
             for address in [message.from] + message.to where !SMTPClient.isPlainAddress(address) {
-                throw NotifyError(.smtpRefused, parameters: ["detail": "not an e-mail address: \(address)"])
+                throw NotifyError(.addressInvalid, parameters: ["address": address])
             }
             let greeting = try await replies.next()
             guard greeting.code == 220 else { throw NotifyError(.smtpRefused, parameters: ["detail": greeting.text]) }
@@ -93,7 +93,7 @@ extension SMTPClient {
                 }
                 try await command("STARTTLS", expect: [220])
                 guard replies.isEmpty else {
-                    throw NotifyError(.tlsFailed, parameters: ["detail": "the server spoke before the handshake"])
+                    throw NotifyError(.protocolError)
                 }
                 try await upgrade()
                 extensions = try await command("EHLO \(configuration.heloName)", expect: [250]).lines

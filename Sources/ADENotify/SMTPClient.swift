@@ -128,7 +128,10 @@ public struct SMTPClient: Sendable {
             }
             group.addTask {
                 try await Task.sleep(for: .nanoseconds(configuration.timeout.nanoseconds))
-                throw NotifyError(.unreachable, parameters: ["detail": "timeout"])
+                throw NotifyError(
+                    .timedOut,
+                    parameters: ["seconds": String(configuration.timeout.nanoseconds / 1_000_000_000)]
+                )
             }
             defer { group.cancelAll() }
             do {
@@ -139,7 +142,7 @@ public struct SMTPClient: Sendable {
             } catch let error as NIOSSLError {
                 throw NotifyError(.tlsFailed, parameters: ["detail": "\(error)"])
             } catch {
-                throw NotifyError(.unreachable, parameters: ["detail": "connection lost"])
+                throw NotifyError(.connectionClosed)
             }
         }
     }
@@ -210,7 +213,7 @@ final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         complete(
-            .failure(NotifyError(.tlsFailed, parameters: ["detail": "the connection closed during the handshake"]))
+            .failure(NotifyError(.connectionClosed))
         )
         context.fireChannelInactive()
     }

@@ -100,7 +100,7 @@ extension WebhookDeliveryService {
                 roots = try configuration.extraCAFile.map { try NIOSSLCertificate.fromPEMFile($0) } ?? []
             } catch {
                 return try await body { _, _ in
-                    (nil, NotifyError(.tlsFailed, parameters: ["detail": "extra CA file unreadable"]))
+                    (nil, NotifyError(.caFileUnreadable, parameters: ["path": configuration.extraCAFile ?? ""]))
                 }
             }
             let client = SMTPClient(
@@ -130,7 +130,7 @@ extension WebhookDeliveryService {
                 } catch let error as NotifyError {
                     return (nil, error)
                 } catch {
-                    return (nil, NotifyError(.unreachable, parameters: ["detail": "connection failed"]))
+                    return (nil, NotifyError(.unreachable, parameters: ["detail": "\(target.host):\(target.port)"]))
                 }
             }
         }

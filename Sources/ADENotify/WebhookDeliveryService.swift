@@ -201,7 +201,7 @@ public struct WebhookDeliveryService: Service {
                 eventID: event.id,
                 attempt: failures + 1,
                 statusCode: outcome.status,
-                error: outcome.error.map { "\($0.code)\($0.parameters["detail"].map { ": \($0)" } ?? "")" },
+                error: outcome.error.map(\.logText),
                 durationMilliseconds: Int((ContinuousClock.now - started).timeIntervalMilliseconds),
                 at: now
             )

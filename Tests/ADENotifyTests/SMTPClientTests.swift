@@ -172,7 +172,7 @@ struct SMTPClientTests {
             }
             var injected = Self.message
             injected.to = ["admin@example.com>\r\nRCPT TO:<victim@example.com"]
-            await #expect(throws: NotifyError(.smtpRefused)) { try await Self.client(sink).send(injected) }
+            await #expect(throws: NotifyError(.addressInvalid)) { try await Self.client(sink).send(injected) }
             #expect((try? FileManager.default.contentsOfDirectory(atPath: sink.maildir))?.isEmpty ?? true)
             do {
                 try await Self.client(sink, password: "wrong").send(Self.message)

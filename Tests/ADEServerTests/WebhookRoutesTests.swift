@@ -1,4 +1,5 @@
 import ADECore
+import ADENotify
 import ADETesting
 import Foundation
 import Hummingbird
@@ -173,5 +174,20 @@ struct WebhookRoutesTests {
             #expect(try await fixture.store.webhooks().isEmpty)
             #expect(try await post("/alerts/IT/delete", "").status == .notFound)
         }
+    }
+}
+
+/// A failed delivery attempt in the console's log reads as a sentence in the reader's language, never as a code.
+struct DeliveryLogWordsTests {
+    @Test func aFailedAttemptIsSaidInWords() {
+        let french = MessageLocale("fr")
+        let timedOut = NotifyError(.timedOut, parameters: ["seconds": "30"]).logText
+        #expect(timedOut == "timed_out: 30")
+        #expect(
+            ConsoleController.deliveryError(timedOut, locale: french) == "Aucune réponse n’est arrivée en 30 secondes."
+        )
+        let status = ConsoleController.deliveryError("http_status: 500", locale: french)
+        #expect(status.contains("500") && !status.contains("http_status"))
+        #expect(!ConsoleController.deliveryError("unresolved", locale: french).contains("unresolved"))
     }
 }

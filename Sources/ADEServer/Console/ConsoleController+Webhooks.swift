@@ -154,7 +154,7 @@ extension ConsoleController {
             "entries": log.map { delivery -> [String: Any] in
                 [
                     "at": dateTime(delivery.at, context), "event": delivery.eventID, "attempt": delivery.attempt,
-                    "result": delivery.error.map { Self.deliveryError($0, context) }
+                    "result": delivery.error.map { Self.deliveryError($0, locale: context.locale) }
                         ?? delivery.statusCode.map { "HTTP \($0)" } ?? "OK",
                     "delivered": delivery.error == nil, "duration": delivery.durationMilliseconds,
                 ]
@@ -163,16 +163,19 @@ extension ConsoleController {
         ]
     }
 
-    /// A failed attempt as the log keeps it (`code` or `code: detail`), in the reader's words.
-    static func deliveryError(_ recorded: String, _ context: ADERequestContext) -> String {
+    /// A failed attempt as the log keeps it (`code` or `code: value`, ``NotifyError/logText``), in the reader's
+    /// words: the value fills the one placeholder its message has.
+    static func deliveryError(_ recorded: String, locale: MessageLocale) -> String {
         let parts = recorded.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-        let detail = parts.count > 1 ? parts[1] : ""
-        return MessageCatalogue.bundled.errorMessage(
-            code: parts.first ?? recorded,
-            parameters: ["detail": detail.isEmpty ? "—" : detail],
-            subsystems: ["notify"],
-            locale: context.locale
-        ) ?? recorded
+        let code = parts.first ?? recorded
+        let value = parts.count > 1 && !parts[1].isEmpty ? parts[1] : "—"
+        let catalogue = MessageCatalogue.bundled
+        var parameters: [String: String] = [:]
+        if case .text(let template) = catalogue.languages["en"]?["error.notify.\(code).message"] {
+            for name in MessageCatalogue.placeholders(in: template) { parameters[name] = value }
+        }
+        return catalogue.errorMessage(code: code, parameters: parameters, subsystems: ["notify"], locale: locale)
+            ?? recorded
     }
 
     static func webhookNotice(_ request: Request, _ context: ADERequestContext) -> String? {
