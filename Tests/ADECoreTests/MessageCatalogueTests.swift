@@ -273,3 +273,22 @@ extension MessageCatalogueTests {
         }
     }
 }
+
+/// A run's error as a page shows it: its message in the reader's words, dates as that language writes them, and a
+/// general sentence rather than a code or a placeholder.
+struct RunErrorTextTests {
+    @Test func aRunErrorReadsInTheLanguageWithItsDate() {
+        let french = MessageCatalogue.bundled.runError(
+            code: "token_expired",
+            parameters: ["expiry": "2026-12-02T14:38:21Z"],
+            tokenName: "Library Carts",
+            locale: MessageLocale("fr")
+        )
+        #expect(french.contains("2026") && french.contains("déc"), "\(french)")
+        #expect(!french.contains("T14:38"))
+        let unknown = MessageCatalogue.bundled.runError(code: "no_such_code", tokenName: "T", locale: .english)
+        #expect(unknown == "The sync failed; the server's log says why.")
+        let missing = MessageCatalogue.bundled.runError(code: "server_error", tokenName: "T", locale: .english)
+        #expect(!missing.contains("{"), "a message that needs a value the run did not keep falls back")
+    }
+}

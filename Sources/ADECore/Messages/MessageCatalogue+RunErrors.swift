@@ -1,3 +1,6 @@
+import Foundation
+import ServerToken
+
 extension MessageCatalogue {
     /// The subsystems whose codes a sync run records, in the order they are looked up (codes are unique across them
     /// in practice; the first that has the code says it).
@@ -27,7 +30,12 @@ extension MessageCatalogue {
         subsystems: [String],
         locale: MessageLocale
     ) -> String? {
-        var arguments = parameters.mapValues(MessageArgument.string)
+        // A date kept as RFC 3339 (`expiry`, `until`) reads as a date of the reader's language.
+        let language = Locale(identifier: resolve(locale))
+        var arguments = parameters.mapValues { value -> MessageArgument in
+            guard let date = RFC3339Timestamp.parse(value) else { return .string(value) }
+            return .string(date.formatted(.dateTime.year().month(.abbreviated).day().locale(language)))
+        }
         if let count = parameters["count"].flatMap({ Int($0) }) { arguments["count"] = .int(count) }
         for subsystem in subsystems {
             let key = MessageKey("error.\(subsystem).\(code).message")
