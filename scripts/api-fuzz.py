@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -65,7 +66,8 @@ def main():
             "--seed", "17",
         ]
         print("api-fuzz:", " ".join(part if "Bearer" not in part else "Authorization: Bearer …" for part in command))
-        result = subprocess.run(command)
+        # schemathesis keeps a cache in its working folder: a temporary one, not the repository.
+        result = subprocess.run(command, cwd=tempfile.mkdtemp(prefix="ade-api-fuzz-"))
         return result.returncode
     finally:
         demo.send_signal(signal.SIGINT)
