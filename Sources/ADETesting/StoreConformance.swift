@@ -1,7 +1,7 @@
 public import ADECore
 import DEPClient
 import Foundation
-import Testing
+public import Testing
 
 /// The battery every ``ADEStore`` must pass: the memory store, SQLite, and later PostgreSQL run the same checks.
 public enum StoreConformance {
@@ -11,25 +11,136 @@ public enum StoreConformance {
     /// A transform that refuses, to check that a failed rotation changes nothing.
     struct Refused: Error {}
 
+    /// One check of the battery, run on a fresh store: a store's tests take ``checks`` as their arguments, so that
+    /// each check is a test of its own, named in the results.
+    public struct Check: Sendable, CustomTestStringConvertible {
+        public let name: String
+        let body: @Sendable (any ADEStore) async throws -> Void
+
+        /// Runs the check on `store`.
+        public func run(on store: any ADEStore) async throws { try await body(store) }
+
+        public var testDescription: String { name }
+    }
+
+    /// Every check, in order.
+    public static let checks: [Check] = [
+        Check(name: "tokens") { try await tokens($0) },
+        Check(name: "secrets") { try await secrets($0) },
+        Check(name: "fetchAndSync") { try await fetchAndSync($0) },
+        Check(name: "staleAndDeletedRecords") { try await staleAndDeletedRecords($0) },
+        Check(name: "deviceDetails") { try await deviceDetails($0) },
+        Check(name: "paging") { try await paging($0) },
+        Check(name: "runs") { try await runs($0) },
+        Check(name: "tokenStates") { try await tokenStates($0) },
+        Check(name: "leases") { try await leases($0) },
+        Check(name: "pagesAreFencedByTheLease") { try await pagesAreFencedByTheLease($0) },
+        Check(name: "deletionCascades") { try await deletionCascades($0) },
+        Check(name: "access") { try await access($0) },
+        Check(name: "countsAndSummaries") { try await countsAndSummaries($0) },
+        Check(name: "deviceQueries") { try await deviceQueries($0) },
+        Check(name: "profilesAndAssignments") { try await profilesAndAssignments($0) },
+        Check(name: "outbox") { try await outbox($0) },
+        Check(name: "webhooks") { try await webhooks($0) },
+        Check(name: "auditLog") { try await auditLog($0) },
+        Check(name: "changeStamps") { try await changeStamps($0) },
+        Check(name: "transitionsAndReminders") { try await transitionsAndReminders($0) },
+        Check(name: "skippedEvents") { try await skippedEvents($0) },
+    ]
+
+    /// The audit log: numbered in order, read forward and backward by id.
+    public static func auditLog(_ store: some ADEStore) async throws {
+        #expect(try await store.auditEntries(after: 0, limit: 10).isEmpty)
+        var written: [AuditEntry] = []
+        for index in 0..<5 {
+            written.append(
+                try await store.appendAudit(
+                    AuditEntry(
+                        at: start.addingTimeInterval(TimeInterval(index)),
+                        actor: "admin",
+                        source: .cli,
+                        action: "token.create",
+                        target: "T\(index)",
+                        before: index == 0 ? nil : ["n": String(index - 1)],
+                        after: ["n": String(index)]
+                    )
+                )
+            )
+        }
+        #expect(written.map(\.id) == written.map(\.id).sorted() && Set(written.map(\.id)).count == 5)
+        let forward = try await store.auditEntries(after: written[1].id, limit: 2)
+        #expect(forward.map(\.target) == ["T2", "T3"])
+        #expect(forward.first?.before == ["n": "1"] && forward.first?.after == ["n": "2"])
+        let newest = try await store.recentAudit(before: nil, limit: 2)
+        #expect(newest.map(\.target) == ["T4", "T3"])
+        #expect(try await store.recentAudit(before: written[2].id, limit: 10).map(\.target) == ["T1", "T0"])
+        #expect(try await store.auditEntries(after: 0, limit: 10).first?.source == .cli)
+    }
+
+    /// A change stamp moves with every commit and stays put without one.
+    public static func changeStamps(_ store: some ADEStore) async throws {
+        let first = store.changeStamp()
+        _ = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let second = store.changeStamp()
+        #expect(second != first, "a commit moves the stamp")
+        _ = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
+        #expect(store.changeStamp() != second)
+    }
+
+    /// A transition is recorded only from the state it names; an expiry reminder once per token, expiry and step.
+    public static func transitionsAndReminders(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let first = TokenTransition(from: nil, to: .healthy, severity: .ok, at: start)
+        #expect(try await store.recordTransition(first, tokenID: token.id))
+        let stale = TokenTransition(from: .expired, to: .rejected, severity: .error, at: start.addingTimeInterval(1))
+        #expect(try await !store.recordTransition(stale, tokenID: token.id), "not from the recorded state")
+        let next = TokenTransition(from: .healthy, to: .expiring, severity: .warning, at: start.addingTimeInterval(2))
+        #expect(try await store.recordTransition(next, tokenID: token.id))
+        #expect(try await store.token(id: token.id)?.recordedState == .expiring)
+        #expect(try await store.transitions(tokenID: token.id, limit: 10).map(\.to) == [.expiring, .healthy])
+        #expect(try await !store.recordTransition(first, tokenID: 9_999), "a token that is gone")
+
+        let expiry = start.addingTimeInterval(10 * 86_400)
+        let reminder = ExpiryReminder(step: 14, daysLeft: 10, expiresAt: expiry, at: start)
+        #expect(try await store.recordExpiryReminder(reminder, tokenID: token.id))
+        #expect(try await !store.recordExpiryReminder(reminder, tokenID: token.id), "once per step")
+        let renewed = ExpiryReminder(
+            step: 14,
+            daysLeft: 10,
+            expiresAt: expiry.addingTimeInterval(365 * 86_400),
+            at: start
+        )
+        #expect(try await store.recordExpiryReminder(renewed, tokenID: token.id), "a renewed token has its own")
+        let kinds = try await store.events(after: 0, limit: 100).map(\.kind)
+        #expect(kinds.filter { $0 == .tokenStateChanged }.count == 2)
+        #expect(kinds.filter { $0 == .tokenExpiryReminder }.count == 2)
+    }
+
+    /// An endpoint moved past events it has nothing to send for starts after them, without a log entry.
+    public static func skippedEvents(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let hook = try await store.createWebhook(
+            name: "hook",
+            sealedURL: [1],
+            sealedSecret: [2],
+            maskedURL: "https://hooks.example.com",
+            allowsPrivateNetwork: false,
+            at: start
+        )
+        _ = try await store.recordTransition(
+            TokenTransition(from: nil, to: .healthy, severity: .ok, at: start),
+            tokenID: token.id
+        )
+        let last = try #require(try await store.events(after: 0, limit: 100).last)
+        try await store.skipEvents(webhookID: hook.id, through: last.id)
+        let moved = try #require(try await store.webhook(named: "hook"))
+        #expect(moved.lastEventID == last.id)
+        #expect(try await store.deliveries(webhookID: hook.id, limit: 10).isEmpty, "no log entry")
+    }
+
     /// Every check, in order, each on a fresh store from `makeStore`.
     public static func run(_ makeStore: () async throws -> any ADEStore) async throws {
-        try await tokens(makeStore())
-        try await secrets(makeStore())
-        try await fetchAndSync(makeStore())
-        try await staleAndDeletedRecords(makeStore())
-        try await deviceDetails(makeStore())
-        try await paging(makeStore())
-        try await runs(makeStore())
-        try await tokenStates(makeStore())
-        try await leases(makeStore())
-        try await pagesAreFencedByTheLease(makeStore())
-        try await deletionCascades(makeStore())
-        try await access(makeStore())
-        try await countsAndSummaries(makeStore())
-        try await deviceQueries(makeStore())
-        try await profilesAndAssignments(makeStore())
-        try await outbox(makeStore())
-        try await webhooks(makeStore())
+        for check in checks { try await check.run(on: makeStore()) }
     }
 
     static func device(

@@ -3,7 +3,8 @@ import ADETesting
 import Testing
 
 struct MemoryStoreTests {
-    @Test func passesTheStoreBattery() async throws {
-        try await StoreConformance.run { MemoryStore() }
+    @Test(arguments: StoreConformance.checks)
+    func passesTheStoreBattery(_ check: StoreConformance.Check) async throws {
+        try await check.run(on: MemoryStore())
     }
 }

@@ -8,17 +8,15 @@ import Testing
 @testable import ADESQLite
 
 struct SQLiteStoreTests {
-    @Test func passesTheStoreBatteryInMemory() async throws {
-        try await StoreConformance.run { try SQLiteStore.inMemory() }
+    @Test(arguments: StoreConformance.checks)
+    func passesTheStoreBatteryInMemory(_ check: StoreConformance.Check) async throws {
+        try await check.run(on: SQLiteStore.inMemory())
     }
 
-    @Test func passesTheStoreBatteryOnDisk() async throws {
+    @Test(arguments: StoreConformance.checks)
+    func passesTheStoreBatteryOnDisk(_ check: StoreConformance.Check) async throws {
         try await TemporaryDirectory.with { directory in
-            var count = 0
-            try await StoreConformance.run {
-                count += 1
-                return try SQLiteStore(path: directory.path("battery-\(count)/ade.sqlite"))
-            }
+            try await check.run(on: SQLiteStore(path: directory.path("ade.sqlite")))
         }
     }
 

@@ -103,6 +103,7 @@ public actor MemoryStore: ADEStore {
         profileRows = profileRows.filter { $0.value.tokenID != id }
         defaultRows[id] = nil
         assignmentRows[id] = nil
+        reminders = reminders.filter { $0.tokenID != id }
     }
 
     // MARK: - Secrets
