@@ -178,9 +178,11 @@ extension SQLiteStore: LeaseStore {
     }
 
     public func acquireLease(_ lease: SyncLease, now: Date, replacing: String?) async throws -> SyncLease {
+        // The read and the write share one write transaction: SQLite's write lock keeps any other process out
+        // between them.
         try await write { db in
-            if let held = try Self.lease(db, tokenID: lease.tokenID), held.holder != lease.holder,
-                held.expiresAt > now, held.holder != replacing
+            if let held = try Self.lease(db, tokenID: lease.tokenID),
+                !held.yields(to: lease.holder, now: now, replacing: replacing)
             {
                 return held
             }

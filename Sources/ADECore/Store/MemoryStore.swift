@@ -370,9 +370,7 @@ public actor MemoryStore: ADEStore {
     public func lease(tokenID: Int64) -> SyncLease? { leases[tokenID] }
 
     public func acquireLease(_ lease: SyncLease, now: Date, replacing: String?) -> SyncLease {
-        if let held = leases[lease.tokenID], held.holder != lease.holder, held.expiresAt > now,
-            held.holder != replacing
-        {
+        if let held = leases[lease.tokenID], !held.yields(to: lease.holder, now: now, replacing: replacing) {
             return held
         }
         leases[lease.tokenID] = lease

@@ -101,6 +101,12 @@ public struct SyncLease: Sendable, Hashable, Codable {
         self.processID = processID
         self.expiresAt = expiresAt
     }
+
+    /// Whether `holder` may take the token when this lease holds it: it is the holder's own, it has expired at
+    /// `now`, or it is held by `replacing` (a holder the caller found dead). Every store decides a take-over by it.
+    public func yields(to holder: String, now: Date, replacing: String?) -> Bool {
+        self.holder == holder || expiresAt <= now || self.holder == replacing
+    }
 }
 
 /// The lease a page write renews: the write happens only while `holder` still holds the token's lease, and extends
