@@ -30,14 +30,15 @@ public struct ProfileAssigner: Sendable {
         }
     }
 
-    let store: any ADEStore
+    /// Profiles, assignment records and the devices they are for: all the assigner touches.
+    let store: any ProfileStore & DeviceSyncStore
     let client: DEPClient
     let timeSource: any TimeSource
     let policy: AssignmentPolicy
     let logger: Logger
 
     public init(
-        store: any ADEStore,
+        store: any ProfileStore & DeviceSyncStore,
         client: DEPClient,
         timeSource: any TimeSource,
         policy: AssignmentPolicy = AssignmentPolicy(),

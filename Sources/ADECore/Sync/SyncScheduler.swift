@@ -75,7 +75,8 @@ public final class SyncScheduler: Service, Sendable {
         var peak = 0
     }
 
-    let store: any ADEStore
+    /// The tokens, their runs and the change stamp: all the scheduler reads.
+    let store: any TokenStore & SyncRunStore & ChangeTracking
     let syncer: TokenSyncer
     let timeSource: any TimeSource
     let configuration: Configuration
@@ -84,7 +85,7 @@ public final class SyncScheduler: Service, Sendable {
     private let state = Mutex(State())
 
     public init(
-        store: any ADEStore,
+        store: any TokenStore & SyncRunStore & ChangeTracking,
         syncer: TokenSyncer,
         timeSource: any TimeSource,
         configuration: Configuration = Configuration(),

@@ -8,11 +8,11 @@ public struct AccessService: Sendable {
     /// The longest user or API token name.
     public static let maximumNameLength = 100
 
-    let store: any ADEStore
+    let store: any AccessStore
     let hasher: PasswordHasher
     let timeSource: any TimeSource
 
-    public init(store: any ADEStore, hasher: PasswordHasher, timeSource: any TimeSource) {
+    public init(store: any AccessStore, hasher: PasswordHasher, timeSource: any TimeSource) {
         self.store = store
         self.hasher = hasher
         self.timeSource = timeSource
