@@ -34,13 +34,14 @@ public struct HealthMonitor: Service {
         }
     }
 
-    let store: any ADEStore
+    /// The tokens with their runs and facts, and where changes of state and reminders are recorded.
+    let store: any TokenStore & SyncRunStore & HealthStore
     let timeSource: any TimeSource
     let configuration: Configuration
     let logger: Logger
 
     public init(
-        store: any ADEStore,
+        store: any TokenStore & SyncRunStore & HealthStore,
         timeSource: any TimeSource,
         configuration: Configuration = Configuration(),
         logger: Logger

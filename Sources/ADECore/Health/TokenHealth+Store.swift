@@ -4,7 +4,7 @@ extension TokenHealth {
     /// A token's health from what the store holds: its latest runs and its facts.
     public static func evaluate(
         _ token: EnrollmentToken,
-        store: any ADEStore,
+        store: any SyncRunStore & HealthStore,
         now: Date,
         policy: HealthPolicy = HealthPolicy()
     ) async throws -> TokenHealth {

@@ -58,7 +58,7 @@ public struct TokenOverview: Sendable, Hashable {
     /// One token's overview.
     public static func make(
         _ token: EnrollmentToken,
-        store: any ADEStore,
+        store: any SyncRunStore & HealthStore & DeviceSyncStore,
         now: Date,
         policy: HealthPolicy = HealthPolicy()
     ) async throws -> TokenOverview {
@@ -73,7 +73,7 @@ public struct TokenOverview: Sendable, Hashable {
     }
 
     /// Every token's overview, by name, in three reads whatever the number of tokens.
-    public static func all(store: any ADEStore, now: Date, policy: HealthPolicy = HealthPolicy()) async throws
+    public static func all(store: any TokenStore & SyncRunStore & HealthStore, now: Date, policy: HealthPolicy = HealthPolicy()) async throws
         -> [TokenOverview]
     {
         let tokens = try await store.tokens()
@@ -96,7 +96,7 @@ public struct TokenOverview: Sendable, Hashable {
     public static func page(
         after name: String?,
         limit: Int,
-        store: any ADEStore,
+        store: any TokenListStore,
         now: Date,
         policy: HealthPolicy = HealthPolicy()
     ) async throws -> [TokenOverview] {
