@@ -5,7 +5,7 @@ import Logging
 /// `/healthz` (the process answers) and `/readyz` (it can read its database), without authentication, for load
 /// balancers and orchestrators. Neither says anything about tokens.
 struct HealthController {
-    let store: any ADEStore
+    let store: any SecretStore
 
     func addRoutes(to router: Router<ADERequestContext>) {
         router.get("healthz") { _, _ in Self.plain(.ok, "ok\n") }

@@ -21,7 +21,7 @@ enum CommandAudit {
 
     /// Appends an entry for a change this command made.
     static func record(
-        _ store: any ADEStore,
+        _ store: any AuditStore,
         _ action: String,
         _ target: String,
         before: [String: String]? = nil,

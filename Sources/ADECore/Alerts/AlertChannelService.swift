@@ -34,12 +34,12 @@ public struct AlertChannelService: Sendable {
         }
     }
 
-    let store: any ADEStore
+    let store: any WebhookStore
     let box: SecretBox
     let timeSource: any TimeSource
     let logger: Logger
 
-    public init(store: any ADEStore, box: SecretBox, timeSource: any TimeSource, logger: Logger) {
+    public init(store: any WebhookStore, box: SecretBox, timeSource: any TimeSource, logger: Logger) {
         self.store = store
         self.box = box
         self.timeSource = timeSource

@@ -12,12 +12,12 @@ public struct WebhookService: Sendable {
     /// The longest name.
     public static let maximumNameLength = 64
 
-    let store: any ADEStore
+    let store: any WebhookStore
     let box: SecretBox
     let timeSource: any TimeSource
     let logger: Logger
 
-    public init(store: any ADEStore, box: SecretBox, timeSource: any TimeSource, logger: Logger) {
+    public init(store: any WebhookStore, box: SecretBox, timeSource: any TimeSource, logger: Logger) {
         self.store = store
         self.box = box
         self.timeSource = timeSource

@@ -14,7 +14,7 @@ import HummingbirdAuth
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ADERequestContext
 
-    let store: any ADEStore
+    let store: any AccessStore & ChangeTracking
     let timeSource: any TimeSource
     /// API tokens by their value's digest; only tokens that exist are kept.
     let apiTokens = StampedCache<String, APIToken>(capacity: 1000, lifetime: 60)
