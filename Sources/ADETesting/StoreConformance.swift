@@ -46,7 +46,33 @@ public enum StoreConformance {
         Check(name: "changeStamps") { try await changeStamps($0) },
         Check(name: "transitionsAndReminders") { try await transitionsAndReminders($0) },
         Check(name: "skippedEvents") { try await skippedEvents($0) },
+        Check(name: "racingHolders") { try await racingHolders($0) },
     ]
+
+    /// Eight holders race for one token's lease at the same instant: exactly one gets it, and every other is told
+    /// who did.
+    public static func racingHolders(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let answers = try await withThrowingTaskGroup(of: (String, SyncLease).self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    let lease = SyncLease(
+                        tokenID: token.id,
+                        holder: "holder-\(index)",
+                        host: "node",
+                        processID: Int32(index + 1),
+                        expiresAt: start.addingTimeInterval(60)
+                    )
+                    return (lease.holder, try await store.acquireLease(lease, now: start, replacing: nil))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let winners = answers.filter { $0.0 == $0.1.holder }
+        #expect(winners.count == 1, "one holder at a time")
+        #expect(Set(answers.map(\.1.holder)).count == 1, "everyone is told the same holder")
+        #expect(try await store.lease(tokenID: token.id)?.holder == winners.first?.0)
+    }
 
     /// The audit log: numbered in order, read forward and backward by id.
     public static func auditLog(_ store: some ADEStore) async throws {
