@@ -216,6 +216,25 @@ extension SQLiteStore: DeviceSyncStore {
         }
     }
 
+    public func storedSerials(tokenID: Int64, among serials: [String]) async throws -> Set<String> {
+        try await read { db in
+            var stored: Set<String> = []
+            // SQLite binds at most 32,766 variables a statement: 500 at a time.
+            for start in stride(from: 0, to: serials.count, by: 500) {
+                let chunk = Array(serials[start..<min(start + 500, serials.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                stored.formUnion(
+                    try String.fetchAll(
+                        db,
+                        sql: "SELECT serial FROM devices WHERE token_id = ? AND serial IN (\(marks))",
+                        arguments: StatementArguments([tokenID] as [any DatabaseValueConvertible] + chunk)
+                    )
+                )
+            }
+            return stored
+        }
+    }
+
     public func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int {
         try await read { db in
             try Int.fetchOne(

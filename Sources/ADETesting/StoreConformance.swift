@@ -47,7 +47,35 @@ public enum StoreConformance {
         Check(name: "transitionsAndReminders") { try await transitionsAndReminders($0) },
         Check(name: "skippedEvents") { try await skippedEvents($0) },
         Check(name: "racingHolders") { try await racingHolders($0) },
+        Check(name: "storedSerials") { try await storedSerials($0) },
     ]
+
+    /// Which serial numbers a token has, present or removed, among many (more than one statement's worth).
+    public static func storedSerials(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let other = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
+        let serials = (0..<1200).map { String(format: "S%05d", $0) }
+        _ = try await store.applyPage(
+            serials.map { device($0) },
+            cursor: SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1),
+            completesFetch: false,
+            tokenID: token.id,
+            lease: nil,
+            now: start
+        )
+        _ = try await store.applyPage(
+            [device("S00001", op: .deleted, at: start.addingTimeInterval(1))],
+            cursor: SyncCursorState(phase: .sync, cursor: "c2", fetchGeneration: 1),
+            completesFetch: false,
+            tokenID: token.id,
+            lease: nil,
+            now: start
+        )
+        let asked = serials + ["NOPE1", "NOPE2"]
+        #expect(try await store.storedSerials(tokenID: token.id, among: asked) == Set(serials), "removed ones count")
+        #expect(try await store.storedSerials(tokenID: other.id, among: asked).isEmpty)
+        #expect(try await store.storedSerials(tokenID: token.id, among: []).isEmpty)
+    }
 
     /// Eight holders race for one token's lease at the same instant: exactly one gets it, and every other is told
     /// who did.

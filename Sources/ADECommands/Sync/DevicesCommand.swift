@@ -91,17 +91,12 @@ struct DevicesCommand: AsyncParsableCommand {
                 try await assignment.forEachPage(of: token, store: store, body)
                 return
             }
-            var after: String?
-            while true {
-                let page = try await store.devices(
-                    tokenID: token.id,
-                    matching: DeviceQuery(presence: includeRemoved ? .all : .present),
-                    after: after,
-                    limit: 1000
-                )
+            try await store.forEachPage(
+                tokenID: token.id,
+                matching: DeviceQuery(presence: includeRemoved ? .all : .present)
+            ) { page in
                 try await body(page)
-                guard page.count == 1000, let last = page.last else { return }
-                after = last.serialNumber
+                return true
             }
         }
     }

@@ -17,9 +17,5 @@ extension CodedError {
     public var catalogueSubsystem: String { Self.subsystem }
     public var catalogueCode: String { code.description }
     /// The parameters as catalogue arguments; a numeric `count` is a count, so that it chooses the plural form.
-    public var catalogueArguments: [String: MessageArgument] {
-        var arguments = parameters.mapValues(MessageArgument.string)
-        if let count = parameters["count"].flatMap({ Int($0) }) { arguments["count"] = .int(count) }
-        return arguments
-    }
+    public var catalogueArguments: [String: MessageArgument] { MessageArgument.arguments(parameters) }
 }

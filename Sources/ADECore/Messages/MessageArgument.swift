@@ -18,3 +18,16 @@ public enum MessageArgument: Sendable, Hashable, ExpressibleByStringLiteral, Exp
         }
     }
 }
+
+extension MessageArgument {
+    /// The arguments of string parameters (an error's, a run's): each a text made by `text`, and a numeric `count` a
+    /// count, so that it chooses the plural form.
+    public static func arguments(
+        _ parameters: [String: String],
+        text: (String) -> MessageArgument = { .string($0) }
+    ) -> [String: MessageArgument] {
+        var arguments = parameters.mapValues(text)
+        if let count = parameters["count"].flatMap({ Int($0) }) { arguments["count"] = .int(count) }
+        return arguments
+    }
+}

@@ -32,11 +32,10 @@ extension MessageCatalogue {
     ) -> String? {
         // A date kept as RFC 3339 (`expiry`, `until`) reads as a date of the reader's language.
         let language = Locale(identifier: resolve(locale))
-        var arguments = parameters.mapValues { value -> MessageArgument in
+        let arguments = MessageArgument.arguments(parameters) { value in
             guard let date = RFC3339Timestamp.parse(value) else { return .string(value) }
             return .string(date.formatted(.dateTime.year().month(.abbreviated).day().locale(language)))
         }
-        if let count = parameters["count"].flatMap({ Int($0) }) { arguments["count"] = .int(count) }
         for subsystem in subsystems {
             let key = MessageKey("error.\(subsystem).\(code).message")
             guard languages[MessageLocale.english.identifier]?[key.rawValue] != nil else { continue }

@@ -110,8 +110,8 @@ public struct MessageCatalogue: Sendable {
     /// it is in the sentence around it.
     static let shellSuffix = ":shell"
 
-    /// Replaces `{name}` with its argument and `{name:shell}` with it quoted; unknown placeholders stay as written. Works on the UTF-8 bytes: the
-    /// token list fills three sentences per token per request.
+    /// Replaces `{name}` with its argument and `{name:shell}` with it quoted; unknown placeholders stay as written.
+    /// Works on the UTF-8 bytes: the token list fills three sentences per token per request.
     private static func fill(_ template: String, _ arguments: [String: MessageArgument]) -> String {
         let open = UInt8(ascii: "{")
         let close = UInt8(ascii: "}")
@@ -127,7 +127,9 @@ public struct MessageCatalogue: Sendable {
             let name = String(template[bytes.index(after: start)..<end])
             if let argument = arguments[name] {
                 result += argument.text
-            } else if name.hasSuffix(Self.shellSuffix), let argument = arguments[String(name.dropLast(6))] {
+            } else if name.hasSuffix(Self.shellSuffix),
+                let argument = arguments[String(name.dropLast(Self.shellSuffix.count))]
+            {
                 result += ShellWord.quote(argument.text)
             } else {
                 result += template[start...end]

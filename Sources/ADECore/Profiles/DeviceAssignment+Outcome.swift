@@ -47,4 +47,23 @@ extension DeviceAssignment {
         }
         return record
     }
+
+    /// The device waiting for `profileUUID`, due at `due`: its earlier record (failures and last answer kept) or a
+    /// new one. A call that failed as a whole leaves its devices so, and so does a default that now covers them.
+    public static func pending(
+        _ serial: String,
+        tokenID: Int64,
+        profileUUID: String,
+        previous: DeviceAssignment?,
+        due: Date,
+        at now: Date
+    ) -> DeviceAssignment {
+        var record =
+            previous ?? DeviceAssignment(tokenID: tokenID, serialNumber: serial, status: .pending, updatedAt: now)
+        record.status = .pending
+        record.profileUUID = profileUUID
+        record.nextAttemptAt = due
+        record.updatedAt = now
+        return record
+    }
 }

@@ -125,57 +125,38 @@ public struct ProfileAssigner: Sendable {
         guard !defaults.isEmpty else { return 0 }
         let now = timeSource.now()
         var queued = 0
-        var after: String?
-        while true {
-            try Task.checkCancellation()
-            let page = try await store.devices(
-                tokenID: token.id,
-                matching: DeviceQuery(presence: .present),
-                after: after,
-                limit: pageSize
-            )
-            guard let last = page.last else { break }
-            after = last.serialNumber
+        try await store.forEachPage(tokenID: token.id, matching: DeviceQuery(presence: .present), pageSize: pageSize) {
+            page in
             let candidates = page.filter(AssignmentPlan.needsProfile)
-            if !candidates.isEmpty {
-                let records = try await store.assignments(
-                    tokenID: token.id,
-                    serialNumbers: candidates.map(\.serialNumber)
-                )
-                let plan = AssignmentPlan.make(
-                    devices: candidates,
-                    records: records,
-                    defaults: defaults,
-                    at: now,
-                    policy: policy
-                )
-                let pending = plan.batches.flatMap { batch in
-                    batch.serialNumbers.compactMap { serial -> DeviceAssignment? in
-                        // Already waiting for this profile: the retry pass has it.
-                        if let record = records[serial], record.status == .pending,
-                            record.profileUUID == batch.profileUUID
-                        {
-                            return nil
-                        }
-                        var record =
-                            records[serial]
-                            ?? DeviceAssignment(
-                                tokenID: token.id,
-                                serialNumber: serial,
-                                status: .pending,
-                                updatedAt: now
-                            )
-                        record.status = .pending
-                        record.profileUUID = batch.profileUUID
-                        record.nextAttemptAt = now
-                        record.updatedAt = now
-                        return record
+            guard !candidates.isEmpty else { return true }
+            let records = try await store.assignments(tokenID: token.id, serialNumbers: candidates.map(\.serialNumber))
+            let plan = AssignmentPlan.make(
+                devices: candidates,
+                records: records,
+                defaults: defaults,
+                at: now,
+                policy: policy
+            )
+            let pending = plan.batches.flatMap { batch in
+                batch.serialNumbers.compactMap { serial -> DeviceAssignment? in
+                    // Already waiting for this profile: the retry pass has it.
+                    if let record = records[serial], record.status == .pending, record.profileUUID == batch.profileUUID
+                    {
+                        return nil
                     }
+                    return DeviceAssignment.pending(
+                        serial,
+                        tokenID: token.id,
+                        profileUUID: batch.profileUUID,
+                        previous: records[serial],
+                        due: now,
+                        at: now
+                    )
                 }
-                if !pending.isEmpty { try await store.saveAssignments(pending) }
-                queued += pending.count
             }
-            if page.count < pageSize { break }
+            if !pending.isEmpty { try await store.saveAssignments(pending) }
+            queued += pending.count
+            return true
         }
         if queued > 0 {
             logger.info(
@@ -283,14 +264,14 @@ public struct ProfileAssigner: Sendable {
                 report.lastErrorCode = code
                 let now = timeSource.now()
                 updated = batch.serialNumbers.map { serial in
-                    var record =
-                        records[serial]
-                        ?? DeviceAssignment(tokenID: token.id, serialNumber: serial, status: .pending, updatedAt: now)
-                    record.status = .pending
-                    record.profileUUID = batch.profileUUID
-                    record.nextAttemptAt = now.addingTimeInterval(policy.throttleWait)
-                    record.updatedAt = now
-                    return record
+                    DeviceAssignment.pending(
+                        serial,
+                        tokenID: token.id,
+                        profileUUID: batch.profileUUID,
+                        previous: records[serial],
+                        due: now.addingTimeInterval(policy.throttleWait),
+                        at: now
+                    )
                 }
             }
             try await store.saveAssignments(updated)

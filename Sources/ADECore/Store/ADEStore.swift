@@ -79,6 +79,8 @@ public protocol DeviceSyncStore: Sendable {
     func devices(tokenNamed name: String, matching query: DeviceQuery, after serial: String?, limit: Int) async throws
         -> (token: EnrollmentToken, devices: [StoredDevice])?
     func device(tokenID: Int64, serial: String) async throws -> StoredDevice?
+    /// Which of `serials` the token has a stored device for (present or removed), in one read.
+    func storedSerials(tokenID: Int64, among serials: [String]) async throws -> Set<String>
     /// How many devices a token has (present ones, or all); kept on write, so as cheap at a million devices as at ten.
     func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int
     /// The present devices of these tokens (nil: every token) that have any, in one read.
@@ -228,19 +230,28 @@ extension DeviceSyncStore {
         pageSize: Int = 1000
     ) async throws -> [StoredDevice] {
         var devices: [StoredDevice] = []
-        var after: String?
-        while devices.count < limit {
-            let page = try await self.devices(
-                tokenID: tokenID,
-                matching: query,
-                after: after,
-                limit: min(pageSize, limit - devices.count)
-            )
-            devices += page
-            guard let last = page.last, page.count == pageSize else { break }
-            after = last.serialNumber
+        try await forEachPage(tokenID: tokenID, matching: query, pageSize: pageSize) { page in
+            devices += page.prefix(limit - devices.count)
+            return devices.count < limit
         }
         return devices
+    }
+
+    /// Calls `body` with each page of a token's devices that match `query`, in serial order (keyset paging,
+    /// `pageSize` at a time), until the pages end or `body` answers false; nothing holds more than a page.
+    public func forEachPage(
+        tokenID: Int64,
+        matching query: DeviceQuery = DeviceQuery(),
+        pageSize: Int = 1000,
+        _ body: ([StoredDevice]) async throws -> Bool
+    ) async throws {
+        var after: String?
+        while true {
+            try Task.checkCancellation()
+            let page = try await devices(tokenID: tokenID, matching: query, after: after, limit: pageSize)
+            guard !page.isEmpty, try await body(page), page.count == pageSize, let last = page.last else { return }
+            after = last.serialNumber
+        }
     }
 
     /// A token's devices by serial number, after `serial` (keyset paging): present ones, or all.

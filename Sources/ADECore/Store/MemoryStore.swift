@@ -256,6 +256,11 @@ public actor MemoryStore: ADEStore {
         deviceRows[tokenID]?[serial]
     }
 
+    public func storedSerials(tokenID: Int64, among serials: [String]) -> Set<String> {
+        let rows = deviceRows[tokenID] ?? [:]
+        return Set(serials.filter { rows[$0] != nil })
+    }
+
     public func highestFetchGeneration(tokenID: Int64) -> Int {
         (deviceRows[tokenID] ?? [:]).values.map(\.fetchGeneration).max() ?? 0
     }

@@ -148,12 +148,9 @@ public struct TokenSyncer: Sendable {
         let now = timeSource.now()
         var closed = 0
         for (tokenID, latest) in try await store.latestRuns() where latest.outcome == .running {
-            let lease = try await store.lease(tokenID: tokenID)
-            let alive =
-                lease.map { lease in
-                    lease.expiresAt > now && (lease.host != holder.host || Self.processIsAlive(lease.processID))
-                } ?? false
-            guard !alive else { continue }
+            if let lease = try await store.lease(tokenID: tokenID), Self.isAlive(lease, seenFrom: holder, now: now) {
+                continue
+            }
             closed += try await closeRuns(tokenID: tokenID)
         }
         if closed > 0 { logger.notice("Closed runs cut short by a process that died", metadata: ["runs": "\(closed)"]) }
@@ -379,13 +376,7 @@ public struct TokenSyncer: Sendable {
 
     /// The non-secret details a run keeps of its error, for its message in the history.
     static func parameters(of error: any Error) -> [String: String] {
-        switch error {
-        case let error as DEPError: error.parameters
-        case let error as SyncError: error.parameters
-        case let error as TokenError: error.parameters
-        case let error as StoreError: error.parameters
-        default: [:]
-        }
+        (error as? DEPError)?.parameters ?? (error as? any CodedError)?.parameters ?? [:]
     }
 
     /// Default profile passes running at once: each waits on one Assign a Profile call at a time.
@@ -495,8 +486,8 @@ public struct TokenSyncer: Sendable {
     private func acquireLease(_ token: EnrollmentToken, holder: Holder) async throws {
         let now = timeSource.now()
         var replacing: String?
-        if let held = try await store.lease(tokenID: token.id), held.holder != holder.name, held.expiresAt > now,
-            held.host == holder.host, !Self.processIsAlive(held.processID)
+        if let held = try await store.lease(tokenID: token.id), held.holder != holder.name,
+            !Self.isAlive(held, seenFrom: holder, now: now)
         {
             replacing = held.holder  // Its process is gone: take over at once.
         }
@@ -517,6 +508,12 @@ public struct TokenSyncer: Sendable {
                 ]
             )
         }
+    }
+
+    /// Whether a lease's holder may still be working: the lease has not expired, and its process is alive when it
+    /// is of `holder`'s host (another host's process cannot be asked).
+    static func isAlive(_ lease: SyncLease, seenFrom holder: Holder, now: Date) -> Bool {
+        lease.expiresAt > now && (lease.host != holder.host || processIsAlive(lease.processID))
     }
 
     /// Whether a process of this host is alive (signal 0 checks without signalling).

@@ -143,18 +143,14 @@ extension APIController {
             guard (body.serials != nil) != (body.all == true), body.all != false else {
                 throw APIError(.badRequest, ServerError(.serialsOrAll))
             }
-            var serials: [String]
+            // Every device, or chosen ones the token has: 1 to 100,000 either way.
+            let serials: [String]
             if body.all == true {
-                serials = try await dependencies.store.allDevices(tokenID: token.id).map(\.serialNumber)
+                let all = try await dependencies.store.allDevices(tokenID: token.id).map(\.serialNumber)
+                serials = try Self.checkedSerials(all, maximum: 100_000)
             } else {
                 serials = try Self.checkedSerials(body.serials ?? [], maximum: 100_000)
                 try await checkKnown(serials, token: token)
-            }
-            guard !serials.isEmpty else {
-                throw APIError(
-                    .badRequest,
-                    ServerError(.serialsInvalid, parameters: ["minimum": "1", "maximum": "100000"])
-                )
             }
             let name = try context.pathParameter("profile")
             _ = try await dependencies.profiles(context).assign(token: token.name, name: name, serialNumbers: serials)
@@ -311,10 +307,8 @@ extension APIController {
     /// Refuses serial numbers the token has no device for (422), naming the first ten: an assignment of them would
     /// be dropped while the audit counted it.
     func checkKnown(_ serials: [String], token: EnrollmentToken) async throws {
-        var unknown: [String] = []
-        for serial in serials where try await dependencies.store.device(tokenID: token.id, serial: serial) == nil {
-            unknown.append(serial)
-        }
+        let stored = try await dependencies.store.storedSerials(tokenID: token.id, among: serials)
+        let unknown = serials.filter { !stored.contains($0) }
         guard unknown.isEmpty else {
             throw APIError(
                 .unprocessableContent,
