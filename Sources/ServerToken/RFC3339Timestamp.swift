@@ -16,7 +16,13 @@ public import Foundation
 public enum RFC3339Timestamp {
     /// The instant `text` names, or nil when it is not exactly an RFC 3339 date-time.
     public static func parse(_ text: String) -> Date? {
-        var reader = Reader(bytes: Array(text.utf8))
+        var text = text
+        return text.withUTF8(parse(utf8:))
+    }
+
+    /// The same from UTF-8 bytes, without copying them (Apple's device pages carry several times per device).
+    public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var reader = Reader(bytes: bytes)
         guard let year = reader.digits(4), reader.take("-"),
             let month = reader.digits(2), reader.take("-"),
             let day = reader.digits(2), reader.take("T") || reader.take("t"),
@@ -74,7 +80,7 @@ public enum RFC3339Timestamp {
     }
 
     private struct Reader {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
         var atEnd: Bool { index == bytes.count }
@@ -102,7 +108,7 @@ public enum RFC3339Timestamp {
             let start = index
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             guard index > start else { return nil }
-            return Double("0." + String(decoding: bytes[start..<index], as: UTF8.self))
+            return Double("0." + String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
         }
     }
 }
