@@ -41,12 +41,11 @@ extension SQLiteStore: SecretStore {
         }
     }
 
-    /// ``KeyRotation/admits(sealedWith:stored:)`` inside the write's transaction, recording the key check of a
+    /// ``KeyRotation/admit(sealedWith:stored:)`` inside the write's transaction, recording the key check of a
     /// database's first secret: a rotation committed by another process is seen here, never after.
     static func checkKey(_ keyCheck: String?, in db: Database) throws {
         let stored = try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE key = 'key_check'")
-        guard KeyRotation.admits(sealedWith: keyCheck, stored: stored) else { throw KeyRotation.keyChanged }
-        if stored == nil, let keyCheck { try storeKeyCheck(db, keyCheck) }
+        if let first = try KeyRotation.admit(sealedWith: keyCheck, stored: stored) { try storeKeyCheck(db, first) }
     }
 
     public func resealAll(newKeyCheckValue: String, _ reseal: KeyRotation.Reseal) async throws {

@@ -102,7 +102,7 @@ public protocol WebhookStore: Sendable {
     /// Adds an endpoint that starts after the newest event (it receives what happens from now on): a webhook, or an
     /// alert channel of a kind and language.
     /// The URL and secret are sealed with the key whose check value is `sealedWith`, checked against the database's
-    /// in the same transaction (``KeyRotation/admits(sealedWith:stored:)``).
+    /// in the same transaction (``KeyRotation/admit(sealedWith:stored:)``).
     /// - Throws: `duplicate_name` (webhooks and channels share their names); `master_key_changed`.
     func createWebhook(
         name: String,

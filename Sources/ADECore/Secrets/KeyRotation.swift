@@ -41,14 +41,15 @@ public enum KeyRotation {
         (try reseal(url, WebhookService.urlContext), try reseal(secret, WebhookService.secretContext))
     }
 
-    /// Whether a write of secrets sealed with the key whose check value is `sealedWith` may go into a database whose
-    /// key check is `stored`: when they are the same key, when the database has none yet (its first secret records
-    /// it), or when the writer states none (a test's raw bytes).
-    public static func admits(sealedWith: String?, stored: String?) -> Bool {
-        guard let sealedWith, let stored else { return true }
-        return sealedWith == stored
+    /// Admits a write of secrets sealed with the key whose check value is `sealedWith` into a database whose key
+    /// check is `stored`: when they are the same key, when the database has none yet, or when the writer states none
+    /// (a test's raw bytes). Each store calls it inside the write's transaction.
+    /// - Returns: The key check the store records with the write: the writer's, when the database had none.
+    /// - Throws: ``StoreError`` `master_key_changed` when the database's key is another (nothing may be written).
+    public static func admit(sealedWith: String?, stored: String?) throws -> String? {
+        guard let sealedWith else { return nil }
+        guard let stored else { return sealedWith }
+        guard sealedWith == stored else { throw StoreError(.masterKeyChanged) }
+        return nil
     }
-
-    /// The error of a write that ``admits(sealedWith:stored:)`` refused.
-    public static var keyChanged: StoreError { StoreError(.masterKeyChanged) }
 }

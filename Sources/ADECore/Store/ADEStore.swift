@@ -31,7 +31,7 @@ public protocol SecretStore: Sendable {
     func hasSecrets() async throws -> Bool
     func secrets(tokenID: Int64) async throws -> SealedTokenSecrets
     /// Stores a token's secrets, sealed with the key whose check value is `sealedWith`, in one transaction that
-    /// first checks it against the database's (``KeyRotation/admits(sealedWith:stored:)``).
+    /// first checks it against the database's (``KeyRotation/admit(sealedWith:stored:)``).
     /// - Throws: `not_found`; `master_key_changed` (nothing written) when the database's key is another.
     func setSecrets(_ secrets: SealedTokenSecrets, tokenID: Int64, sealedWith keyCheck: String?) async throws
     /// Re-seals every sealed value — the tokens' secrets, the webhooks' and alert channels' URLs and secrets — and

@@ -119,10 +119,9 @@ public actor MemoryStore: ADEStore {
         secretRows[tokenID] = secrets
     }
 
-    /// ``KeyRotation/admits(sealedWith:stored:)``, recording the key check of a database's first secret.
+    /// ``KeyRotation/admit(sealedWith:stored:)``.
     private func checkKey(_ keyCheck: String?) throws {
-        guard KeyRotation.admits(sealedWith: keyCheck, stored: checkValue) else { throw KeyRotation.keyChanged }
-        if checkValue == nil, let keyCheck { checkValue = keyCheck }
+        if let first = try KeyRotation.admit(sealedWith: keyCheck, stored: checkValue) { checkValue = first }
     }
 
     public func resealAll(newKeyCheckValue: String, _ reseal: KeyRotation.Reseal) throws {
