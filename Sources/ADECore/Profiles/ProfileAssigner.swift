@@ -71,14 +71,7 @@ public struct ProfileAssigner: Sendable {
         let now = timeSource.now()
         let candidates = Self.needingProfile(devices, tokenID: token.id, now: now)
         guard !candidates.isEmpty else { return Report() }
-        let records = try await store.assignments(tokenID: token.id, serialNumbers: candidates.map(\.serialNumber))
-        let plan = AssignmentPlan.make(
-            devices: candidates,
-            records: records,
-            defaults: defaults,
-            at: now,
-            policy: policy
-        )
+        let (plan, records) = try await defaultPlan(for: candidates, tokenID: token.id, defaults: defaults, at: now)
         return try await execute(plan, records: records, token: token, server: server)
     }
 
@@ -129,14 +122,7 @@ public struct ProfileAssigner: Sendable {
             page in
             let candidates = page.filter(AssignmentPlan.needsProfile)
             guard !candidates.isEmpty else { return true }
-            let records = try await store.assignments(tokenID: token.id, serialNumbers: candidates.map(\.serialNumber))
-            let plan = AssignmentPlan.make(
-                devices: candidates,
-                records: records,
-                defaults: defaults,
-                at: now,
-                policy: policy
-            )
+            let (plan, records) = try await defaultPlan(for: candidates, tokenID: token.id, defaults: defaults, at: now)
             let pending = plan.batches.flatMap { batch in
                 batch.serialNumbers.compactMap { serial -> DeviceAssignment? in
                     // Already waiting for this profile: the retry pass has it.
@@ -217,6 +203,24 @@ public struct ProfileAssigner: Sendable {
             ]
         )
         return results
+    }
+
+    /// The plan that gives devices with no profile the token's defaults, and the assignment records it was made from.
+    func defaultPlan(
+        for candidates: [StoredDevice],
+        tokenID: Int64,
+        defaults: DefaultProfiles,
+        at now: Date
+    ) async throws -> (AssignmentPlan, records: [String: DeviceAssignment]) {
+        let records = try await store.assignments(tokenID: tokenID, serialNumbers: candidates.map(\.serialNumber))
+        let plan = AssignmentPlan.make(
+            devices: candidates,
+            records: records,
+            defaults: defaults,
+            at: now,
+            policy: policy
+        )
+        return (plan, records)
     }
 
     /// Sends each batch and records each device's answer. A call that fails as a whole (Apple unreachable, a 5xx,
