@@ -73,7 +73,11 @@ public struct TokenOverview: Sendable, Hashable {
     }
 
     /// Every token's overview, by name, in three reads whatever the number of tokens.
-    public static func all(store: any TokenStore & SyncRunStore & HealthStore, now: Date, policy: HealthPolicy = HealthPolicy()) async throws
+    public static func all(
+        store: any TokenStore & SyncRunStore & HealthStore,
+        now: Date,
+        policy: HealthPolicy = HealthPolicy()
+    ) async throws
         -> [TokenOverview]
     {
         let tokens = try await store.tokens()
