@@ -58,11 +58,28 @@ struct SyncSchedulerTests {
         )
     }
 
+    /// What a scheduler test works with: `tokens` tokens enrolled on servers of 20 devices each.
+    struct Fixture {
+        var harness: SimulatorHarness
+        var scheduler: SyncScheduler
+        var store: MemoryStore
+        var service: TokenService
+        var tokens: [EnrollmentToken]
+        var clock: VirtualTimeSource
+    }
+
+    /// The change stamp is looked at each minute here: these tests move hours of virtual time.
+    static let hoursOfVirtualTime = SyncScheduler.Configuration(
+        interval: 900,
+        maximumConcurrentSyncs: 2,
+        tokenFailureProbeInterval: 3600,
+        changeCheckInterval: 60
+    )
+
     static func setUp(
         tokens: Int,
-        _ body:
-            @escaping @Sendable (SimulatorHarness, SyncScheduler, MemoryStore, [EnrollmentToken], VirtualTimeSource)
-            async throws -> Void
+        configuration: SyncScheduler.Configuration = hoursOfVirtualTime,
+        _ body: @escaping @Sendable (Fixture) async throws -> Void
     ) async throws {
         let servers = (0..<tokens).map { SimulatorConfiguration.Server(name: "S\($0)", devices: 20) }
         try await SimulatorHarness.with(SimulatorConfiguration(servers: servers)) { harness in
@@ -79,21 +96,24 @@ struct SyncSchedulerTests {
                     service: service,
                     client: client,
                     clock: clock,
-                    // The change stamp is looked at each minute here: these tests move hours of virtual time.
-                    configuration: .init(
-                        interval: 900,
-                        maximumConcurrentSyncs: 2,
-                        tokenFailureProbeInterval: 3600,
-                        changeCheckInterval: 60
-                    )
+                    configuration: configuration
                 )
-                try await body(harness, scheduler, store, enrolled, clock)
+                let fixture = Fixture(
+                    harness: harness,
+                    scheduler: scheduler,
+                    store: store,
+                    service: service,
+                    tokens: enrolled,
+                    clock: clock
+                )
+                try await body(fixture)
             }
         }
     }
 
     @Test func syncsEveryTokenOnItsIntervalAndNoMore() async throws {
-        try await Self.setUp(tokens: 3) { _, scheduler, store, tokens, clock in
+        try await Self.setUp(tokens: 3) { fixture in
+            let (scheduler, store, tokens, clock) = (fixture.scheduler, fixture.store, fixture.tokens, fixture.clock)
             let end = clock.now().addingTimeInterval(3600 + 60)
             try await Self.runScheduler(scheduler, clock: clock, until: end)
             for token in tokens {
@@ -111,7 +131,9 @@ struct SyncSchedulerTests {
     }
 
     @Test func aTokenLevelFailureIsProbedSlowlyAndClearsByItself() async throws {
-        try await Self.setUp(tokens: 1) { harness, scheduler, store, tokens, clock in
+        try await Self.setUp(tokens: 1) { fixture in
+            let (harness, scheduler, store, tokens, clock) =
+                (fixture.harness, fixture.scheduler, fixture.store, fixture.tokens, fixture.clock)
             harness.simulator.publishTerms()
             let start = clock.now()
             try await Self.runScheduler(scheduler, clock: clock, until: start.addingTimeInterval(3 * 3600 + 60))
@@ -131,7 +153,8 @@ struct SyncSchedulerTests {
     }
 
     @Test func syncNowIsRateLimited() async throws {
-        try await Self.setUp(tokens: 1) { _, scheduler, _, tokens, clock in
+        try await Self.setUp(tokens: 1) { fixture in
+            let (scheduler, tokens, clock) = (fixture.scheduler, fixture.tokens, fixture.clock)
             #expect(scheduler.syncNow(tokenID: tokens[0].id) == .started)
             guard case .tooSoon(let next) = scheduler.syncNow(tokenID: tokens[0].id) else {
                 Issue.record("a second sync-now within a minute was accepted")
@@ -148,33 +171,24 @@ extension SyncSchedulerTests {
     /// `ade token renew` in another process while `ade serve` runs: nothing tells the scheduler but the store, and
     /// the renewed token syncs within seconds instead of at the next hourly probe.
     @Test func aRenewalByAnotherProcessIsSyncedWithinSeconds() async throws {
-        try await SimulatorHarness.with(SimulatorConfiguration(servers: [.init(name: "S0", devices: 20)])) { harness in
-            try await harness.withClient(configuration: DEPClient.Configuration(retry: .none)) { client in
-                let store = MemoryStore()
-                let service = harness.tokenService(store: store, client: client)
-                let token = try await harness.enroll("T0", server: 0, with: service)
-                let clock = VirtualTimeSource()
-                let scheduler = Self.scheduler(
-                    store: store,
-                    service: service,
-                    client: client,
-                    clock: clock,
-                    configuration: .init(interval: 900, tokenFailureProbeInterval: 3600)
-                )
-                let uuid = harness.simulator.servers[0].uuid
-                try harness.simulator.revoke(server: uuid)
-                try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(120))
-                #expect(await store.runs(tokenID: token.id, limit: 10).first?.errorCode == "token_rejected")
+        try await Self.setUp(tokens: 1, configuration: .init(interval: 900, tokenFailureProbeInterval: 3600)) {
+            fixture in
+            let (harness, scheduler, store, service, clock) =
+                (fixture.harness, fixture.scheduler, fixture.store, fixture.service, fixture.clock)
+            let token = fixture.tokens[0]
+            let uuid = harness.simulator.servers[0].uuid
+            try harness.simulator.revoke(server: uuid)
+            try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(120))
+            #expect(await store.runs(tokenID: token.id, limit: 10).first?.errorCode == "token_rejected")
 
-                // Another process renews: the scheduler is not told.
-                let certificate = try #require(try await service.certificate(name: "T0"))
-                try harness.simulator.uploadCertificate(pem: certificate.pemRepresentation, server: uuid)
-                let file = Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
-                _ = try await service.reading(clock).upload(name: "T0", file: file)
-                try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(10))
-                let runs = await store.runs(tokenID: token.id, limit: 10)
-                #expect(runs.first?.outcome == .succeeded, "synced within 10 s of the renewal: \(runs.map(\.outcome))")
-            }
+            // Another process renews: the scheduler is not told.
+            let certificate = try #require(try await service.certificate(name: "T0"))
+            try harness.simulator.uploadCertificate(pem: certificate.pemRepresentation, server: uuid)
+            let file = Array(try harness.simulator.downloadToken(server: uuid).contents.utf8)
+            _ = try await service.reading(clock).upload(name: "T0", file: file)
+            try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(10))
+            let runs = await store.runs(tokenID: token.id, limit: 10)
+            #expect(runs.first?.outcome == .succeeded, "synced within 10 s of the renewal: \(runs.map(\.outcome))")
         }
     }
 
