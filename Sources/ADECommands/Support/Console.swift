@@ -45,11 +45,14 @@ struct Console: Sendable {
     func line(_ text: String) { writeOut(text + "\n") }
 
     /// Prints a value as indented JSON with sorted keys and ISO 8601 dates (`--format json`).
-    func json(_ value: some Encodable) throws {
+    func json(_ value: some Encodable) throws { line(try Self.jsonText(value)) }
+
+    /// A value as `--format json` writes it: indented, keys sorted, ISO 8601 dates.
+    static func jsonText(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        line(String(decoding: try encoder.encode(value), as: UTF8.self))
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// Prints one line of guidance on standard error, so that standard output stays the result alone.

@@ -27,13 +27,13 @@ final class DeviceListWriter {
         "assignment_status", "assignment_failures", "assignment_last_result", "assignment_next_attempt_at",
     ]
 
-    func write(_ rows: [Row]) {
+    func write(_ rows: [Row]) throws {
         for row in rows {
             if written == 0 { header() }
             switch format {
             case .text: console.line(text(row))
             case .csv: console.line(Self.csvLine(csvFields(row)))
-            case .json: console.writeOut((written == 0 ? "[\n" : ",\n") + json(row))
+            case .json: console.writeOut((written == 0 ? "[\n" : ",\n") + (try json(row)))
             }
             written += 1
         }
@@ -103,27 +103,68 @@ final class DeviceListWriter {
         }.joined(separator: ",")
     }
 
-    private func json(_ row: Row) -> String {
-        var object: [String: Any] = ["token": row.token, "serial_number": row.device.serialNumber]
-        let device = row.device.device
-        if let model = device.model { object["model"] = model }
-        if let family = device.deviceFamily { object["device_family"] = family.rawValue }
-        if let status = device.profileStatus { object["profile_status"] = status.rawValue }
-        if let uuid = device.profileUUID { object["profile_uuid"] = uuid }
-        if let removed = row.device.removedAt { object["removed_at"] = DEPJSON.formatDate(removed) }
-        if let record = row.record {
-            var assignment: [String: Any] = [
-                "status": record.status.rawValue, "failures": record.failures,
-                "updated_at": DEPJSON.formatDate(record.updatedAt),
-            ]
-            if let result = record.lastResult { assignment["last_result"] = result }
-            if let uuid = record.profileUUID { assignment["profile_uuid"] = uuid }
-            if let next = record.nextAttemptAt { assignment["next_attempt_at"] = DEPJSON.formatDate(next) }
-            object["assignment"] = assignment
+    /// One device in `--format json`; absent values are left out.
+    struct DeviceJSON: Encodable {
+        struct Assignment: Encodable {
+            var status: String
+            var failures: Int
+            var updatedAt: String
+            var lastResult: String?
+            var profileUUID: String?
+            var nextAttemptAt: String?
+
+            enum CodingKeys: String, CodingKey {
+                case status, failures
+                case updatedAt = "updated_at"
+                case lastResult = "last_result"
+                case profileUUID = "profile_uuid"
+                case nextAttemptAt = "next_attempt_at"
+            }
         }
-        // Serialising strings and numbers cannot fail.
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+
+        var token: String
+        var serialNumber: String
+        var model: String?
+        var deviceFamily: String?
+        var profileStatus: String?
+        var profileUUID: String?
+        var removedAt: String?
+        var assignment: Assignment?
+
+        enum CodingKeys: String, CodingKey {
+            case token, model, assignment
+            case serialNumber = "serial_number"
+            case deviceFamily = "device_family"
+            case profileStatus = "profile_status"
+            case profileUUID = "profile_uuid"
+            case removedAt = "removed_at"
+        }
+
+        init(_ row: Row) {
+            let device = row.device.device
+            token = row.token
+            serialNumber = row.device.serialNumber
+            model = device.model
+            deviceFamily = device.deviceFamily?.rawValue
+            profileStatus = device.profileStatus?.rawValue
+            profileUUID = device.profileUUID
+            removedAt = row.device.removedAt.map(DEPJSON.formatDate)
+            assignment = row.record.map { record in
+                Assignment(
+                    status: record.status.rawValue,
+                    failures: record.failures,
+                    updatedAt: DEPJSON.formatDate(record.updatedAt),
+                    lastResult: record.lastResult,
+                    profileUUID: record.profileUUID,
+                    nextAttemptAt: record.nextAttemptAt.map(DEPJSON.formatDate)
+                )
+            }
+        }
+    }
+
+    /// One element of the JSON array, indented inside it.
+    private func json(_ row: Row) throws -> String {
+        try Console.jsonText(DeviceJSON(row)).split(separator: "\n", omittingEmptySubsequences: false)
             .map { "  " + $0 }.joined(separator: "\n")
     }
 }

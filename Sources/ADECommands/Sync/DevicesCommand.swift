@@ -63,7 +63,7 @@ struct DevicesCommand: AsyncParsableCommand {
                                 tokenID: entry.id,
                                 serialNumbers: kept.map(\.serialNumber)
                             )
-                            writer.write(kept.map { (entry.name, $0, records[$0.serialNumber]) })
+                            try writer.write(kept.map { (entry.name, $0, records[$0.serialNumber]) })
                             shown += kept.count
                         }
                     }
