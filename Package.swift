@@ -40,7 +40,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // MARK: Libraries, in import order (DESIGN.md's module table)
+        // MARK: Libraries, in import order (docs/architecture.md's module table)
+        .target(name: "ADESupport", swiftSettings: swiftSettings),
         .target(
             name: "ServerToken",
             dependencies: [
@@ -54,7 +55,7 @@ let package = Package(
         .target(
             name: "DEPClient",
             dependencies: [
-                "ServerToken",
+                "ADESupport", "ServerToken",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,7 +69,7 @@ let package = Package(
         .target(
             name: "DEPSimulator",
             dependencies: [
-                "DEPClient", "ServerToken",
+                "ADESupport", "DEPClient", "ServerToken",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "ADECore",
             dependencies: [
-                "DEPClient", "ServerToken",
+                "ADESupport", "DEPClient", "ServerToken",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +91,7 @@ let package = Package(
         .target(
             name: "ADENotify",
             dependencies: [
-                "ADECore",
+                "ADECore", "ADESupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +107,7 @@ let package = Package(
         .target(
             name: "ADESQLite",
             dependencies: [
-                "ADECore", "DEPClient", .product(name: "GRDB", package: "GRDB.swift"),
+                "ADECore", "ADESupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -115,7 +116,7 @@ let package = Package(
         .target(
             name: "ADEServer",
             dependencies: [
-                "ADECore", "DEPClient",
+                "ADECore", "ADESupport", "DEPClient", "ServerToken",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -137,8 +138,8 @@ let package = Package(
         .target(
             name: "ADECommands",
             dependencies: [
-                "ServerToken", "DEPClient", "DEPSimulator", "ADECore", "ADENotify", "ADESQLite", "ADEPostgres",
-                "ADEServer",
+                "ServerToken", "ADESupport", "DEPClient", "DEPSimulator", "ADECore", "ADENotify", "ADESQLite",
+                "ADEPostgres", "ADEServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -161,7 +162,7 @@ let package = Package(
         .target(
             name: "ADETesting",
             dependencies: [
-                "ServerToken", "DEPClient", "DEPSimulator", "ADECore",
+                "ServerToken", "ADESupport", "DEPClient", "DEPSimulator", "ADECore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -183,6 +184,7 @@ let package = Package(
         .testTarget(
             name: "DEPClientTests",
             dependencies: [
+                "ADESupport",
                 "DEPClient", "DEPSimulator", "ServerToken", "ADETesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -192,6 +194,7 @@ let package = Package(
         .testTarget(
             name: "DEPSimulatorTests",
             dependencies: [
+                "ADESupport",
                 "DEPClient", "DEPSimulator", "ServerToken", "ADETesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -201,6 +204,7 @@ let package = Package(
         .testTarget(
             name: "ADECoreTests",
             dependencies: [
+                "ADESupport",
                 "ADECore", "ADESQLite", "ADETesting", "DEPClient", "DEPSimulator", "ServerToken",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -210,13 +214,15 @@ let package = Package(
         .testTarget(
             name: "ADESQLiteTests",
             dependencies: [
-                "ADESQLite", "ADECore", "ADETesting", "DEPClient", .product(name: "GRDB", package: "GRDB.swift"),
+                "ADESupport",
+                "ADESQLite", "ADECore", "ADETesting", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ADEServerTests",
             dependencies: [
+                "ADESupport",
                 "ADEServer", "ADECore", "ADENotify", "ADESQLite", "ADETesting", "DEPClient", "DEPSimulator",
                 "ServerToken",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -229,6 +235,7 @@ let package = Package(
         .testTarget(
             name: "ADENotifyTests",
             dependencies: [
+                "ADESupport",
                 "ADENotify", "ADECore", "ADETesting", "DEPClient", "ServerToken",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -243,6 +250,7 @@ let package = Package(
         .testTarget(
             name: "ADECommandsTests",
             dependencies: [
+                "ADESupport",
                 "ADECommands", "ADECore", "ADESQLite", "ServerToken", "ADETesting", "DEPClient", "DEPSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,5 @@
 import ADECore
-import DEPClient
+import ADESupport
 import Foundation
 
 /// The JSON an alert channel POSTs, shaped for its receiver.
@@ -85,7 +85,7 @@ enum AlertPayload {
         return json([
             "id": event.id,
             "type": event.kind.rawValue,
-            "created_at": DEPJSON.formatDate(event.createdAt),
+            "created_at": Timestamp.format(event.createdAt),
             "data": data,
             "alert": alert,
         ])

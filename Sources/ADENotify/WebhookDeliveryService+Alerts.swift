@@ -1,7 +1,7 @@
 public import ADECore
+import ADESupport
 import AsyncHTTPClient
 import Crypto
-import DEPClient
 import Foundation
 import NIOSSL
 

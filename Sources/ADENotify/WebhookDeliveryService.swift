@@ -1,7 +1,7 @@
 public import ADECore
+public import ADESupport
 import AsyncHTTPClient
 import Crypto
-public import DEPClient
 public import Foundation
 public import Logging
 public import NIOCore
@@ -297,7 +297,7 @@ public struct WebhookDeliveryService: Service {
 
     /// `{"created_at":…,"data":{…},"id":…,"type":…}`: the event in the envelope receivers parse.
     static func envelope(_ event: OutboxEvent) -> String {
-        #"{"created_at":""# + DEPJSON.formatDate(event.createdAt) + #"","data":"# + event.body + #","id":"#
+        #"{"created_at":""# + Timestamp.format(event.createdAt) + #"","data":"# + event.body + #","id":"#
             + String(event.id) + #","type":""# + event.kind.rawValue + #""}"#
     }
 

@@ -1,8 +1,8 @@
-import DEPClient
+import ADESupport
 import Foundation
 
 extension DeviceExtras {
-    /// The extras from the JSON that ``json`` writes, read directly with DEPClient's ``JSONReader`` (the reader of
+    /// The extras from the JSON that ``json`` writes, read directly with ``JSONReader`` (the reader of
     /// Apple's device pages): one object of the known keys, strings, arrays of strings, booleans and the deadline as
     /// seconds since 2001, each key once. Nil for anything else, which `JSONDecoder` then reads. Every stored device with extras is
     /// read this way on each page of the device list: 1.05 µs a device, against 4.3 µs with `JSONDecoder` (as long as
@@ -26,7 +26,6 @@ extension DeviceExtras {
             case "eid": return reader.optionalString(&extras.eid)
             case "isReplacementDevice": return reader.optionalBool(&extras.isReplacementDevice)
             case "releasedByReplacement": return reader.optionalBool(&extras.releasedByReplacement)
-            case "responseStatus": return reader.optionalString(&extras.responseStatus)
             default: return false
             }
         }

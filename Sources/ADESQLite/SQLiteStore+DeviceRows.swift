@@ -1,5 +1,5 @@
 import ADECore
-import DEPClient
+import ADESupport
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -44,7 +44,7 @@ extension SQLiteStore {
 
     /// A device from a row of ``deviceColumns``, read by position.
     static func device(from row: SQLiteColumns) -> StoredDevice {
-        var device = Device(
+        var device = DeviceRecord(
             serialNumber: row.text(1) ?? "",
             model: row.text(2),
             description: row.text(3),

@@ -1,5 +1,5 @@
 public import ADECore
-public import DEPClient
+import ADESupport
 public import Foundation
 import GRDB
 
@@ -16,7 +16,7 @@ extension SQLiteStore: DeviceSyncStore {
     }
 
     public func applyPage(
-        _ records: [Device],
+        _ records: [DeviceRecord],
         cursor: SyncCursorState,
         completesFetch: Bool,
         tokenID: Int64,
@@ -63,7 +63,7 @@ extension SQLiteStore: DeviceSyncStore {
         return changes
     }
 
-    public func applyDetails(_ records: [Device], tokenID: Int64, now: Date) async throws -> PageChanges {
+    public func applyDetails(_ records: [DeviceRecord], tokenID: Int64, now: Date) async throws -> PageChanges {
         try await write { db in
             guard let token = try Self.tokenRow(db, "id = ?", [tokenID]) else {
                 throw StoreError(.notFound, parameters: ["name": String(tokenID)])
@@ -89,7 +89,7 @@ extension SQLiteStore: DeviceSyncStore {
     /// Merges records into the token's stored devices (``DeviceMerge``) and writes the changed rows.
     /// - Parameter generation: The full fetch that saw the records; nil: details of stored devices only (devices the
     ///   token does not have are left alone, and each keeps its generation).
-    static func merge(_ records: [Device], tokenID: Int64, generation: Int?, now: Date, in db: Database) throws
+    static func merge(_ records: [DeviceRecord], tokenID: Int64, generation: Int?, now: Date, in db: Database) throws
         -> Merged
     {
         // Looked up here, on the writer, rather than read ahead on another connection: the lookup brings the
@@ -383,9 +383,8 @@ struct DeviceExtras: Codable, Equatable {
     var eid: String?
     var isReplacementDevice: Bool?
     var releasedByReplacement: Bool?
-    var responseStatus: String?
 
-    init(_ device: Device) {
+    init(_ device: DeviceRecord) {
         mdmMigrationDeadline = device.mdmMigrationDeadline
         bluetoothMACAddress = device.bluetoothMACAddress
         ethernetMACAddress = device.ethernetMACAddress
@@ -395,7 +394,6 @@ struct DeviceExtras: Codable, Equatable {
         eid = device.eid
         isReplacementDevice = device.isReplacementDevice
         releasedByReplacement = device.releasedByReplacement
-        responseStatus = device.responseStatus?.rawValue
     }
 
     init?(json: String?) {
@@ -413,14 +411,14 @@ struct DeviceExtras: Codable, Equatable {
         guard
             mdmMigrationDeadline != nil || bluetoothMACAddress != nil || ethernetMACAddress != nil
                 || wifiMACAddress != nil || imei != nil || meid != nil || eid != nil || isReplacementDevice != nil
-                || releasedByReplacement != nil || responseStatus != nil
+                || releasedByReplacement != nil
         else {
             return nil
         }
         return (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    func apply(to device: inout Device) {
+    func apply(to device: inout DeviceRecord) {
         device.mdmMigrationDeadline = mdmMigrationDeadline
         device.bluetoothMACAddress = bluetoothMACAddress
         device.ethernetMACAddress = ethernetMACAddress
@@ -430,6 +428,5 @@ struct DeviceExtras: Codable, Equatable {
         device.eid = eid
         device.isReplacementDevice = isReplacementDevice
         device.releasedByReplacement = releasedByReplacement
-        device.responseStatus = responseStatus.map(DeviceResult.init(rawValue:))
     }
 }

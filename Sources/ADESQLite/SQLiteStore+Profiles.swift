@@ -1,13 +1,13 @@
 public import ADECore
-public import DEPClient
+public import ADESupport
 public import Foundation
 import GRDB
 
 extension SQLiteStore: ProfileStore {
-    public func createProfile(tokenID: Int64, name: String, profile: Profile, at date: Date) async throws
+    public func createProfile(tokenID: Int64, name: String, document: ProfileDocument, at date: Date) async throws
         -> StoredProfile
     {
-        let body = try Self.profileBody(profile)
+        let body = document.json
         return try await write { db in
             guard try Self.tokenRow(db, "id = ?", [tokenID]) != nil else {
                 throw StoreError(.notFound, parameters: ["name": name])
@@ -26,7 +26,7 @@ extension SQLiteStore: ProfileStore {
                 id: db.lastInsertedRowID,
                 tokenID: tokenID,
                 name: name,
-                profile: profile,
+                document: document,
                 createdAt: date,
                 updatedAt: date
             )
@@ -52,7 +52,7 @@ extension SQLiteStore: ProfileStore {
     }
 
     public func updateProfile(_ profile: StoredProfile) async throws {
-        let body = try Self.profileBody(profile.profile)
+        let body = profile.document.json
         try await write { db in
             guard try Self.profileRow(db, "id = ?", [profile.id]) != nil else {
                 throw StoreError(.notFound, parameters: ["name": profile.name])
@@ -313,17 +313,13 @@ extension SQLiteStore: ProfileStore {
     }
 
     /// Apple's fields as the JSON Apple takes.
-    static func profileBody(_ profile: Profile) throws -> String {
-        String(decoding: try DEPJSON.encode(profile), as: UTF8.self)
-    }
-
     static func profile(from row: Row) -> StoredProfile {
         let body: String = row[3]
         return StoredProfile(
             id: row[0],
             tokenID: row[1],
             name: row[2],
-            profile: (try? DEPJSON.decoder().decode(Profile.self, from: Data(body.utf8))) ?? Profile(),
+            document: ProfileDocument(json: body),
             profileUUID: row[4],
             version: row[5],
             definedAt: (row[6] as Double?).map(Date.init(stored:)),

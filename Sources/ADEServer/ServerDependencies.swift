@@ -1,5 +1,5 @@
 public import ADECore
-public import DEPClient
+public import ADESupport
 public import Foundation
 import Hummingbird
 import Logging

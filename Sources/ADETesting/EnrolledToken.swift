@@ -1,4 +1,5 @@
 public import ADECore
+import ADESupport
 public import DEPClient
 import DEPSimulator
 import Foundation

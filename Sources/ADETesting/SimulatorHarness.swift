@@ -1,3 +1,4 @@
+public import ADESupport
 public import DEPClient
 public import DEPSimulator
 public import Foundation

@@ -1,5 +1,5 @@
 public import ADECore
-import DEPClient
+import ADESupport
 import Foundation
 public import Testing
 
@@ -203,9 +203,9 @@ public enum StoreConformance {
         op: OperationType? = nil,
         at date: Date? = nil
     )
-        -> Device
+        -> DeviceRecord
     {
-        Device(
+        DeviceRecord(
             serialNumber: serial,
             model: "iPhone 16",
             description: "IPHONE 16 BLACK",
@@ -914,22 +914,26 @@ public enum StoreConformance {
     public static func profilesAndAssignments(_ store: some ADEStore) async throws {
         let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
         let other = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
-        let fields = Profile(
-            profileName: "Staff",
-            url: "https://mdm.example.com/enroll",
-            isMDMRemovable: false,
-            skipSetupItems: ["Siri", "TOS"]
+        // The store keeps a profile's document as it is given, without reading it.
+        let fields = ProfileDocument(
+            json: #"{"is_mdm_removable":false,"profile_name":"Staff","skip_setup_items":["Siri","TOS"],"url":"é"}"#
         )
-        let staff = try await store.createProfile(tokenID: token.id, name: "Staff", profile: fields, at: start)
-        #expect(staff.version == 0 && staff.profileUUID == nil && staff.profile == fields)
+        let staff = try await store.createProfile(tokenID: token.id, name: "Staff", document: fields, at: start)
+        #expect(staff.version == 0 && staff.profileUUID == nil && staff.document == fields)
+        #expect(try await store.profile(id: staff.id)?.document == fields)
         await #expect(throws: StoreError(.duplicateName)) {
-            try await store.createProfile(tokenID: token.id, name: "staff", profile: fields, at: start)
+            try await store.createProfile(tokenID: token.id, name: "staff", document: fields, at: start)
         }
         await #expect(throws: StoreError(.notFound)) {
-            try await store.createProfile(tokenID: 999, name: "X", profile: fields, at: start)
+            try await store.createProfile(tokenID: 999, name: "X", document: fields, at: start)
         }
-        let elsewhere = try await store.createProfile(tokenID: other.id, name: "Staff", profile: fields, at: start)
-        let kiosk = try await store.createProfile(tokenID: token.id, name: "kiosk", profile: Profile(), at: start)
+        let elsewhere = try await store.createProfile(tokenID: other.id, name: "Staff", document: fields, at: start)
+        let kiosk = try await store.createProfile(
+            tokenID: token.id,
+            name: "kiosk",
+            document: ProfileDocument(json: "{}"),
+            at: start
+        )
         #expect(try await store.profiles(tokenID: token.id).map(\.name) == ["kiosk", "Staff"])
         #expect(try await store.profile(tokenID: token.id, named: "STAFF") == staff)
         #expect(try await store.profile(id: elsewhere.id)?.tokenID == other.id)

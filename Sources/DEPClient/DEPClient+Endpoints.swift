@@ -1,3 +1,4 @@
+import ADESupport
 import Foundation
 
 extension DEPClient {
@@ -14,7 +15,7 @@ extension DEPClient {
         try await call(
             "POST",
             "/server/devices",
-            body: DEPJSON.encode(DevicePageRequest(cursor: cursor, limit: limit)),
+            body: JSONCoding.encode(DevicePageRequest(cursor: cursor, limit: limit)),
             server: server
         )
     }
@@ -24,7 +25,7 @@ extension DEPClient {
         try await call(
             "POST",
             "/devices/sync",
-            body: DEPJSON.encode(DevicePageRequest(cursor: cursor, limit: limit)),
+            body: JSONCoding.encode(DevicePageRequest(cursor: cursor, limit: limit)),
             server: server
         )
     }
@@ -35,7 +36,7 @@ extension DEPClient {
         return try await call(
             "POST",
             "/devices",
-            body: DEPJSON.encode(DeviceListRequest(devices: serials)),
+            body: JSONCoding.encode(DeviceListRequest(devices: serials)),
             server: server
         )
     }
@@ -46,7 +47,7 @@ extension DEPClient {
         return try await call(
             "POST",
             "/devices/disown",
-            body: DEPJSON.encode(DeviceListRequest(devices: serials)),
+            body: JSONCoding.encode(DeviceListRequest(devices: serials)),
             server: server
         )
     }
@@ -55,7 +56,7 @@ extension DEPClient {
     public func activationLock(_ server: DEPServer, _ request: ActivationLockRequest) async throws
         -> ActivationLockResponse
     {
-        try await call("POST", "/device/activationlock", body: DEPJSON.encode(request), server: server)
+        try await call("POST", "/device/activationlock", body: JSONCoding.encode(request), server: server)
     }
 
     /// `GET /device/replacementDetails?device=…` (protocol version 10); `device_not_found` when the device is not
@@ -66,7 +67,7 @@ extension DEPClient {
 
     /// `POST /profile`: defines a profile (and assigns it to `profile.devices`, if any).
     public func defineProfile(_ server: DEPServer, _ profile: Profile) async throws -> ProfileAssignmentResponse {
-        try await call("POST", "/profile", body: DEPJSON.encode(profile), server: server)
+        try await call("POST", "/profile", body: JSONCoding.encode(profile), server: server)
     }
 
     /// `GET /profile?profile_uuid=…`.
@@ -83,7 +84,7 @@ extension DEPClient {
         return try await call(
             "POST",
             "/profile/devices",
-            body: DEPJSON.encode(ProfileDevicesRequest(profileUUID: uuid, devices: serials)),
+            body: JSONCoding.encode(ProfileDevicesRequest(profileUUID: uuid, devices: serials)),
             server: server
         )
     }
@@ -96,7 +97,7 @@ extension DEPClient {
         return try await call(
             "DELETE",
             "/profile/devices",
-            body: DEPJSON.encode(ProfileDevicesRequest(profileUUID: uuid, devices: serials)),
+            body: JSONCoding.encode(ProfileDevicesRequest(profileUUID: uuid, devices: serials)),
             server: server
         )
     }
@@ -111,7 +112,7 @@ extension DEPClient {
         _ = try await send(
             "POST",
             "/account-driven-enrollment/profile",
-            body: DEPJSON.encode(AccountDrivenEnrollmentProfile(mdmServiceDiscoveryURL: url)),
+            body: JSONCoding.encode(AccountDrivenEnrollmentProfile(mdmServiceDiscoveryURL: url)),
             server: server
         )
     }

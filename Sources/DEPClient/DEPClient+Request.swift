@@ -1,3 +1,4 @@
+import ADESupport
 import Foundation
 import Logging
 import ServerToken
@@ -72,7 +73,7 @@ extension DEPClient {
             if Response.self == DevicePage.self, let page = try DEPJSON.decodePage(response.body) as? Response {
                 return page
             }
-            return try DEPJSON.decoder().decode(Response.self, from: Data(response.body))
+            return try JSONCoding.decoder().decode(Response.self, from: Data(response.body))
         } catch {
             throw DEPError(
                 .invalidResponse,
@@ -143,7 +144,7 @@ extension DEPClient {
             let error = DEPError.classify(response, endpoint: "/session", isSession: true, now: timeSource.now())
             throw refine(error, response: response, server: server)
         }
-        guard let session = try? DEPJSON.decoder().decode(SessionResponse.self, from: Data(response.body)),
+        guard let session = try? JSONCoding.decoder().decode(SessionResponse.self, from: Data(response.body)),
             !session.authSessionToken.isEmpty
         else {
             throw DEPError(
@@ -174,7 +175,7 @@ extension DEPClient {
         if server.credentials.accessTokenExpiry <= now {
             return error.with(
                 code: .tokenExpired,
-                parameters: ["expiry": DEPJSON.formatDate(server.credentials.accessTokenExpiry)]
+                parameters: ["expiry": Timestamp.format(server.credentials.accessTokenExpiry)]
             )
         }
         return error

@@ -1,3 +1,4 @@
+public import ADESupport
 import Foundation
 public import Logging
 

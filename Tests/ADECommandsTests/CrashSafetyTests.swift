@@ -1,7 +1,6 @@
 import ADECore
 import ADESQLite
 import ADETesting
-import DEPClient
 import DEPSimulator
 import Foundation
 import Testing

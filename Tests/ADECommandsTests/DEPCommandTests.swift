@@ -1,3 +1,4 @@
+import ADESupport
 import ADETesting
 import DEPClient
 import DEPSimulator
@@ -34,7 +35,7 @@ struct DEPCommandTests {
                 #expect(json?["server_name"] as? String == "Contoso")
 
                 let fetch = await CommandHarness.run(["dep", "fetch", "--limit", "5"] + connection)
-                let page = try DEPJSON.decoder().decode(DevicePage.self, from: Data(fetch.output.utf8))
+                let page = try JSONCoding.decoder().decode(DevicePage.self, from: Data(fetch.output.utf8))
                 #expect(page.devices.count == 5)
                 #expect(page.moreToFollow)
                 let sync = await CommandHarness.run(

@@ -2,7 +2,6 @@ import ADECore
 import ADESQLite
 import ADETesting
 import ArgumentParser
-import DEPClient
 import DEPSimulator
 import Foundation
 import ServerToken

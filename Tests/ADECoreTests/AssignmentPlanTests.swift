@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import DEPClient
 import Foundation
 import Testing
@@ -16,7 +17,7 @@ struct AssignmentPlanTests {
     ) -> StoredDevice {
         StoredDevice(
             tokenID: 1,
-            device: Device(serialNumber: serial, deviceFamily: family, profileStatus: status, opType: op),
+            device: DeviceRecord(serialNumber: serial, deviceFamily: family, profileStatus: status, opType: op),
             removedAt: removed ? now : nil,
             fetchGeneration: 1,
             updatedAt: now

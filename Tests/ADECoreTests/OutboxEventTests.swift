@@ -1,4 +1,3 @@
-import DEPClient
 import Foundation
 import Testing
 

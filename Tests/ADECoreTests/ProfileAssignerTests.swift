@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import ADETesting
 import DEPClient
 import DEPSimulator
@@ -125,7 +126,7 @@ struct ProfileAssignerTests {
             let serials = try fixture.harness.simulator.serials(server: fixture.simulatorServer, limit: 2500)
             #expect(serials.count == 2500)
             let report = try await fixture.assigner.assignDefaults(
-                afterPage: serials.map { Device(serialNumber: $0, profileStatus: .empty) },
+                afterPage: serials.map { DeviceRecord(serialNumber: $0, profileStatus: .empty) },
                 token: fixture.token,
                 server: fixture.server
             )
@@ -148,7 +149,7 @@ struct ProfileAssignerTests {
             try fixture.setFaults { $0.failingSerials = [failing] }
             // A device moved to another MDM server in ABM since the last sync: NOT_ACCESSIBLE, never retried.
             _ = try fixture.harness.simulator.move(serials: [elsewhere], to: fixture.harness.simulator.servers[1].uuid)
-            let page = serials.filter { $0 != throttled }.map { Device(serialNumber: $0, profileStatus: .empty) }
+            let page = serials.filter { $0 != throttled }.map { DeviceRecord(serialNumber: $0, profileStatus: .empty) }
             let first = try await fixture.assigner.assignDefaults(
                 afterPage: page,
                 token: fixture.token,
@@ -170,7 +171,7 @@ struct ProfileAssignerTests {
                 $0.assignRetryAfterSeconds = 120
             }
             let slowed = try await fixture.assigner.assignDefaults(
-                afterPage: [Device(serialNumber: throttled, profileStatus: .empty)],
+                afterPage: [DeviceRecord(serialNumber: throttled, profileStatus: .empty)],
                 token: fixture.token,
                 server: fixture.server
             )
@@ -225,7 +226,7 @@ struct ProfileAssignerTests {
             try fixture.setFaults { $0.serverErrorRate = 1 }
             let serials = try fixture.harness.simulator.serials(server: fixture.simulatorServer, limit: 30)
             let report = try await fixture.assigner.assignDefaults(
-                afterPage: serials.map { Device(serialNumber: $0, profileStatus: .empty) },
+                afterPage: serials.map { DeviceRecord(serialNumber: $0, profileStatus: .empty) },
                 token: fixture.token,
                 server: fixture.server
             )

@@ -1,5 +1,6 @@
 import ADECore
 import ADESQLite
+import ADESupport
 import ADETesting
 import DEPClient
 import DEPSimulator
@@ -428,7 +429,7 @@ struct AbandonedRunTests {
             let serials = try harness.simulator.serials(server: harness.simulator.defaultServerUUID, limit: 2000)
             for (index, chunk) in [serials[0..<1000], serials[1000..<2000]].enumerated() {
                 _ = try await store.applyPage(
-                    chunk.map { Device(serialNumber: $0, model: "iPad") },
+                    chunk.map { DeviceRecord(serialNumber: $0, model: "iPad") },
                     cursor: SyncCursorState(phase: .fetch, cursor: "c\(index)", fetchGeneration: 1),
                     completesFetch: false,
                     tokenID: token.id,

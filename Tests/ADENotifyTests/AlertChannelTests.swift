@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import ADETesting
 import Crypto
 import DEPClient

@@ -1,8 +1,8 @@
 import ADECore
+import ADESupport
 import ADETesting
 import AsyncHTTPClient
 import Crypto
-import DEPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -114,7 +114,7 @@ struct WebhookDeliveryTests {
             #expect(hook.maskedURL == "http://127.0.0.1:\(client.port!)/…")
             func page(_ serials: [String], cursor: String) async throws {
                 _ = try await store.applyPage(
-                    serials.map { Device(serialNumber: $0, profileStatus: .empty) },
+                    serials.map { DeviceRecord(serialNumber: $0, profileStatus: .empty) },
                     cursor: SyncCursorState(phase: .fetch, cursor: cursor, fetchGeneration: 1),
                     completesFetch: false,
                     tokenID: token.id,
@@ -183,7 +183,7 @@ struct WebhookDeliveryTests {
                 allowsPrivateNetwork: allowsPrivateNetwork
             )
             _ = try await store.applyPage(
-                [Device(serialNumber: "A")],
+                [DeviceRecord(serialNumber: "A")],
                 cursor: SyncCursorState(phase: .fetch, cursor: "c1", fetchGeneration: 1),
                 completesFetch: false,
                 tokenID: token.id,

@@ -1,6 +1,5 @@
 import ADECore
 import ADETesting
-import DEPClient
 import Foundation
 import Testing
 

@@ -1,10 +1,11 @@
-import DEPClient
+import ADECore
+import ADESupport
 import Foundation
 import Testing
 
 @testable import ADESQLite
 
-/// The stored extras of a device read back: by DEPClient's `JSONReader`, or by `JSONDecoder` when the reader cannot,
+/// The stored extras of a device read back: by `JSONReader`, or by `JSONDecoder` when the reader cannot,
 /// always the same.
 struct DeviceExtrasTests {
     static let texts = [
@@ -28,7 +29,7 @@ struct DeviceExtrasTests {
                     : (0..<Int.random(in: 0...2, using: &random)).map { _ in Self.texts.randomElement(using: &random)! }
             }
             func flag() -> Bool? { Bool.random(using: &random) ? nil : Bool.random(using: &random) }
-            var device = Device(serialNumber: "X")
+            var device = DeviceRecord(serialNumber: "X")
             device.mdmMigrationDeadline = Bool.random(using: &random) ? nil : Self.dates.randomElement(using: &random)
             device.bluetoothMACAddress = text()
             device.ethernetMACAddress = texts()
@@ -38,7 +39,6 @@ struct DeviceExtrasTests {
             device.eid = text()
             device.isReplacementDevice = flag()
             device.releasedByReplacement = flag()
-            device.responseStatus = text().map(DeviceResult.init(rawValue:))
             let extras = DeviceExtras(device)
             guard let json = extras.json else { continue }
             let decoded = try JSONDecoder().decode(DeviceExtras.self, from: Data(json.utf8))
@@ -52,8 +52,16 @@ struct DeviceExtrasTests {
         #expect(readDirectly > 50, "extras are read directly")
     }
 
+    @Test func extrasWrittenWithADetailsAnswerStatusStillRead() throws {
+        // Rows written before the store's own device record kept the answer's `responseStatus` among the extras.
+        let extras = try #require(DeviceExtras(json: #"{"eid":"89049032","responseStatus":"SUCCESS"}"#))
+        var device = DeviceRecord(serialNumber: "X")
+        device.eid = "89049032"
+        #expect(extras == DeviceExtras(device))
+    }
+
     @Test func whatAppleSendsIsReadDirectly() throws {
-        var device = Device(serialNumber: "X")
+        var device = DeviceRecord(serialNumber: "X")
         device.imei = ["356789012345678", "356789012345679"]
         device.eid = "89049032000001000000123456789012"
         device.wifiMACAddress = "a4:83:e7:12:34:57"

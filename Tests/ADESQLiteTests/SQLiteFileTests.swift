@@ -1,6 +1,5 @@
 import ADECore
 import ADETesting
-import DEPClient
 import Foundation
 import GRDB
 import Testing
@@ -31,7 +30,7 @@ struct SQLiteFileTests {
             await store.checkpoint()  // the schema and the token in the file
             func page(_ serials: [String], cursor: String, completes: Bool) async throws {
                 _ = try await store.applyPage(
-                    serials.map { Device(serialNumber: $0, model: "iPad") },
+                    serials.map { DeviceRecord(serialNumber: $0, model: "iPad") },
                     cursor: SyncCursorState(phase: .fetch, cursor: cursor, fetchGeneration: 1),
                     completesFetch: completes,
                     tokenID: token.id,

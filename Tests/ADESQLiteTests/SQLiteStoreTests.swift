@@ -1,6 +1,6 @@
 import ADECore
+import ADESupport
 import ADETesting
-import DEPClient
 import Foundation
 import GRDB
 import Testing
@@ -28,7 +28,7 @@ struct SQLiteStoreTests {
             createdAt: Date(timeIntervalSince1970: 0)
         )
         _ = try await store.applyPage(
-            [Device(serialNumber: "X", model: "", description: nil, color: "")],
+            [DeviceRecord(serialNumber: "X", model: "", description: nil, color: "")],
             cursor: SyncCursorState(phase: .sync, cursor: "c", fetchGeneration: 1),
             completesFetch: false,
             tokenID: token.id,
@@ -58,7 +58,12 @@ struct SQLiteStoreTests {
                 id = token.id
                 try await store.setSecrets(SealedTokenSecrets(credentials: [9, 9]), tokenID: id)
                 try await store.setKeyCheckValue("check")
-                var device = Device(serialNumber: "X", model: "Mac mini", deviceFamily: .mac, profileStatus: .pushed)
+                var device = DeviceRecord(
+                    serialNumber: "X",
+                    model: "Mac mini",
+                    deviceFamily: .mac,
+                    profileStatus: .pushed
+                )
                 device.imei = ["1", "2"]
                 device.isReplacementDevice = true
                 _ = try await store.applyPage(
@@ -107,7 +112,7 @@ struct SQLiteStoreTests {
             // The unique serial index took over from the old primary key: a record updates, never duplicates.
             let changes = try await store.applyPage(
                 [
-                    Device(
+                    DeviceRecord(
                         serialNumber: "OLD1",
                         model: "iPad Pro",
                         opType: .modified,

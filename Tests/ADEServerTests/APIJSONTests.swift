@@ -1,6 +1,6 @@
 import ADECore
+import ADESupport
 import ADETesting
-import DEPClient
 import DEPSimulator
 import Foundation
 import Hummingbird
@@ -35,7 +35,7 @@ struct APIJSONTests {
             let devices = (0..<Int.random(in: 0...4, using: &random)).map { index in
                 StoredDevice(
                     tokenID: 1,
-                    device: Device(
+                    device: DeviceRecord(
                         serialNumber: "SERIAL\(round)-\(index)" + (Self.texts.randomElement(using: &random) ?? ""),
                         model: text(),
                         description: text(),

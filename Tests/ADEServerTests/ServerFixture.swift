@@ -1,6 +1,7 @@
 import ADECore
 import ADENotify
 import ADESQLite
+import ADESupport
 import ADETesting
 import DEPClient
 import DEPSimulator

@@ -1,3 +1,4 @@
+import ADESupport
 import ADETesting
 import DEPSimulator
 import Foundation
@@ -15,7 +16,7 @@ extension SeededRandom {
 
 struct DevicePageParserTests {
     static func decoded(_ bytes: [UInt8]) -> DevicePage? {
-        try? DEPJSON.decoder().decode(DevicePage.self, from: Data(bytes))
+        try? JSONCoding.decoder().decode(DevicePage.self, from: Data(bytes))
     }
 
     /// Text with the characters that need escapes or several UTF-8 bytes.
@@ -81,7 +82,7 @@ struct DevicePageParserTests {
         var random = SeededRandom(seed: 1)
         for _ in 0..<400 {
             let page = Self.page(&random)
-            let bytes = try DEPJSON.encode(page)
+            let bytes = try JSONCoding.encode(page)
             let fast = try #require(DevicePageParser.parse(bytes), "the direct parser reads what DEPJSON writes")
             #expect(fast == Self.decoded(bytes))
             #expect(fast == page)
@@ -137,7 +138,7 @@ struct DevicePageParserTests {
         var random = SeededRandom(seed: 2)
         var read = 0
         for _ in 0..<3000 {
-            var bytes = try DEPJSON.encode(Self.page(&random))
+            var bytes = try JSONCoding.encode(Self.page(&random))
             for _ in 0..<(1 + random.below(3)) where !bytes.isEmpty {
                 let at = random.below(bytes.count)
                 switch random.below(4) {
@@ -160,11 +161,11 @@ struct DevicePageParserTests {
         var random = SeededRandom(seed: 3)
         for _ in 0..<5000 {
             let date = Date(timeIntervalSince1970: TimeInterval(random.below(253_402_300_799)))
-            let text = DEPJSON.formatDate(date)
-            #expect(DevicePageParser.wholeSecondUTC(text) == DEPJSON.parseDate(text), "\(text)")
+            let text = Timestamp.format(date)
+            #expect(DevicePageParser.wholeSecondUTC(text) == Timestamp.parse(text), "\(text)")
         }
         for text in ["2024-02-29T00:00:00Z", "2000-02-29T12:00:00Z", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
-            #expect(DevicePageParser.wholeSecondUTC(text) == DEPJSON.parseDate(text), "\(text)")
+            #expect(DevicePageParser.wholeSecondUTC(text) == Timestamp.parse(text), "\(text)")
         }
         for text in [
             "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",

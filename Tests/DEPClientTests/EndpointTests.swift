@@ -1,3 +1,4 @@
+import ADESupport
 import ADETesting
 import DEPClient
 import DEPSimulator

@@ -1,3 +1,4 @@
+import ADESupport
 import ADETesting
 import DEPClient
 import Foundation
@@ -6,7 +7,7 @@ import Testing
 /// The wire types decode every captured answer, tolerate unknown fields and missing optional ones.
 struct WireDecodingTests {
     private func decode<T: Decodable>(_ type: T.Type, _ fixture: String) throws -> T {
-        try DEPJSON.decoder().decode(T.self, from: Data(Fixtures.bytes("dep-responses/\(fixture)")))
+        try JSONCoding.decoder().decode(T.self, from: Data(Fixtures.bytes("dep-responses/\(fixture)")))
     }
 
     @Test func account() throws {
@@ -27,7 +28,7 @@ struct WireDecodingTests {
         #expect(device.deviceFamily == .mac)
         #expect(device.os == .macOS)
         #expect(device.profileStatus == .assigned)
-        #expect(device.profileAssignTime.map(DEPJSON.formatDate) == "2018-09-08T16:49:09Z")
+        #expect(device.profileAssignTime.map(Timestamp.format) == "2018-09-08T16:49:09Z")
         #expect(!page.moreToFollow)
         #expect(page.cursor?.hasPrefix("MDow") == true)
     }
@@ -35,7 +36,7 @@ struct WireDecodingTests {
     @Test func emptySyncPage() throws {
         let page = try decode(DevicePage.self, "empty_sync_response.json")
         #expect(page.devices.isEmpty)
-        #expect(page.fetchedUntil.map(DEPJSON.formatDate) == "2018-09-08T17:41:29Z")
+        #expect(page.fetchedUntil.map(Timestamp.format) == "2018-09-08T17:41:29Z")
     }
 
     @Test func deviceDetails() throws {
@@ -58,16 +59,16 @@ struct WireDecodingTests {
             "future_field":{"nested":[1,2]},"op_type":"added","op_date":"2026-01-01T00:00:00.250Z"}],
             "more_to_follow":true,"cursor":"c","fetched_until":"0001-01-01T00:00:00Z","new_top_level":1}
             """#
-        let page = try DEPJSON.decoder().decode(DevicePage.self, from: Data(json.utf8))
+        let page = try JSONCoding.decoder().decode(DevicePage.self, from: Data(json.utf8))
         let device = try #require(page.devices.first)
         #expect(device.deviceFamily?.rawValue == "HomePod")
         #expect(device.profileStatus?.rawValue == "quarantined")
         #expect(device.model == nil)
         #expect(device.opDate?.timeIntervalSince1970 == 1_767_225_600.25)
         #expect(page.fetchedUntil != nil)
-        let empty = try DEPJSON.decoder().decode(DevicePage.self, from: Data("{}".utf8))
+        let empty = try JSONCoding.decoder().decode(DevicePage.self, from: Data("{}".utf8))
         #expect(empty.devices.isEmpty && !empty.moreToFollow && empty.cursor == nil)
-        let assign = try DEPJSON.decoder().decode(
+        let assign = try JSONCoding.decoder().decode(
             ProfileAssignmentResponse.self,
             from: Data(#"{"profile_uuid":"U","devices":{"A":"SUCCESS","B":"THROTTLED"},"retry_after_seconds":60}"#.utf8)
         )
@@ -77,14 +78,14 @@ struct WireDecodingTests {
 
     @Test func requestsEncodeApplesKeys() throws {
         let body = String(
-            decoding: try DEPJSON.encode(ProfileDevicesRequest(profileUUID: "U", devices: ["A"])),
+            decoding: try JSONCoding.encode(ProfileDevicesRequest(profileUUID: "U", devices: ["A"])),
             as: UTF8.self
         )
         #expect(body == #"{"devices":["A"],"profile_uuid":"U"}"#)
-        let page = String(decoding: try DEPJSON.encode(DevicePageRequest(cursor: nil, limit: 100)), as: UTF8.self)
+        let page = String(decoding: try JSONCoding.encode(DevicePageRequest(cursor: nil, limit: 100)), as: UTF8.self)
         #expect(page == #"{"limit":100}"#, "the first fetch leaves the cursor out")
         let profile = String(
-            decoding: try DEPJSON.encode(Profile(profileName: "P", isMDMRemovable: true)),
+            decoding: try JSONCoding.encode(Profile(profileName: "P", isMDMRemovable: true)),
             as: UTF8.self
         )
         #expect(profile == #"{"is_mdm_removable":true,"profile_name":"P"}"#)

@@ -1,3 +1,4 @@
+import ADESupport
 import ADETesting
 import DEPClient
 import DEPSimulator
@@ -45,7 +46,7 @@ struct SchemaConformanceTests {
                     query: [(String, String)] = [],
                     body: (some Encodable)? = nil as Int?
                 ) async throws -> [UInt8] {
-                    let encoded: [UInt8]? = if let body { try DEPJSON.encode(body) } else { nil }
+                    let encoded: [UInt8]? = if let body { try JSONCoding.encode(body) } else { nil }
                     return try await client.send(method, path, query: query, body: encoded, server: server).body
                 }
                 let serials = try harness.simulator.serials(server: server.name, limit: 30)
@@ -53,18 +54,18 @@ struct SchemaConformanceTests {
 
                 try save("AccountDetail", try await answer("GET", "/account"))
                 let fetchRequest = DevicePageRequest(limit: 20)
-                try save("FetchDeviceRequest", try DEPJSON.encode(fetchRequest))
+                try save("FetchDeviceRequest", try JSONCoding.encode(fetchRequest))
                 let fetched = try await answer("POST", "/server/devices", body: fetchRequest)
                 try save("FetchDeviceResponse", fetched)
-                let first = try DEPJSON.decoder().decode(DevicePage.self, from: Data(fetched))
+                let first = try JSONCoding.decoder().decode(DevicePage.self, from: Data(fetched))
                 let rest = try await client.fetchDevices(server, cursor: first.cursor, limit: 100)
                 let syncRequest = DevicePageRequest(cursor: rest.cursor, limit: 100)
-                try save("SyncDeviceRequest", try DEPJSON.encode(syncRequest))
+                try save("SyncDeviceRequest", try JSONCoding.encode(syncRequest))
                 try harness.simulator.churn(server: server.name, added: 1, modified: 3, deleted: 1)
                 try save("FetchDeviceResponse", try await answer("POST", "/devices/sync", body: syncRequest))
 
                 let list = DeviceListRequest(devices: Array(serials[10..<15]))
-                try save("DeviceListRequest", try DEPJSON.encode(list))
+                try save("DeviceListRequest", try JSONCoding.encode(list))
                 try save("DeviceListResponse", try await answer("POST", "/devices", body: list))
                 try save(
                     "DeviceStatusResponse",
@@ -75,7 +76,7 @@ struct SchemaConformanceTests {
                     escrowKey: "30a3449822ae82b94f1839ee0248a9e2350247d4b325071e6deb84285a6bfb34",
                     lostMessage: "Call IT"
                 )
-                try save("ActivationLockRequest", try DEPJSON.encode(lock))
+                try save("ActivationLockRequest", try JSONCoding.encode(lock))
                 try save("ActivationLockStatusResponse", try await answer("POST", "/device/activationlock", body: lock))
 
                 let profile = Profile(
@@ -97,18 +98,18 @@ struct SchemaConformanceTests {
                     skipSetupItems: ["Siri"],
                     devices: [serials[12]]
                 )
-                try save("Profile", try DEPJSON.encode(profile))
+                try save("Profile", try JSONCoding.encode(profile))
                 let defined = try await answer("POST", "/profile", body: profile)
                 try save("DefineProfileResponse", defined)
                 let uuid = try #require(
-                    try DEPJSON.decoder().decode(ProfileAssignmentResponse.self, from: Data(defined)).profileUUID
+                    try JSONCoding.decoder().decode(ProfileAssignmentResponse.self, from: Data(defined)).profileUUID
                 )
                 try save("Profile", try await answer("GET", "/profile", query: [("profile_uuid", uuid)]))
                 let assign = ProfileDevicesRequest(
                     profileUUID: uuid,
                     devices: Array(serials[13..<16]) + ["NOTMINE00001"]
                 )
-                try save("ProfileServiceRequest", try DEPJSON.encode(assign))
+                try save("ProfileServiceRequest", try JSONCoding.encode(assign))
                 try save("AssignProfileResponse", try await answer("POST", "/profile/devices", body: assign))
                 _ = try harness.simulator.runSetupAssistant(server: server.name, serials: [serials[13]])
                 try save(
@@ -116,14 +117,14 @@ struct SchemaConformanceTests {
                     try await answer("POST", "/devices", body: DeviceListRequest(devices: [serials[13], serials[14]]))
                 )
                 let clear = ProfileDevicesRequest(profileUUID: uuid, devices: [serials[14]])
-                try save("ClearProfileRequest", try DEPJSON.encode(clear))
+                try save("ClearProfileRequest", try JSONCoding.encode(clear))
                 try save("ClearProfileResponse", try await answer("DELETE", "/profile/devices", body: clear))
 
                 try save("GetSeedBuildTokenResponse", try await answer("GET", "/os-beta-enrollment/tokens"))
                 let discovery = AccountDrivenEnrollmentProfile(
                     mdmServiceDiscoveryURL: "https://mdm.example.com/discovery"
                 )
-                try save("AccountDrivenEnrollmentProfileRequest", try DEPJSON.encode(discovery))
+                try save("AccountDrivenEnrollmentProfileRequest", try JSONCoding.encode(discovery))
                 _ = try await answer("POST", "/account-driven-enrollment/profile", body: discovery)
                 try save(
                     "GetAccountDrivenEnrollmentProfileResponse",

@@ -1,3 +1,4 @@
+import ADESupport
 import ADETesting
 import AsyncHTTPClient
 import DEPClient
@@ -259,7 +260,7 @@ struct SimulatorBehaviourTests {
                 let response = try await client.send(
                     "PUT",
                     "/profile/devices",
-                    body: try DEPJSON.encode(ProfileDevicesRequest(profileUUID: uuid, devices: [serial])),
+                    body: try JSONCoding.encode(ProfileDevicesRequest(profileUUID: uuid, devices: [serial])),
                     server: server
                 )
                 #expect(response.text.contains("SUCCESS"))

@@ -2,7 +2,6 @@ import ADECore
 import ADESQLite
 import ADEServer
 import ArgumentParser
-import DEPClient
 import Foundation
 
 /// `--scope read|write`.

@@ -2,7 +2,6 @@ import ADECore
 import ADESQLite
 import ADEServer
 import ArgumentParser
-import DEPClient
 import Foundation
 
 /// `ade user add|list|delete|reset-password`: the people who sign in to the console.

@@ -1,8 +1,8 @@
 import ADECore
 import ADENotify
 import ADESQLite
+import ADESupport
 import ArgumentParser
-import DEPClient
 import Foundation
 import Logging
 

@@ -1,7 +1,7 @@
 import ADECore
 import ADESQLite
+import ADESupport
 import ArgumentParser
-import DEPClient
 import Foundation
 
 /// `ade audit list|export`: the audit log of every change made from the console, the API and the command line.
@@ -25,7 +25,7 @@ struct AuditCommand: AsyncParsableCommand {
                     for entry in try await store.recentAudit(before: nil, limit: max(1, limit)) {
                         Console.current.line(
                             [
-                                String(entry.id), DEPJSON.formatDate(entry.at), entry.actor, entry.source.rawValue,
+                                String(entry.id), Timestamp.format(entry.at), entry.actor, entry.source.rawValue,
                                 entry.action, entry.target,
                             ]
                             .joined(separator: "\t")

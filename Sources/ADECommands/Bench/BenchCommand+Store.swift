@@ -1,7 +1,7 @@
 import ADECore
 import ADESQLite
+import ADESupport
 import ArgumentParser
-import DEPClient
 import DEPSimulator
 import Foundation
 
@@ -84,10 +84,10 @@ extension BenchCommand {
         }
 
         /// A device with a random 12-character serial and the fields Apple fills in.
-        static func device(_ random: inout SeededRandom) -> Device {
+        static func device(_ random: inout SeededRandom) -> DeviceRecord {
             let alphabet = Array("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ".utf8)
             let serial = (0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] }
-            return Device(
+            return DeviceRecord(
                 serialNumber: String(decoding: serial, as: UTF8.self),
                 model: "iPhone 15 Pro",
                 description: "IPHONE 15 PRO NATURAL TITANIUM 256GB-USA",

@@ -1,5 +1,6 @@
 import ADECore
 import ADESQLite
+import ADESupport
 import ArgumentParser
 import AsyncHTTPClient
 import DEPClient

@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import ArgumentParser
 import DEPClient
 import DEPSimulator
@@ -69,7 +70,7 @@ struct BenchCommand: AsyncParsableCommand {
                 var bytes = 0
                 let serveStart = ContinuousClock.now
                 while true {
-                    let body = try DEPJSON.encode(DevicePageRequest(cursor: cursor, limit: pageSize))
+                    let body = try JSONCoding.encode(DevicePageRequest(cursor: cursor, limit: pageSize))
                     let response = try await client.send("POST", "/server/devices", body: body, server: server)
                     bytes += response.body.count
                     pages.append(response.body)
@@ -80,7 +81,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try await transport.shutdown()
 
                 var decoded = 0
-                let decoder = DEPJSON.decoder()
+                let decoder = JSONCoding.decoder()
                 let decodeStart = ContinuousClock.now
                 for page in pages {
                     decoded += try decoder.decode(DevicePage.self, from: Data(page)).devices.count

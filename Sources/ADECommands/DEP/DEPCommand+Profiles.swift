@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import ArgumentParser
 import DEPClient
 import Foundation
@@ -18,7 +19,7 @@ extension DEPCommand {
             let bytes = try FileAccess.read(file, limit: 1 << 20)
             let profile: Profile
             do {
-                profile = try DEPJSON.decoder().decode(Profile.self, from: Data(bytes))
+                profile = try JSONCoding.decoder().decode(Profile.self, from: Data(bytes))
             } catch {
                 throw CommandError(.jsonInvalid, path: file, parameters: ["detail": "not a profile object"])
             }

@@ -1,6 +1,6 @@
 import ADECore
+import ADESupport
 import ArgumentParser
-import DEPClient
 
 /// One call to Apple's service, as an `ade dep` command makes it.
 struct DEPRequest {
@@ -15,7 +15,7 @@ struct DEPRequest {
         self.path = path
         self.query = query
         if let body {
-            self.body = try DEPJSON.encode(body)
+            self.body = try JSONCoding.encode(body)
         }
     }
 }

@@ -2,6 +2,7 @@ import ADECore
 import ADENotify
 import ADESQLite
 import ADEServer
+import ADESupport
 import ArgumentParser
 import AsyncHTTPClient
 import DEPClient

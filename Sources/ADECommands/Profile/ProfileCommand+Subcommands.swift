@@ -1,6 +1,5 @@
 import ADECore
 import ArgumentParser
-import DEPClient
 import Foundation
 
 extension ProfileCommand {

@@ -1,5 +1,6 @@
 import ADECore
 import ADESQLite
+import ADESupport
 import ArgumentParser
 import DEPClient
 import Foundation
@@ -50,7 +51,7 @@ struct ProfileCommand: AsyncParsableCommand {
     static func readProfile(_ path: String) throws -> Profile {
         let bytes = try FileAccess.read(path, limit: 1 << 20)
         do {
-            return try DEPJSON.decoder().decode(Profile.self, from: Data(bytes))
+            return try JSONCoding.decoder().decode(Profile.self, from: Data(bytes))
         } catch {
             throw CommandError(.jsonInvalid, path: path, parameters: ["detail": "not a profile object"])
         }

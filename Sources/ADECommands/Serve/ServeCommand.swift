@@ -2,8 +2,8 @@ import ADECore
 import ADENotify
 import ADESQLite
 import ADEServer
+import ADESupport
 import ArgumentParser
-import DEPClient
 import Foundation
 import Logging
 import Prometheus

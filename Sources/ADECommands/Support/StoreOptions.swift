@@ -1,6 +1,7 @@
 import ADECore
 import ADESQLite
 import ADEServer
+import ADESupport
 import ArgumentParser
 import DEPClient
 import Foundation

@@ -1,5 +1,5 @@
 import ADECore
-import DEPClient
+import ADESupport
 import Foundation
 
 /// Writes `ade devices list` as pages of devices arrive, so that a million devices never wait in memory: lines with
@@ -70,7 +70,7 @@ final class DeviceListWriter {
             device.serialNumber, device.deviceFamily?.rawValue ?? "-", device.model ?? "-",
             device.profileStatus?.rawValue ?? "-", row.token,
             row.device.removedAt.map {
-                catalogue.string(.devicesRemovedOn, locale: locale, ["date": .string(DEPJSON.formatDate($0))])
+                catalogue.string(.devicesRemovedOn, locale: locale, ["date": .string(Timestamp.format($0))])
             } ?? "",
         ]
         if withAssignment {
@@ -85,9 +85,9 @@ final class DeviceListWriter {
         return [
             row.token, device.serialNumber, device.deviceFamily?.rawValue ?? "", device.model ?? "",
             device.profileStatus?.rawValue ?? "", device.profileUUID ?? "",
-            row.device.removedAt.map(DEPJSON.formatDate) ?? "", record?.status.rawValue ?? "",
+            row.device.removedAt.map(Timestamp.format) ?? "", record?.status.rawValue ?? "",
             record.map { String($0.failures) } ?? "", record?.lastResult ?? "",
-            record?.nextAttemptAt.map(DEPJSON.formatDate) ?? "",
+            record?.nextAttemptAt.map(Timestamp.format) ?? "",
         ]
     }
 
@@ -148,15 +148,15 @@ final class DeviceListWriter {
             deviceFamily = device.deviceFamily?.rawValue
             profileStatus = device.profileStatus?.rawValue
             profileUUID = device.profileUUID
-            removedAt = row.device.removedAt.map(DEPJSON.formatDate)
+            removedAt = row.device.removedAt.map(Timestamp.format)
             assignment = row.record.map { record in
                 Assignment(
                     status: record.status.rawValue,
                     failures: record.failures,
-                    updatedAt: DEPJSON.formatDate(record.updatedAt),
+                    updatedAt: Timestamp.format(record.updatedAt),
                     lastResult: record.lastResult,
                     profileUUID: record.profileUUID,
-                    nextAttemptAt: record.nextAttemptAt.map(DEPJSON.formatDate)
+                    nextAttemptAt: record.nextAttemptAt.map(Timestamp.format)
                 )
             }
         }

@@ -1,7 +1,7 @@
 import ADECore
 import ADESQLite
+import ADESupport
 import ArgumentParser
-import DEPClient
 import Foundation
 
 /// `ade devices list [--token NAME] [--include-removed] [--assignment FILTER] [--limit N] [--format json|text]`

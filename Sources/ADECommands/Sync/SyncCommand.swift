@@ -1,7 +1,7 @@
 import ADECore
 import ADESQLite
+import ADESupport
 import ArgumentParser
-import DEPClient
 import Foundation
 import Logging
 

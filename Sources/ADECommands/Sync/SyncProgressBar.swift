@@ -1,5 +1,5 @@
 import ADECore
-import DEPClient
+import ADESupport
 import Foundation
 import Synchronization
 

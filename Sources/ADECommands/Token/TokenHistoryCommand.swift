@@ -1,7 +1,7 @@
 import ADECore
 import ADESQLite
+import ADESupport
 import ArgumentParser
-import DEPClient
 import Foundation
 
 /// `ade token history NAME [--limit N] [--format json]`: how the token's state changed, newest first.
@@ -33,7 +33,7 @@ struct TokenHistoryCommand: AsyncParsableCommand {
                         let from = transition.from.map { catalogue.string($0.titleKey, locale: locale) } ?? "—"
                         Console.current.line(
                             [
-                                DEPJSON.formatDate(transition.at),
+                                Timestamp.format(transition.at),
                                 from + " → "
                                     + catalogue.string(transition.to.titleKey, locale: locale),
                                 transition.errorCode ?? "",

@@ -1,8 +1,8 @@
 import ADECore
 import ADENotify
 import ADESQLite
+import ADESupport
 import ArgumentParser
-import DEPClient
 import Foundation
 import Logging
 
@@ -145,7 +145,7 @@ struct WebhookCommand: AsyncParsableCommand {
             Console.current.line(catalogue.string(.deliveriesHeader, locale: locale))
             for delivery in log {
                 let fields = [
-                    DEPJSON.formatDate(delivery.at), String(delivery.eventID), String(delivery.attempt),
+                    Timestamp.format(delivery.at), String(delivery.eventID), String(delivery.attempt),
                     delivery.statusCode.map(String.init) ?? "-", delivery.error ?? "ok",
                     String(delivery.durationMilliseconds),
                 ]
@@ -164,7 +164,7 @@ struct WebhookCommand: AsyncParsableCommand {
         var ms: Int
 
         init(_ delivery: WebhookDelivery) {
-            at = DEPJSON.formatDate(delivery.at)
+            at = Timestamp.format(delivery.at)
             event = delivery.eventID
             attempt = delivery.attempt
             status = delivery.statusCode

@@ -1,6 +1,6 @@
 import ADECore
 import ADENotify
-import DEPClient
+import ADESupport
 import Foundation
 import Logging
 

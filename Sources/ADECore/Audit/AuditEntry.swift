@@ -1,4 +1,4 @@
-import DEPClient
+import ADESupport
 public import Foundation
 
 /// One write to `ade`'s configuration, kept for good: who did what to which object, from where, and the non-secret
@@ -58,7 +58,7 @@ extension AuditEntry: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
-        try container.encode(DEPJSON.formatDate(at), forKey: .at)
+        try container.encode(Timestamp.format(at), forKey: .at)
         try container.encode(actor, forKey: .actor)
         try container.encode(source.rawValue, forKey: .source)
         try container.encode(action, forKey: .action)

@@ -1,4 +1,4 @@
-import DEPClient
+import ADESupport
 import Foundation
 
 extension EnrollmentToken {
@@ -10,7 +10,7 @@ extension EnrollmentToken {
         if let organisationName { fields["organisation"] = organisationName }
         if let adminAppleID { fields["admin_apple_id"] = adminAppleID }
         if let consumerKey { fields["consumer_key"] = consumerKey }
-        if let accessTokenExpiry { fields["expires_at"] = DEPJSON.formatDate(accessTokenExpiry) }
+        if let accessTokenExpiry { fields["expires_at"] = Timestamp.format(accessTokenExpiry) }
         return fields
     }
 }

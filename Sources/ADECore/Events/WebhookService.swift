@@ -1,4 +1,4 @@
-public import DEPClient
+public import ADESupport
 import Foundation
 public import Logging
 

@@ -1,4 +1,4 @@
-import DEPClient
+import ADESupport
 public import Foundation
 
 /// What the token states are computed from beyond runs, and where their changes are recorded.
@@ -43,7 +43,7 @@ public struct ExpiryReminder: Sendable, Hashable, Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(step, forKey: .step)
         try container.encode(daysLeft, forKey: .daysLeft)
-        try container.encode(DEPJSON.formatDate(expiresAt), forKey: .expiresAt)
-        try container.encode(DEPJSON.formatDate(at), forKey: .at)
+        try container.encode(Timestamp.format(expiresAt), forKey: .expiresAt)
+        try container.encode(Timestamp.format(at), forKey: .at)
     }
 }

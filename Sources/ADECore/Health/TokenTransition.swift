@@ -1,4 +1,4 @@
-import DEPClient
+import ADESupport
 public import Foundation
 
 /// A change of a token's state, recorded with the sync run that caused it (and sent as a `token.state_changed`
@@ -80,6 +80,6 @@ extension TokenTransition: Encodable {
         try container.encode(to.rawValue, forKey: .to)
         try container.encode(severity.rawValue, forKey: .severity)
         try container.encode(errorCode, forKey: .errorCode)
-        try container.encode(DEPJSON.formatDate(at), forKey: .at)
+        try container.encode(Timestamp.format(at), forKey: .at)
     }
 }

@@ -1,4 +1,4 @@
-import DEPClient
+import ADESupport
 public import Foundation
 
 /// Which devices get which default profile now, in Apple's batches.
@@ -31,7 +31,7 @@ public struct AssignmentPlan: Sendable, Hashable {
     }
 
     /// Whether Apple's record shows no profile: `profile_status` `empty`, `removed` or absent.
-    static func showsNoProfile(_ device: Device) -> Bool {
+    static func showsNoProfile(_ device: DeviceRecord) -> Bool {
         switch device.profileStatus {
         case nil, .some(.empty), .some(.removed): return true
         default: return false
@@ -40,7 +40,7 @@ public struct AssignmentPlan: Sendable, Hashable {
 
     /// Whether a record lets the device be tried now. `NOT_ACCESSIBLE` holds only until Apple shows the device
     /// assigned to this server, or changed, after that answer (an admin fixed it in ABM).
-    static func allows(_ record: DeviceAssignment, _ device: Device, at now: Date) -> Bool {
+    static func allows(_ record: DeviceAssignment, _ device: DeviceRecord, at now: Date) -> Bool {
         if record.status == .notAccessible {
             let changed = [device.deviceAssignedDate, device.opDate].compactMap { $0 }.max() ?? .distantPast
             return changed > record.updatedAt

@@ -1,3 +1,4 @@
+public import ADESupport
 public import DEPClient
 
 /// A token's default enrollment profiles: one for every device, and optionally one per device family.

@@ -1,3 +1,4 @@
+public import ADESupport
 public import DEPClient
 import Foundation
 public import Logging
@@ -56,7 +57,7 @@ public struct ProfileAssigner: Sendable {
     /// - Parameter defaults: The token's default profiles when the caller read them already (a sync reads them once
     ///   per run); nil reads them.
     public func assignDefaults(
-        afterPage devices: [Device],
+        afterPage devices: [DeviceRecord],
         token: EnrollmentToken,
         server: DEPServer,
         defaults known: DefaultProfiles? = nil
@@ -295,7 +296,7 @@ public struct ProfileAssigner: Sendable {
 
     /// The devices of a page that need a profile after it: each serial's device merged as the store merges it
     /// (``DeviceMerge``: the latest `op_date` wins, `deleted` removes), in the page's order.
-    static func needingProfile(_ devices: [Device], tokenID: Int64, now: Date) -> [StoredDevice] {
+    static func needingProfile(_ devices: [DeviceRecord], tokenID: Int64, now: Date) -> [StoredDevice] {
         var seen = Set<String>(minimumCapacity: devices.count)
         guard devices.allSatisfy({ seen.insert($0.serialNumber).inserted }) else {
             return latest(devices, tokenID: tokenID, now: now).filter(AssignmentPlan.needsProfile)
@@ -309,7 +310,7 @@ public struct ProfileAssigner: Sendable {
     }
 
     /// Each serial's device after the page, merged as the store merges it, in the page's order.
-    static func latest(_ devices: [Device], tokenID: Int64, now: Date) -> [StoredDevice] {
+    static func latest(_ devices: [DeviceRecord], tokenID: Int64, now: Date) -> [StoredDevice] {
         var order: [String] = []
         var merged: [String: StoredDevice] = [:]
         for device in devices {

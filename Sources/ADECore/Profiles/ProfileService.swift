@@ -1,3 +1,4 @@
+public import ADESupport
 public import DEPClient
 import Foundation
 public import Logging

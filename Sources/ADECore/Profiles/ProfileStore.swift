@@ -1,11 +1,12 @@
-public import DEPClient
+public import ADESupport
 public import Foundation
 
 /// Enrollment profiles, default profiles and device assignment records, per token.
 public protocol ProfileStore: Sendable {
     /// Adds a profile to a token, not yet defined at Apple.
     /// - Throws: `duplicate_name` when the token has a profile of that name; `not_found` when the token is gone.
-    func createProfile(tokenID: Int64, name: String, profile: Profile, at date: Date) async throws -> StoredProfile
+    func createProfile(tokenID: Int64, name: String, document: ProfileDocument, at date: Date) async throws
+        -> StoredProfile
     /// A token's profiles, by name.
     func profiles(tokenID: Int64) async throws -> [StoredProfile]
     func profile(id: Int64) async throws -> StoredProfile?

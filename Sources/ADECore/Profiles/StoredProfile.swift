@@ -1,4 +1,3 @@
-public import DEPClient
 public import Foundation
 
 /// An enrollment profile of a token as `ade` keeps it: Apple's fields, and the UUID of its latest definition at Apple.
@@ -11,7 +10,7 @@ public struct StoredProfile: Sendable, Hashable {
     /// `ade`'s name for the profile, unique within its token (case-insensitive).
     public var name: String
     /// Apple's fields (`profile_name`, `url`, …) as they will be, or were, defined.
-    public var profile: Profile
+    public var document: ProfileDocument
     /// The UUID of the latest definition at Apple; nil until defined.
     public var profileUUID: String?
     /// How many times the profile was defined at Apple (0: never).
@@ -25,7 +24,7 @@ public struct StoredProfile: Sendable, Hashable {
         id: Int64,
         tokenID: Int64,
         name: String,
-        profile: Profile,
+        document: ProfileDocument,
         profileUUID: String? = nil,
         version: Int = 0,
         definedAt: Date? = nil,
@@ -35,11 +34,23 @@ public struct StoredProfile: Sendable, Hashable {
         self.id = id
         self.tokenID = tokenID
         self.name = name
-        self.profile = profile
+        self.document = document
         self.profileUUID = profileUUID
         self.version = version
         self.definedAt = definedAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+/// The fields of an enrollment profile as the JSON object Apple's Define a Profile takes (`profile_name`, `url`, …):
+/// what a store keeps of a profile, without reading it. `ADECore` reads and writes it as `DEPClient.Profile`
+/// (`StoredProfile.profile`).
+public struct ProfileDocument: Hashable, Sendable {
+    /// The JSON text, keys sorted.
+    public var json: String
+
+    public init(json: String) {
+        self.json = json
     }
 }

@@ -1,4 +1,4 @@
-public import DEPClient
+public import ADESupport
 public import Logging
 public import ServiceLifecycle
 

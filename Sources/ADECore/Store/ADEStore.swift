@@ -1,4 +1,3 @@
-public import DEPClient
 public import Foundation
 
 /// The tokens: their non-secret rows.
@@ -60,7 +59,7 @@ public protocol DeviceSyncStore: Sendable {
     /// `lease`, the page is written only while its holder holds the token's lease, which it renews.
     /// - Throws: `not_found`; `lease_lost` (nothing written) when `lease` is given and its holder lost the lease.
     func applyPage(
-        _ records: [Device],
+        _ records: [DeviceRecord],
         cursor: SyncCursorState,
         completesFetch: Bool,
         tokenID: Int64,
@@ -71,7 +70,7 @@ public protocol DeviceSyncStore: Sendable {
     /// would, without a cursor: devices the token does not have are left alone, each keeps its fetch generation,
     /// and the changes get their events.
     /// - Throws: `not_found` for the token.
-    func applyDetails(_ records: [Device], tokenID: Int64, now: Date) async throws -> PageChanges
+    func applyDetails(_ records: [DeviceRecord], tokenID: Int64, now: Date) async throws -> PageChanges
     /// A token's devices that match `query`, by serial number, after `serial` (keyset paging).
     func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int) async throws
         -> [StoredDevice]
@@ -203,7 +202,7 @@ extension TokenListStore where Self: TokenStore & SyncRunStore & DeviceSyncStore
 extension DeviceSyncStore {
     /// Applies one page without a lease (tools and tests that sync alone).
     public func applyPage(
-        _ records: [Device],
+        _ records: [DeviceRecord],
         cursor: SyncCursorState,
         completesFetch: Bool,
         tokenID: Int64,

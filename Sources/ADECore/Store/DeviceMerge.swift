@@ -1,4 +1,4 @@
-public import DEPClient
+import ADESupport
 public import Foundation
 
 /// How one of Apple's records changes the stored device: the rule every store applies, written once.
@@ -25,7 +25,7 @@ public enum DeviceMerge {
     ///   - now: The time of the merge.
     /// - Returns: The device to store (unchanged for `stale` and `unchanged`) and what changed.
     public static func merge(
-        _ record: Device,
+        _ record: DeviceRecord,
         into existing: StoredDevice?,
         tokenID: Int64,
         generation: Int,

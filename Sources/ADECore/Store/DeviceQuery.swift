@@ -1,4 +1,4 @@
-public import DEPClient
+public import ADESupport
 
 /// Which of a token's devices a list shows: the console's search and filters, the API's query parameters.
 public struct DeviceQuery: Sendable, Hashable {

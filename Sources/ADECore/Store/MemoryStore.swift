@@ -1,4 +1,4 @@
-public import DEPClient
+public import ADESupport
 public import Foundation
 import Synchronization
 
@@ -150,7 +150,7 @@ public actor MemoryStore: ADEStore {
     public func setCursor(_ cursor: SyncCursorState?, tokenID: Int64) { cursors[tokenID] = cursor }
 
     public func applyPage(
-        _ records: [Device],
+        _ records: [DeviceRecord],
         cursor: SyncCursorState,
         completesFetch: Bool,
         tokenID: Int64,
@@ -212,7 +212,7 @@ public actor MemoryStore: ADEStore {
         )
     }
 
-    public func applyDetails(_ records: [Device], tokenID: Int64, now: Date) throws -> PageChanges {
+    public func applyDetails(_ records: [DeviceRecord], tokenID: Int64, now: Date) throws -> PageChanges {
         guard let token = tokenRows[tokenID] else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
         var rows = deviceRows[tokenID] ?? [:]
         var changes = PageChanges()
@@ -485,7 +485,9 @@ public actor MemoryStore: ADEStore {
 
     // MARK: - Profiles
 
-    public func createProfile(tokenID: Int64, name: String, profile: Profile, at date: Date) throws -> StoredProfile {
+    public func createProfile(tokenID: Int64, name: String, document: ProfileDocument, at date: Date) throws
+        -> StoredProfile
+    {
         guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": name]) }
         guard self.profile(tokenID: tokenID, named: name) == nil else {
             throw StoreError(.duplicateName, parameters: ["name": name])
@@ -494,7 +496,7 @@ public actor MemoryStore: ADEStore {
             id: nextProfileID,
             tokenID: tokenID,
             name: name,
-            profile: profile,
+            document: document,
             createdAt: date,
             updatedAt: date
         )

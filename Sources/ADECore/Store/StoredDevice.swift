@@ -1,11 +1,10 @@
-public import DEPClient
 public import Foundation
 
 /// A device of a token as the store keeps it: Apple's latest record, and when it left the token.
 public struct StoredDevice: Sendable, Hashable {
     public var tokenID: Int64
     /// Apple's record (the latest by `op_date`).
-    public var device: Device
+    public var device: DeviceRecord
     /// When Apple said the device left this MDM server (sync `deleted`, or absent from a full fetch).
     public var removedAt: Date?
     /// The full fetch that last saw the device.
@@ -13,7 +12,7 @@ public struct StoredDevice: Sendable, Hashable {
     /// When the store last changed the row.
     public var updatedAt: Date
 
-    public init(tokenID: Int64, device: Device, removedAt: Date? = nil, fetchGeneration: Int, updatedAt: Date) {
+    public init(tokenID: Int64, device: DeviceRecord, removedAt: Date? = nil, fetchGeneration: Int, updatedAt: Date) {
         self.tokenID = tokenID
         self.device = device
         self.removedAt = removedAt

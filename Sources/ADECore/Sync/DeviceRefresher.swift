@@ -1,3 +1,4 @@
+public import ADESupport
 public import DEPClient
 import Foundation
 public import Logging
@@ -39,17 +40,15 @@ public struct DeviceRefresher: Sendable {
         for start in stride(from: 0, to: serials.count, by: DEPClient.maximumSerialsPerCall) {
             let batch = Array(serials[start..<min(start + DEPClient.maximumSerialsPerCall, serials.count)])
             let response = try await tokens.client.deviceDetails(server, serials: batch)
-            var details: [Device] = []
+            var details: [DeviceRecord] = []
             for serial in batch {
-                guard var device = response.devices[serial] else {
+                guard let device = response.devices[serial] else {
                     report.results[serial] = .notFound
                     continue
                 }
                 let result = device.responseStatus ?? .success
                 report.results[serial] = result
-                // The answer to this call, not a fact of the device: it is not stored with it.
-                device.responseStatus = nil
-                if result == .success { details.append(device) }
+                if result == .success { details.append(DeviceRecord(device)) }
             }
             for device in details
             where try await tokens.store.device(tokenID: token.id, serial: device.serialNumber) == nil {

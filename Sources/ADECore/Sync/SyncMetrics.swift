@@ -1,5 +1,4 @@
 public import CoreMetrics
-import DEPClient
 
 /// What the sync engine and the calls to Apple count, for `/metrics` (every name `ade_…`). Emitted through the
 /// factory the caller gives; nothing when none is given.

@@ -1,3 +1,4 @@
+public import ADESupport
 public import DEPClient
 public import Foundation
 public import Logging
@@ -273,8 +274,9 @@ public struct TokenSyncer: Sendable {
                 // is known, and it is stored only with the page it belongs to).
                 let following = next
                 async let upcoming = continues ? fetchPage(server, following) : nil
+                let records = page.devices.map(DeviceRecord.init)
                 let changes = try await applyPage(
-                    page.devices,
+                    records,
                     state: next,
                     completes: completes,
                     token: token,
@@ -285,8 +287,8 @@ public struct TokenSyncer: Sendable {
                 // pages are fetched and written. A pass reads its devices' records, calls Apple and records the
                 // answers, so it takes longer than a page; two run at once, and a pass never starts before an
                 // earlier one on any of the same devices has ended.
-                if let assigner, !defaults.isEmpty, !page.devices.isEmpty {
-                    let serials = Set(page.devices.map(\.serialNumber))
+                if let assigner, !defaults.isEmpty, !records.isEmpty {
+                    let serials = Set(records.map(\.serialNumber))
                     while let oldest = passes.first,
                         passes.count >= Self.passesAtOnce
                             || passes.contains(where: { !$0.serials.isDisjoint(with: serials) })
@@ -294,7 +296,7 @@ public struct TokenSyncer: Sendable {
                         try await Self.finish(oldest.task)
                         passes.removeFirst()
                     }
-                    let (written, owner) = (page.devices, token)
+                    let (written, owner) = (records, token)
                     passes.append(
                         (
                             serials,
@@ -409,7 +411,7 @@ public struct TokenSyncer: Sendable {
     /// Writes a page with the cursor after it, renewing the lease and counting the page in its run in the same
     /// transaction.
     private func applyPage(
-        _ devices: [Device],
+        _ devices: [DeviceRecord],
         state: SyncCursorState,
         completes: Bool,
         token: EnrollmentToken,
@@ -504,7 +506,7 @@ public struct TokenSyncer: Sendable {
                 .leaseHeld,
                 parameters: [
                     "token": token.name, "holder": granted.holder,
-                    "until": DEPJSON.formatDate(granted.expiresAt),
+                    "until": Timestamp.format(granted.expiresAt),
                 ]
             )
         }

@@ -1,3 +1,4 @@
+public import ADESupport
 public import DEPClient
 public import Foundation
 public import Logging

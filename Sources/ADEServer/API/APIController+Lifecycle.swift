@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import DEPClient
 import Foundation
 import Hummingbird
@@ -144,7 +145,7 @@ extension APIController {
                     file: Array(buffer: file),
                     force: force
                 )
-            } catch is ServerTokenError {
+            } catch is any TokenFileError {
                 // One answer whatever the cause, so that the answers reveal nothing about the key (no padding oracle).
                 throw APIError(.unprocessableContent, ServerError(.tokenUndecryptable))
             } catch let error as DEPError {

@@ -1,5 +1,5 @@
 import ADECore
-import DEPClient
+import ADESupport
 import Foundation
 import Hummingbird
 
@@ -111,9 +111,9 @@ extension APIModels {
             url = webhook.maskedURL
             privateNetwork = webhook.allowsPrivateNetwork
             failures = webhook.failures
-            nextAttemptAt = webhook.nextAttemptAt.map(DEPJSON.formatDate)
+            nextAttemptAt = webhook.nextAttemptAt.map(Timestamp.format)
             lastEventID = webhook.lastEventID
-            createdAt = DEPJSON.formatDate(webhook.createdAt)
+            createdAt = Timestamp.format(webhook.createdAt)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -150,7 +150,7 @@ extension APIModels {
             statusCode = delivery.statusCode
             error = delivery.error
             durationMilliseconds = delivery.durationMilliseconds
-            at = DEPJSON.formatDate(delivery.at)
+            at = Timestamp.format(delivery.at)
         }
 
         enum CodingKeys: String, CodingKey {

@@ -1,5 +1,5 @@
 import ADECore
-import DEPClient
+import ADESupport
 import Foundation
 import Hummingbird
 
@@ -42,7 +42,7 @@ extension APIController {
             )
         }
         do {
-            return try DEPJSON.decoder().decode(T.self, from: data)
+            return try JSONCoding.decoder().decode(T.self, from: data)
         } catch {
             throw invalid
         }

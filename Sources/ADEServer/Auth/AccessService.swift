@@ -1,5 +1,5 @@
 public import ADECore
-public import DEPClient
+public import ADESupport
 import Foundation
 import Synchronization
 

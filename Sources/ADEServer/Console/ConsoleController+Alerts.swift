@@ -1,5 +1,4 @@
 import ADECore
-import DEPClient
 import Foundation
 import Hummingbird
 

@@ -1,5 +1,5 @@
 import ADECore
-import DEPClient
+import ADESupport
 import Foundation
 import Hummingbird
 import Logging
@@ -136,7 +136,7 @@ extension ConsoleController {
             dependencies.scheduler?.tokenChanged(tokenID: token.id)
             let notice = APIController.name(of: outcome.kind)
             return Response.redirect(to: "/tokens/\(token.name.pathEscaped)?notice=\(notice)", type: .normal)
-        } catch is ServerTokenError {
+        } catch is any TokenFileError {
             // One answer whatever the cause (no padding oracle), as the API gives.
             let problem = describe(ServerError(.tokenUndecryptable), context)
             return try await uploadPage(request, context: context, renewal: renewal, problem: problem)

@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import DEPClient
 import Foundation
 import Hummingbird

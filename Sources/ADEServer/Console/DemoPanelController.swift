@@ -1,6 +1,5 @@
 import ADECore
 import AsyncHTTPClient
-import DEPClient
 import Foundation
 import Hummingbird
 import Logging

@@ -1,3 +1,4 @@
+import ADESupport
 public import Foundation
 
 /// Reads `Retry-After` in both of its forms (RFC 9110 §10.2.3): delay seconds, or an HTTP-date.

@@ -1,3 +1,4 @@
+import ADESupport
 import Foundation
 
 /// When to try a transient failure again: exponential backoff with jitter, `Retry-After` honoured, a bounded number

@@ -1,3 +1,4 @@
+import ADESupport
 import AsyncHTTPClient
 import Foundation
 import NIOCore

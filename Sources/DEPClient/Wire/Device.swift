@@ -1,3 +1,4 @@
+public import ADESupport
 public import Foundation
 
 /// A device as Apple's service describes it (`Device`, in fetch and sync pages and device details).

@@ -1,3 +1,4 @@
+import ADESupport
 import Foundation
 import ServerToken
 
@@ -5,7 +6,7 @@ import ServerToken
 /// full fetch's CPU time on its generic machinery (about 110,000 devices a second on the project's machine).
 ///
 /// It reads the shapes Apple sends — an object of known keys, in any order, with unknown keys skipped and `null` for
-/// absent values — into exactly what `DEPJSON.decoder()` would produce. Anything else (a wrong type, malformed
+/// absent values — into exactly what `JSONCoding.decoder()` would produce. Anything else (a wrong type, malformed
 /// JSON, invalid UTF-8, a duplicate key, a time it does not read itself) makes it answer `nil`, and the caller
 /// decodes with `JSONDecoder`, which gives the same value or the same error as before.
 enum DevicePageParser {
@@ -16,7 +17,7 @@ enum DevicePageParser {
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` from 1970 to 9999, the form Apple sends, read by ``RFC3339Timestamp`` rather than
-    /// Foundation's parser; any other form is left to `DEPJSON.parseDate`.
+    /// Foundation's parser; any other form is left to `Timestamp.parse`.
     static func wholeSecondUTC(_ text: String) -> Date? {
         var text = text
         return text.withUTF8 { utf8 -> Date? in
@@ -119,7 +120,7 @@ extension JSONReader {
             value = nil
             return true
         }
-        guard let date = DevicePageParser.wholeSecondUTC(text) ?? DEPJSON.parseDate(text) else { return false }
+        guard let date = DevicePageParser.wholeSecondUTC(text) ?? Timestamp.parse(text) else { return false }
         value = date
         return true
     }

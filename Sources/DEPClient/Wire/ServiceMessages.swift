@@ -1,3 +1,4 @@
+public import ADESupport
 public import Foundation
 
 /// `GET /session`: the session token to send as `X-ADM-Auth-Session`.

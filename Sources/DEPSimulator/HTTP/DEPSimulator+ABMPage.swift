@@ -1,3 +1,4 @@
+import ADESupport
 import DEPClient
 import Foundation
 import HTTPTypes
@@ -89,7 +90,7 @@ extension DEPSimulator {
                 \(server.certificateUploaded ? "<p>A public key is uploaded.</p>" : "")</td>
                 <td><form method="post" action="/abm/servers/\(uuid)/token"><button type="submit"\
                 \(server.certificateUploaded ? "" : " disabled")>Download token</button></form>
-                <p>Token \(server.tokenGeneration), expires \(DEPJSON.formatDate(server.tokenExpiry))\
+                <p>Token \(server.tokenGeneration), expires \(Timestamp.format(server.tokenExpiry))\
                 \(server.revoked ? ", revoked" : "")</p></td></tr>
 
                 """

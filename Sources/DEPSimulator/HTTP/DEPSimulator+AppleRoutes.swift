@@ -1,3 +1,4 @@
+import ADESupport
 import DEPClient
 import Foundation
 import HTTPTypes
@@ -14,7 +15,7 @@ extension DEPSimulator {
 
         /// A wire value as JSON (the wire types always encode).
         static func encoding(_ value: some Encodable) -> AppleAnswer {
-            .json(try! DEPJSON.encode(value))
+            .json(try! JSONCoding.encode(value))
         }
     }
 
@@ -29,7 +30,7 @@ extension DEPSimulator {
 
         func decode<T: Decodable>(_ type: T.Type) throws(AppleFailure) -> T {
             do {
-                return try DEPJSON.decoder().decode(T.self, from: Data(body))
+                return try JSONCoding.decoder().decode(T.self, from: Data(body))
             } catch {
                 throw AppleFailure(400, "MALFORMED_REQUEST_BODY")
             }

@@ -1,3 +1,4 @@
+import ADESupport
 import DEPClient
 import Foundation
 import HTTPTypes
@@ -19,7 +20,7 @@ enum Answer {
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response
     {
         // The wire types always encode.
-        json(try! DEPJSON.encode(value), status: status, headers: headers)
+        json(try! JSONCoding.encode(value), status: status, headers: headers)
     }
 
     static func text(_ text: String, status: HTTPResponse.Status, contentType: String = "text/plain;charset=UTF-8")

@@ -1,3 +1,4 @@
+import ADESupport
 import DEPClient
 import Foundation
 import ServerToken

@@ -1,3 +1,4 @@
+import ADESupport
 import DEPClient
 import Foundation
 import ServerToken
@@ -41,7 +42,7 @@ extension SimulatorWorld {
         servers[number].tokenGeneration += 1
         servers[number].revoked = false
         sessions = sessions.filter { $0.value.server != number }
-        let stamp = DEPJSON.formatDate(now).replacingOccurrences(of: ":", with: "-")
+        let stamp = Timestamp.format(now).replacingOccurrences(of: ":", with: "-")
         return ("\(servers[number].name)_Token_\(stamp)_smime.p7m", contents)
     }
 

@@ -1,3 +1,4 @@
+import ADESupport
 import DEPClient
 import Foundation
 
@@ -304,7 +305,7 @@ extension SimulatorWorld {
         return ReplacementDetails(
             serialNumber: serial,
             originalDeviceSerialNumber: record.generator.serial(record.index + 50_000_000),
-            replacementDate: String(DEPJSON.formatDate(date).prefix(10))
+            replacementDate: String(Timestamp.format(date).prefix(10))
         )
     }
 
