@@ -61,7 +61,7 @@ public struct WebhookDeliveryService: Service {
         }
     }
 
-    let store: any ADEStore
+    let store: any OutboxStore & WebhookStore & TokenStore & SyncRunStore & HealthStore
     let box: SecretBox
     let timeSource: any TimeSource
     let configuration: Configuration
@@ -70,7 +70,7 @@ public struct WebhookDeliveryService: Service {
 
     /// - Parameter resolve: Every address of a host name (4 or 16 bytes each); the system resolver by default.
     public init(
-        store: any ADEStore,
+        store: any OutboxStore & WebhookStore & TokenStore & SyncRunStore & HealthStore,
         box: SecretBox,
         timeSource: any TimeSource,
         configuration: Configuration = Configuration(),

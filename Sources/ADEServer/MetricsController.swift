@@ -10,7 +10,7 @@ import Prometheus
 /// changes, calls to Apple by endpoint and status) and, read from the store at each scrape, every token's state,
 /// days to expiry, last successful sync and devices — so that Prometheus users alert on them.
 struct MetricsController<Context: RequestContext> {
-    let store: any ADEStore
+    let store: any TokenStore & SyncRunStore & HealthStore
     let registry: PrometheusCollectorRegistry
     let timeSource: any TimeSource
     /// When set, a scrape needs `Authorization: Bearer <token>`.

@@ -87,7 +87,7 @@ public struct ServerDependencies: Sendable {
 
     /// The device details refresher, logging as the request.
     func deviceRefresher(_ context: ADERequestContext) -> DeviceRefresher {
-        DeviceRefresher(tokens: tokens, timeSource: timeSource, logger: context.logger)
+        DeviceRefresher(tokens: tokens, store: store, timeSource: timeSource, logger: context.logger)
     }
 
     /// The profile service, logging as the request.

@@ -29,6 +29,7 @@ struct DeviceRefresherTests {
             let elsewhere = ["C02NOTHERE01"]
             let refresher = DeviceRefresher(
                 tokens: service,
+                store: store,
                 timeSource: SystemTimeSource(),
                 logger: SimulatorHarness.quietLogger
             )

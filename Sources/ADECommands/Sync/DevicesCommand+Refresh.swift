@@ -38,9 +38,10 @@ extension DevicesCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                let report = try await storeOptions.withTokenService { service, _, _ in
+                let report = try await storeOptions.withTokenService { service, store, _ in
                     try await DeviceRefresher(
                         tokens: service,
+                        store: store,
                         timeSource: SystemTimeSource(),
                         logger: Logger.commandLine("ade.devices")
                     ).refresh(token: token, serialNumbers: serials.map { $0.uppercased() })

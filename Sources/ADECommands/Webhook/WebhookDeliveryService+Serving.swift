@@ -9,7 +9,7 @@ extension WebhookDeliveryService {
     /// console and the API) and the one that delivers the outbox's events and sends their tests.
     /// - Parameter consoleURL: The console's public base URL, which alerts link to.
     static func serving(
-        store: any ADEStore,
+        store: any OutboxStore & WebhookStore & TokenStore & SyncRunStore & HealthStore,
         box: SecretBox,
         consoleURL: URL?,
         healthPolicy: HealthPolicy = HealthPolicy(),

@@ -21,7 +21,7 @@ public struct ProfileService: Sendable {
     let timeSource: any TimeSource
     let logger: Logger
 
-    var store: any ADEStore { tokens.store }
+    var store: any ProfileStore { assigner.store }
     var client: DEPClient { tokens.client }
 
     public init(tokens: TokenService, assigner: ProfileAssigner, timeSource: any TimeSource, logger: Logger) {

@@ -20,11 +20,13 @@ public struct DeviceRefresher: Sendable {
     }
 
     let tokens: TokenService
+    let store: any DeviceSyncStore
     let timeSource: any TimeSource
     let logger: Logger
 
-    public init(tokens: TokenService, timeSource: any TimeSource, logger: Logger) {
+    public init(tokens: TokenService, store: any DeviceSyncStore, timeSource: any TimeSource, logger: Logger) {
         self.tokens = tokens
+        self.store = store
         self.timeSource = timeSource
         self.logger = logger
     }
@@ -51,10 +53,10 @@ public struct DeviceRefresher: Sendable {
                 if result == .success { details.append(DeviceRecord(device)) }
             }
             for device in details
-            where try await tokens.store.device(tokenID: token.id, serial: device.serialNumber) == nil {
+            where try await store.device(tokenID: token.id, serial: device.serialNumber) == nil {
                 report.notStored.append(device.serialNumber)
             }
-            let changes = try await tokens.store.applyDetails(details, tokenID: token.id, now: timeSource.now())
+            let changes = try await store.applyDetails(details, tokenID: token.id, now: timeSource.now())
             report.changes.added += changes.added
             report.changes.modified += changes.modified
             report.changes.removed += changes.removed

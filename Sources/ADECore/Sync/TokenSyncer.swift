@@ -81,7 +81,7 @@ public struct TokenSyncer: Sendable {
         }
     }
 
-    let store: any ADEStore
+    let store: any TokenStore & DeviceSyncStore & SyncRunStore & LeaseStore & ProfileStore & HealthStore
     let tokens: TokenService
     let client: DEPClient
     let timeSource: any TimeSource
@@ -92,7 +92,7 @@ public struct TokenSyncer: Sendable {
     let logger: Logger
 
     public init(
-        store: any ADEStore,
+        store: any TokenStore & DeviceSyncStore & SyncRunStore & LeaseStore & ProfileStore & HealthStore,
         tokens: TokenService,
         client: DEPClient,
         timeSource: any TimeSource,

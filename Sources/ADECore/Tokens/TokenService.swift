@@ -10,7 +10,7 @@ public struct TokenService: Sendable {
     /// The longest token name.
     public static let maximumNameLength = 100
 
-    let store: any ADEStore
+    let store: any TokenStore & SecretStore
     let box: SecretBox
 
     /// The master key's box, for the services that seal their own secrets with it (webhook URLs and secrets).
@@ -30,7 +30,7 @@ public struct TokenService: Sendable {
     ///   - allowCustomURL: Whether a token may point elsewhere than Apple's service (simulators, tests).
     ///   - logger: Where the service logs; never a secret.
     public init(
-        store: any ADEStore,
+        store: any TokenStore & SecretStore,
         box: SecretBox,
         client: DEPClient,
         timeSource: any TimeSource,
