@@ -13,11 +13,13 @@ import Glibc
 @Suite(.timeLimit(.minutes(3)))
 struct ServeCommandTests {
     /// Runs `ade` with `input` on standard input; returns its exit status and what it printed.
-    static func ade(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String, error: String)
-    {
+    static func ade(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> (
+        status: Int32, output: String, error: String
+    ) {
         let process = Process()
         process.executableURL = CrashSafetyTests.executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()

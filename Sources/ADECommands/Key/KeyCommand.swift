@@ -28,7 +28,7 @@ struct KeyCommand: AsyncParsableCommand {
             try await reportingErrors(locale: locale) {
                 let path = storeOptions.databasePath
                 let store = try SQLiteStore(path: path)
-                let keyFile = MasterKeyLoader.keyFilePath(forDatabase: path)
+                let keyFile = storeOptions.keyFilePath
                 let (old, source) = try await MasterKeyLoader.load(
                     environment: ProcessInfo.processInfo.environment,
                     keyFilePath: keyFile,

@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the server: web console, API and the sync engine.",
         discussion: """
             Environment: ADE_LISTEN, ADE_PUBLIC_URL, ADE_TLS_CERTIFICATE, ADE_TLS_KEY, ADE_LOG_LEVEL, \
-            ADE_MAX_CONCURRENT_SYNCS, ADE_NO_SYNC=1, ADE_ASSIGNMENT_COOLDOWN_HOURS, ADE_ASSIGNMENT_FAILURE_LIMIT, ADE_METRICS_TOKEN, ADE_METRICS_LISTEN, ADE_DATABASE, ADE_MASTER_KEY, ADE_ALLOW_CUSTOM_DEP_URL=1, \
+            ADE_MAX_CONCURRENT_SYNCS, ADE_NO_SYNC=1, ADE_ASSIGNMENT_COOLDOWN_HOURS, ADE_ASSIGNMENT_FAILURE_LIMIT, ADE_METRICS_TOKEN, ADE_METRICS_LISTEN, ADE_DATABASE, ADE_MASTER_KEY, ADE_MASTER_KEY_FILE, ADE_ALLOW_CUSTOM_DEP_URL=1, \
             ADE_EXTRA_CA_FILE, HTTPS_PROXY and NO_PROXY. While no user exists, a one-time setup link to create the \
             first administrator is printed at start. SIGTERM or SIGINT stop it gracefully: a sync finishes its page.
             """
@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
             let metrics = SyncMetrics(factory: PrometheusMetricsFactory(registry: registry))
             let metricsAddress = try (metricsListen ?? environment["ADE_METRICS_LISTEN"]).map(Self.address)
             try await storeOptions.withTokenService(logger: logger, metrics: metrics) { service, store, _ in
-                let keyFile = MasterKeyLoader.keyFilePath(forDatabase: storeOptions.databasePath)
+                let keyFile = storeOptions.keyFilePath
                 var withSetup = configuration
                 if try await store.users().isEmpty {
                     withSetup.setupToken = AccessSecret.random()

@@ -33,6 +33,11 @@ struct StoreOptions: ParsableArguments {
         return base + "/ade/ade.sqlite"
     }
 
+    /// The master key file: `ADE_MASTER_KEY_FILE`, else beside the database.
+    var keyFilePath: String {
+        MasterKeyLoader.keyFilePath(forDatabase: databasePath, environment: ProcessInfo.processInfo.environment)
+    }
+
     var customURLsAllowed: Bool {
         allowCustomDepURL || ProcessInfo.processInfo.environment["ADE_ALLOW_CUSTOM_DEP_URL"] == "1"
     }
@@ -122,7 +127,7 @@ struct StoreOptions: ParsableArguments {
         let store = try SQLiteStore(path: databasePath)
         let (key, source) = try await MasterKeyLoader.load(
             environment: ProcessInfo.processInfo.environment,
-            keyFilePath: MasterKeyLoader.keyFilePath(forDatabase: databasePath),
+            keyFilePath: keyFilePath,
             store: store
         )
         if case .file(let path) = source, SecureFile.isOpenToOthers(path) {

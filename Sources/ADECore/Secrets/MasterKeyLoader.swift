@@ -1,6 +1,7 @@
 import Foundation
 
-/// Finds the master key for a database: `ADE_MASTER_KEY`, else the key file beside the database, which is created
+/// Finds the master key for a database: `ADE_MASTER_KEY`, else the key file (`ADE_MASTER_KEY_FILE`, by default beside
+/// a SQLite database), which is created
 /// (mode 0600) only while the database holds no secret. The key is checked against the database's key-check value,
 /// which is recorded on first use.
 public enum MasterKeyLoader {
@@ -14,9 +15,13 @@ public enum MasterKeyLoader {
     /// The environment variable that holds the key.
     public static let environmentVariable = "ADE_MASTER_KEY"
 
-    /// The key file of a database: `<database>.key`.
-    public static func keyFilePath(forDatabase path: String) -> String {
-        path + ".key"
+    /// The environment variable that names the key file.
+    public static let fileVariable = "ADE_MASTER_KEY_FILE"
+
+    /// The key file of a database: `ADE_MASTER_KEY_FILE` when set, else `<database>.key` beside a SQLite file.
+    public static func keyFilePath(forDatabase path: String, environment: [String: String] = [:]) -> String {
+        if let file = environment[fileVariable], !file.isEmpty { return file }
+        return path + ".key"
     }
 
     /// The key as `ADE_MASTER_KEY` or the key file holds it now, without creating one or checking it; nil when
