@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -112,7 +113,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ADEPostgres", dependencies: ["ADECore"], swiftSettings: swiftSettings),
+        .target(
+            name: "ADEPostgres",
+            dependencies: [
+                "ADECore", "ADESupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ADEServer",
             dependencies: [
@@ -216,6 +228,15 @@ let package = Package(
             dependencies: [
                 "ADESupport",
                 "ADESQLite", "ADECore", "ADETesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ADEPostgresTests",
+            dependencies: [
+                "ADEPostgres", "ADECore", "ADESupport", "ADETesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

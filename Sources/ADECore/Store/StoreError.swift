@@ -12,6 +12,7 @@ public struct StoreError: Error, Sendable, CodedError {
             case migrationFailed = "migration_failed"
             case leaseLost = "lease_lost"
             case masterKeyChanged = "master_key_changed"
+            case databaseURLInvalid = "database_url_invalid"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -34,6 +35,9 @@ public struct StoreError: Error, Sendable, CodedError {
         /// Secrets sealed with a master key that is no longer the database's (`ade key rotate` ran meanwhile):
         /// nothing was written.
         public static let masterKeyChanged = Code(backing: .masterKeyChanged)
+        /// A PostgreSQL URL that cannot be used (`url` without its password, `field`: the part that is wrong,
+        /// `value`).
+        public static let databaseURLInvalid = Code(backing: .databaseURLInvalid)
     }
 
     public let code: Code

@@ -1,0 +1,170 @@
+public import ADECore
+import Foundation
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// The store on PostgreSQL, which any number of `ade` nodes share: postgres-nio's `PostgresClient` (its pool of
+/// connections), the schema of ``PostgresSchema``, every write in one transaction.
+///
+/// Its life cycle: create it, run it (``run()``, a ServiceLifecycle service: the pool works only while it runs), then
+/// ``migrate()`` before the first use. ``withStore(_:logger:_:)`` does all three around a body, for commands.
+public final class PostgresStore: Service, Sendable {
+    /// Where the database is (without its password when shown).
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+
+    /// A store on the database at `location`; nothing connects until it runs.
+    /// - Throws: when the TLS configuration cannot be made (`sslrootcert` unreadable).
+    public init(location: PostgresLocation, logger: Logger) throws {
+        self.location = location
+        self.logger = logger
+        do {
+            client = PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: logger)
+        } catch {
+            throw StoreError(.unavailable, parameters: ["path": location.description, "detail": "sslrootcert"])
+        }
+    }
+
+    /// Runs the connection pool until the task is cancelled or the service group shuts down.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.client.run()
+        }
+    }
+
+    /// Opens the database at `location`, migrates it, runs `body` with the store, and closes it.
+    public static func withStore<T: Sendable>(
+        _ location: PostgresLocation,
+        logger: Logger,
+        _ body: (PostgresStore) async throws -> T
+    ) async throws -> T {
+        let store = try PostgresStore(location: location, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.client.run() }
+            defer { group.cancelAll() }
+            try await store.migrate(within: .seconds(10))
+            return try await body(store)
+        }
+    }
+
+    /// ``migrate()``, failing as `unavailable` when the database cannot be reached within `limit` (the pool would
+    /// go on trying for a minute): a command says at once that the server is down.
+    public func migrate(within limit: Duration) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await self.migrate()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            defer { group.cancelAll() }
+            guard try await group.next() == true else {
+                throw StoreError(
+                    .unavailable,
+                    parameters: ["path": location.description, "detail": "no connection within \(limit)"]
+                )
+            }
+        }
+    }
+
+    /// Brings the schema up to date: each missing migration in its own transaction, all under one advisory lock, so
+    /// that nodes starting together migrate once and the others wait, then find nothing to do.
+    /// - Throws: ``StoreError`` `unavailable` when the database cannot be reached; `migration_failed` otherwise.
+    public func migrate() async throws {
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockKey))", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                logger: logger
+            )
+            var applied = Set<Int>()
+            for try await version in try await connection.query(
+                "SELECT version FROM schema_migrations",
+                logger: logger
+            ).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
+                do {
+                    for statement in migration.statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                } catch let error as PSQLError {
+                    throw StoreError(
+                        .migrationFailed,
+                        parameters: ["detail": "version \(migration.version): \(Self.summary(error))"]
+                    )
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version) VALUES (\(migration.version))",
+                    logger: logger
+                )
+                logger.notice("Migrated the database", metadata: ["version": "\(migration.version)"])
+            }
+        }
+    }
+
+    /// The schema versions applied, in order.
+    public func schemaVersions() async throws -> [Int] {
+        try await rows("SELECT version FROM schema_migrations ORDER BY version", as: Int.self)
+    }
+
+    // MARK: - Queries
+
+    /// Runs `body` in one transaction on one connection of the pool, mapping a lost database to `unavailable`.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection)
+            }
+        } catch let error as PostgresTransactionError {
+            if let failure = error.closureError { throw mapped(failure) }
+            throw mapped(error.commitError ?? error.rollbackError ?? error.beginError ?? error)
+        } catch {
+            throw mapped(error)
+        }
+    }
+
+    /// The rows of one read, each decoded as `T`.
+    func rows<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type) async throws -> [T] {
+        do {
+            var values: [T] = []
+            for try await value in try await client.query(query, logger: logger).decode(T.self) {
+                values.append(value)
+            }
+            return values
+        } catch {
+            throw mapped(error)
+        }
+    }
+
+    /// A store error for what postgres-nio threw: store errors pass; a server's or connection's failure becomes
+    /// `unavailable` with its SQLSTATE and message or the pool's error, never the query or its values.
+    func mapped(_ error: any Error) -> any Error {
+        if error is StoreError || error is CancellationError { return error }
+        let detail = (error as? PSQLError).map(Self.summary) ?? "\(error)"
+        return StoreError(.unavailable, parameters: ["path": location.description, "detail": detail])
+    }
+
+    /// What a PostgreSQL error says without its query or values: the SQLSTATE and the server's message, or the
+    /// client's error kind.
+    static func summary(_ error: PSQLError) -> String {
+        if let state = error.serverInfo?[.sqlState], let message = error.serverInfo?[.message] {
+            return "\(state) \(message)"
+        }
+        return "\(error.code)"
+    }
+
+    /// Whether `error` is PostgreSQL's unique violation (`23505`).
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
+    }
+}
