@@ -41,9 +41,7 @@ extension SQLiteStore: DeviceSyncStore {
                         """,
                     arguments: [now.stored, now.stored, tokenID, cursor.fetchGeneration]
                 )
-                merged.changes.removed += gone.count
-                merged.presentDelta -= gone.count
-                merged.removed.formUnion(gone)
+                merged.removedByFetch(gone)
             }
             try Self.storeCursor(db, cursor, tokenID: tokenID)
             try Self.record(merged, token: token, now: now, in: db)
@@ -74,56 +72,18 @@ extension SQLiteStore: DeviceSyncStore {
         }
     }
 
-    /// What merging records into the stored devices did.
-    struct Merged {
-        var changes = PageChanges()
-        /// How the token's counts move: devices that became present or removed, and new rows.
-        var presentDelta = 0
-        var allDelta = 0
-        /// The serials of each kind of change, for the outbox.
-        var added: Set<String> = []
-        var modified: Set<String> = []
-        var removed: Set<String> = []
-    }
-
-    /// Merges records into the token's stored devices (``DeviceMerge``) and writes the changed rows.
-    /// - Parameter generation: The full fetch that saw the records; nil: details of stored devices only (devices the
-    ///   token does not have are left alone, and each keeps its generation).
+    /// Merges records into the token's stored devices (``DeviceMerge/page(_:existing:tokenID:generation:now:)``) and
+    /// writes the changed rows.
+    /// - Parameter generation: The full fetch that saw the records; nil: details of stored devices only.
     static func merge(_ records: [DeviceRecord], tokenID: Int64, generation: Int?, now: Date, in db: Database) throws
-        -> Merged
+        -> DeviceMerge.Page
     {
         // Looked up here, on the writer, rather than read ahead on another connection: the lookup brings the
         // serial index's pages into the writer's cache, where the writes below find them (measured: reading
         // ahead cost more CPU than it saved, as every index page was then read twice).
         let (existing, rowIDs) = try existingDevices(db, tokenID: tokenID, serials: Set(records.map(\.serialNumber)))
-        var current = existing
-        var changed: [String: StoredDevice] = [:]
-        var merged = Merged()
-        for record in records {
-            let before = current[record.serialNumber]
-            if generation == nil, before == nil { continue }
-            let (device, change) = DeviceMerge.merge(
-                record,
-                into: before,
-                tokenID: tokenID,
-                generation: generation ?? before?.fetchGeneration ?? 0,
-                now: now
-            )
-            DeviceMerge.count(change, into: &merged.changes)
-            switch change {
-            case .added: merged.added.insert(record.serialNumber)
-            case .modified: merged.modified.insert(record.serialNumber)
-            case .removed: merged.removed.insert(record.serialNumber)
-            case .stale, .unchanged: break
-            }
-            if change != .stale, device != before {
-                current[record.serialNumber] = device
-                changed[record.serialNumber] = device
-                if before == nil { merged.allDelta += 1 }
-                merged.presentDelta +=
-                    (device.removedAt == nil ? 1 : 0) - (before.map { $0.removedAt == nil ? 1 : 0 } ?? 0)
-            }
-        }
+        let merged = DeviceMerge.page(records, existing: existing, tokenID: tokenID, generation: generation, now: now)
+        let changed = merged.changed
         let insert = try db.cachedStatement(sql: upsertSQL)
         let update = try db.cachedStatement(sql: updateSQL)
         // In serial order: consecutive writes share the index's pages. A stored device is updated by its row id
@@ -139,7 +99,7 @@ extension SQLiteStore: DeviceSyncStore {
     }
 
     /// Moves the token's device counts and writes the change's events.
-    static func record(_ merged: Merged, token: EnrollmentToken, now: Date, in db: Database) throws {
+    static func record(_ merged: DeviceMerge.Page, token: EnrollmentToken, now: Date, in db: Database) throws {
         if merged.presentDelta != 0 || merged.allDelta != 0 {
             try db.execute(
                 sql:
@@ -147,16 +107,7 @@ extension SQLiteStore: DeviceSyncStore {
                 arguments: [merged.presentDelta, merged.allDelta, token.id]
             )
         }
-        try append(
-            PendingEvent.devices(
-                token: token,
-                added: Array(merged.added),
-                modified: Array(merged.modified.subtracting(merged.added)),
-                removed: Array(merged.removed),
-                at: now
-            ),
-            in: db
-        )
+        try append(merged.events(token: token, at: now), in: db)
     }
 
     public func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)

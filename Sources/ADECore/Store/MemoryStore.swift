@@ -162,32 +162,27 @@ public actor MemoryStore: ADEStore {
             throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
         }
         var rows = deviceRows[tokenID] ?? [:]
-        var changes = PageChanges()
-        var serials: [DeviceMerge.Change: Set<String>] = [:]
-        for record in records {
-            let (device, change) = DeviceMerge.merge(
-                record,
-                into: rows[record.serialNumber],
-                tokenID: tokenID,
-                generation: cursor.fetchGeneration,
-                now: now
-            )
-            rows[record.serialNumber] = device
-            DeviceMerge.count(change, into: &changes)
-            serials[change, default: []].insert(record.serialNumber)
-        }
+        var page = DeviceMerge.page(
+            records,
+            existing: rows,
+            tokenID: tokenID,
+            generation: cursor.fetchGeneration,
+            now: now
+        )
+        rows.merge(page.changed) { $1 }
         if completesFetch {
-            for (serial, device) in rows
-            where device.removedAt == nil && device.fetchGeneration < cursor.fetchGeneration {
+            let gone = rows.values.filter { $0.removedAt == nil && $0.fetchGeneration < cursor.fetchGeneration }
+                .map(\.serialNumber)
+            for serial in gone {
                 rows[serial]?.removedAt = now
                 rows[serial]?.updatedAt = now
-                changes.removed += 1
-                serials[.removed, default: []].insert(serial)
             }
+            page.removedByFetch(gone)
         }
         deviceRows[tokenID] = rows
         cursors[tokenID] = cursor
-        if let token = tokenRows[tokenID] { appendDeviceEvents(serials, token: token, at: now) }
+        if let token = tokenRows[tokenID] { append(page.events(token: token, at: now)) }
+        let changes = page.changes
         if let runID = lease?.runID, var run = runRows[runID], run.outcome == .running {
             run.pages += 1
             run.added += changes.added
@@ -198,41 +193,14 @@ public actor MemoryStore: ADEStore {
         return changes
     }
 
-    /// The events of a page's changes, by kind.
-    private func appendDeviceEvents(_ serials: [DeviceMerge.Change: Set<String>], token: EnrollmentToken, at now: Date)
-    {
-        append(
-            PendingEvent.devices(
-                token: token,
-                added: Array(serials[.added] ?? []),
-                modified: Array((serials[.modified] ?? []).subtracting(serials[.added] ?? [])),
-                removed: Array(serials[.removed] ?? []),
-                at: now
-            )
-        )
-    }
-
     public func applyDetails(_ records: [DeviceRecord], tokenID: Int64, now: Date) throws -> PageChanges {
         guard let token = tokenRows[tokenID] else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
         var rows = deviceRows[tokenID] ?? [:]
-        var changes = PageChanges()
-        var serials: [DeviceMerge.Change: Set<String>] = [:]
-        for record in records {
-            guard let before = rows[record.serialNumber] else { continue }
-            let (device, change) = DeviceMerge.merge(
-                record,
-                into: before,
-                tokenID: tokenID,
-                generation: before.fetchGeneration,
-                now: now
-            )
-            rows[record.serialNumber] = device
-            DeviceMerge.count(change, into: &changes)
-            serials[change, default: []].insert(record.serialNumber)
-        }
+        let page = DeviceMerge.page(records, existing: rows, tokenID: tokenID, generation: nil, now: now)
+        rows.merge(page.changed) { $1 }
         deviceRows[tokenID] = rows
-        appendDeviceEvents(serials, token: token, at: now)
-        return changes
+        append(page.events(token: token, at: now))
+        return page.changes
     }
 
     public func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)
