@@ -12,7 +12,7 @@ extension SQLiteStore: AuditStore {
                     """,
                 arguments: [
                     entry.at.stored, entry.actor, entry.source.rawValue, entry.action, entry.target,
-                    Self.auditValues(entry.before), Self.auditValues(entry.after),
+                    entry.before.map(StoredStrings.json), entry.after.map(StoredStrings.json),
                 ]
             )
             var stored = entry
@@ -51,19 +51,8 @@ extension SQLiteStore: AuditStore {
             source: AuditEntry.Source(rawValue: row[3]) ?? .cli,
             action: row[4],
             target: row[5],
-            before: (row[6] as String?).flatMap(auditValues(from:)),
-            after: (row[7] as String?).flatMap(auditValues(from:))
+            before: (row[6] as String?).flatMap(StoredStrings.values(json:)),
+            after: (row[7] as String?).flatMap(StoredStrings.values(json:))
         )
-    }
-
-    static func auditValues(_ values: [String: String]?) -> String? {
-        guard let values else { return nil }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(values)).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    static func auditValues(from json: String) -> [String: String]? {
-        try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))
     }
 }

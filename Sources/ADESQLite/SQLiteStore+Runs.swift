@@ -26,7 +26,8 @@ extension SQLiteStore: SyncRunStore {
                 """,
             arguments: [
                 run.kind.rawValue, run.startedAt.stored, run.endedAt?.stored, run.pages, run.added, run.modified,
-                run.removed, run.outcome.rawValue, run.errorCode, errorDetail(run.errorParameters), run.id,
+                run.removed, run.outcome.rawValue, run.errorCode,
+                run.errorParameters.isEmpty ? nil : StoredStrings.json(run.errorParameters), run.id,
             ]
         )
     }
@@ -155,20 +156,8 @@ extension SQLiteStore: SyncRunStore {
             removed: row.int(start + 8),
             outcome: row.text(start + 9).flatMap(SyncRun.Outcome.init(rawValue:)) ?? .interrupted,
             errorCode: row.text(start + 10),
-            errorParameters: row.text(start + 11).map(errorParameters(from:)) ?? [:]
+            errorParameters: row.text(start + 11).flatMap(StoredStrings.values(json:)) ?? [:]
         )
-    }
-
-    /// A run's error parameters as a JSON object, nil when there are none.
-    static func errorDetail(_ parameters: [String: String]) -> String? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        guard !parameters.isEmpty, let data = try? encoder.encode(parameters) else { return nil }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func errorParameters(from json: String) -> [String: String] {
-        (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
     }
 }
 
