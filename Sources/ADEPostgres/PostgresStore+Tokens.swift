@@ -93,10 +93,30 @@ extension PostgresStore: TokenStore {
     // MARK: - Rows
 
     /// The token columns, in the order of ``TokenRow``.
-    static let tokenColumns = """
-        id, name, base_url, created_at, consumer_key, access_token_expiry, issued_at, server_name, server_uuid,
-        organisation_name, admin_apple_id, uploaded_at, pending_since, sync_interval_seconds, state, state_since
-        """
+    static let tokenColumns = tokenColumns(of: nil)
+
+    /// The token columns, each prefixed with `alias.` when given.
+    static func tokenColumns(of alias: String?) -> String {
+        [
+            "id", "name", "base_url", "created_at", "consumer_key", "access_token_expiry", "issued_at", "server_name",
+            "server_uuid", "organisation_name", "admin_apple_id", "uploaded_at", "pending_since",
+            "sync_interval_seconds", "state", "state_since",
+        ].map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
+    }
+
+    /// A token from the first 16 columns of a row (``tokenColumns``).
+    static func token(from row: PostgresRandomAccessRow) throws -> EnrollmentToken {
+        token(
+            from: (
+                try row[0].decode(Int64.self), try row[1].decode(String.self), try row[2].decode(String.self),
+                try row[3].decode(Date.self), try row[4].decode(String?.self), try row[5].decode(Date?.self),
+                try row[6].decode(Date?.self), try row[7].decode(String?.self), try row[8].decode(String?.self),
+                try row[9].decode(String?.self), try row[10].decode(String?.self), try row[11].decode(Date?.self),
+                try row[12].decode(Date?.self), try row[13].decode(Int32?.self), try row[14].decode(String?.self),
+                try row[15].decode(Date?.self)
+            )
+        )
+    }
 
     typealias TokenRow = (
         Int64, String, String, Date, String?, Date?, Date?, String?, String?, String?, String?, Date?, Date?, Int32?,

@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
+import Synchronization
 
 /// The store on PostgreSQL, which any number of `ade` nodes share: postgres-nio's `PostgresClient` (its pool of
 /// connections), the schema of ``PostgresSchema``, every write in one transaction.
@@ -14,6 +15,8 @@ public final class PostgresStore: Service, Sendable {
     public let location: PostgresLocation
     let client: PostgresClient
     let logger: Logger
+    /// The last change stamp given (``changeStamp()``).
+    let stamps = Atomic<UInt64>(0)
 
     /// A store on the database at `location`; nothing connects until it runs.
     /// - Throws: when the TLS configuration cannot be made (`sslrootcert` unreadable).
@@ -146,12 +149,16 @@ public final class PostgresStore: Service, Sendable {
         }
     }
 
-    /// A store error for what postgres-nio threw: store errors pass; a server's or connection's failure becomes
-    /// `unavailable` with its SQLSTATE and message or the pool's error, never the query or its values.
+    /// A store error for what postgres-nio threw: a server's, connection's or pool's failure becomes `unavailable`
+    /// with its SQLSTATE and message or the pool's error, never the query or its values; any other error (the
+    /// store's own, a caller's thrown through a transaction) passes unchanged.
     func mapped(_ error: any Error) -> any Error {
-        if error is StoreError || error is CancellationError { return error }
-        let detail = (error as? PSQLError).map(Self.summary) ?? "\(error)"
-        return StoreError(.unavailable, parameters: ["path": location.description, "detail": detail])
+        if let error = error as? PSQLError {
+            return StoreError(.unavailable, parameters: ["path": location.description, "detail": Self.summary(error)])
+        }
+        let type = String(reflecting: Swift.type(of: error))
+        guard type.hasPrefix("PostgresNIO.") || type.hasPrefix("_ConnectionPoolModule.") else { return error }
+        return StoreError(.unavailable, parameters: ["path": location.description, "detail": "\(error)"])
     }
 
     /// What a PostgreSQL error says without its query or values: the SQLSTATE and the server's message, or the

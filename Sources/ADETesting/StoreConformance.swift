@@ -3,7 +3,7 @@ import ADESupport
 import Foundation
 public import Testing
 
-/// The battery every ``ADEStore`` must pass: the memory store, SQLite, and later PostgreSQL run the same checks.
+/// The battery every ``ADEStore`` must pass: the memory store, SQLite and PostgreSQL run the same checks.
 public enum StoreConformance {
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
     static let apple = URL(string: "https://mdmenrollment.apple.com")!

@@ -1,9 +1,8 @@
-import ADECore
 import ADESupport
 import Foundation
 import Testing
 
-@testable import ADESQLite
+@testable import ADECore
 
 /// The stored extras of a device read back: by `JSONReader`, or by `JSONDecoder` when the reader cannot,
 /// always the same.

@@ -1,0 +1,416 @@
+public import ADECore
+public import ADESupport
+public import Foundation
+import PostgresNIO
+
+extension PostgresStore: DeviceSyncStore {
+    public func cursor(tokenID: Int64) async throws -> SyncCursorState? {
+        try await read { connection in
+            let rows = try await connection.query(
+                """
+                SELECT phase, cursor, fetch_generation, fetch_started_at, last_full_fetch_at, recovery_since
+                FROM sync_cursors WHERE token_id = \(tokenID)
+                """,
+                logger: logger
+            )
+            for try await row in rows.decode((String, String?, Int, Date?, Date?, Date?).self) {
+                return SyncCursorState(
+                    phase: SyncCursorState.Phase(rawValue: row.0) ?? .fetch,
+                    cursor: row.1,
+                    fetchGeneration: row.2,
+                    fetchStartedAt: row.3,
+                    lastFullFetchAt: row.4,
+                    recoverySince: row.5
+                )
+            }
+            return nil
+        }
+    }
+
+    public func setCursor(_ cursor: SyncCursorState?, tokenID: Int64) async throws {
+        try await transaction { connection in try await Self.storeCursor(connection, cursor, tokenID: tokenID, logger) }
+    }
+
+    public func applyPage(
+        _ records: [DeviceRecord],
+        cursor: SyncCursorState,
+        completesFetch: Bool,
+        tokenID: Int64,
+        lease: LeaseRenewal?,
+        now: Date
+    ) async throws -> PageChanges {
+        try await transaction { connection in
+            // The token's row is locked for the page: pages of one token are written one at a time, whichever node
+            // writes them.
+            guard let token = try await Self.token(connection, "id = $1 FOR UPDATE", [tokenID], logger) else {
+                throw StoreError(.notFound, parameters: ["name": String(tokenID)])
+            }
+            if let lease,
+                try await !Self.renewLease(
+                    connection,
+                    tokenID: tokenID,
+                    holder: lease.holder,
+                    until: lease.until,
+                    logger
+                )
+            {
+                throw StoreError(.leaseLost, parameters: ["token": String(tokenID)])
+            }
+            var merged = try await Self.merge(
+                records,
+                tokenID: tokenID,
+                generation: cursor.fetchGeneration,
+                now: now,
+                connection,
+                logger
+            )
+            if completesFetch {
+                var gone: [String] = []
+                for try await serial in try await connection.query(
+                    """
+                    UPDATE devices SET removed_at = \(now), updated_at = \(now)
+                    WHERE token_id = \(tokenID) AND removed_at IS NULL AND fetch_generation < \(cursor.fetchGeneration)
+                    RETURNING serial
+                    """,
+                    logger: logger
+                ).decode(String.self) {
+                    gone.append(serial)
+                }
+                merged.removedByFetch(gone)
+            }
+            try await Self.storeCursor(connection, cursor, tokenID: tokenID, logger)
+            try await Self.record(merged, token: token, now: now, connection, logger)
+            if let runID = lease?.runID {
+                try await connection.query(
+                    """
+                    UPDATE sync_runs SET pages = pages + 1, added = added + \(merged.changes.added),
+                        modified = modified + \(merged.changes.modified), removed = removed + \(merged.changes.removed)
+                    WHERE id = \(runID) AND outcome = 'running'
+                    """,
+                    logger: logger
+                )
+            }
+            return merged.changes
+        }
+    }
+
+    public func applyDetails(_ records: [DeviceRecord], tokenID: Int64, now: Date) async throws -> PageChanges {
+        try await transaction { connection in
+            guard let token = try await Self.token(connection, "id = $1 FOR UPDATE", [tokenID], logger) else {
+                throw StoreError(.notFound, parameters: ["name": String(tokenID)])
+            }
+            let merged = try await Self.merge(records, tokenID: tokenID, generation: nil, now: now, connection, logger)
+            try await Self.record(merged, token: token, now: now, connection, logger)
+            return merged.changes
+        }
+    }
+
+    public func devices(tokenID: Int64, matching query: DeviceQuery, after serial: String?, limit: Int)
+        async throws -> [StoredDevice]
+    {
+        try await read { connection in
+            try await Self.devices(connection, tokenID: tokenID, matching: query, after: serial, limit: limit, logger)
+        }
+    }
+
+    public func devices(tokenNamed name: String, matching query: DeviceQuery, after serial: String?, limit: Int)
+        async throws -> (token: EnrollmentToken, devices: [StoredDevice])?
+    {
+        try await read { connection in
+            guard let token = try await Self.token(connection, "lower(name) = lower($1)", [name], logger) else {
+                return nil
+            }
+            let devices = try await Self.devices(
+                connection,
+                tokenID: token.id,
+                matching: query,
+                after: serial,
+                limit: limit,
+                logger
+            )
+            return (token, devices)
+        }
+    }
+
+    public func device(tokenID: Int64, serial: String) async throws -> StoredDevice? {
+        try await read { connection in
+            try await Self.devices(
+                connection,
+                "SELECT \(Self.deviceColumns) FROM devices WHERE token_id = $1 AND serial = $2",
+                [tokenID, serial],
+                logger
+            ).first
+        }
+    }
+
+    public func storedSerials(tokenID: Int64, among serials: [String]) async throws -> Set<String> {
+        guard !serials.isEmpty else { return [] }
+        return try await read { connection in
+            var stored: Set<String> = []
+            for try await serial in try await connection.query(
+                "SELECT serial FROM devices WHERE token_id = \(tokenID) AND serial = ANY(\(serials))",
+                logger: logger
+            ).decode(String.self) {
+                stored.insert(serial)
+            }
+            return stored
+        }
+    }
+
+    public func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int {
+        try await read { connection in
+            let column = includeRemoved ? "all_devices" : "present_devices"
+            for try await count in try await connection.query(
+                "SELECT \(unescaped: column) FROM tokens WHERE id = \(tokenID)",
+                logger: logger
+            ).decode(Int.self) {
+                return count
+            }
+            return 0
+        }
+    }
+
+    public func deviceCounts(tokenIDs: [Int64]?) async throws -> [Int64: Int] {
+        try await read { connection in
+            let query: PostgresQuery =
+                if let tokenIDs {
+                    "SELECT id, present_devices FROM tokens WHERE present_devices > 0 AND id = ANY(\(tokenIDs))"
+                } else {
+                    "SELECT id, present_devices FROM tokens WHERE present_devices > 0"
+                }
+            var counts: [Int64: Int] = [:]
+            for try await (id, count) in try await connection.query(query, logger: logger).decode((Int64, Int).self) {
+                counts[id] = count
+            }
+            return counts
+        }
+    }
+
+    public func highestFetchGeneration(tokenID: Int64) async throws -> Int {
+        try await read { connection in
+            for try await generation in try await connection.query(
+                "SELECT COALESCE(MAX(fetch_generation), 0)::bigint FROM devices WHERE token_id = \(tokenID)",
+                logger: logger
+            ).decode(Int.self) {
+                return generation
+            }
+            return 0
+        }
+    }
+
+    // MARK: - Pages
+
+    /// Merges records into the token's stored devices (``DeviceMerge/page(_:existing:tokenID:generation:now:)``) and
+    /// writes the changed rows, a few thousand to a statement.
+    static func merge(
+        _ records: [DeviceRecord],
+        tokenID: Int64,
+        generation: Int?,
+        now: Date,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> DeviceMerge.Page {
+        var existing: [String: StoredDevice] = [:]
+        let serials = Array(Set(records.map(\.serialNumber)))
+        if !serials.isEmpty {
+            for device in try await devices(
+                connection,
+                "SELECT \(deviceColumns) FROM devices WHERE token_id = $1 AND serial = ANY($2) FOR UPDATE",
+                [tokenID, serials],
+                logger
+            ) {
+                existing[device.serialNumber] = device
+            }
+        }
+        let merged = DeviceMerge.page(records, existing: existing, tokenID: tokenID, generation: generation, now: now)
+        let changed = merged.changed.keys.sorted().compactMap { merged.changed[$0] }
+        // PostgreSQL takes at most 65,535 parameters a statement: 3,000 rows of 20.
+        for start in stride(from: 0, to: changed.count, by: 3000) {
+            try await upsert(changed[start..<min(start + 3000, changed.count)], connection, logger)
+        }
+        return merged
+    }
+
+    /// Inserts devices, or updates them in place, in one statement.
+    static func upsert(_ devices: ArraySlice<StoredDevice>, _ connection: PostgresConnection, _ logger: Logger)
+        async throws
+    {
+        var bindings = PostgresBindings(capacity: devices.count * 20)
+        var rows: [String] = []
+        rows.reserveCapacity(devices.count)
+        for stored in devices {
+            let first = bindings.count + 1
+            rows.append("(" + (first..<first + 20).map { "$\($0)" }.joined(separator: ",") + ")")
+            let device = stored.device
+            bindings.append(stored.tokenID)
+            bindings.append(device.serialNumber)
+            bindings.append(device.model)
+            bindings.append(device.description)
+            bindings.append(device.color)
+            bindings.append(device.assetTag)
+            bindings.append(device.deviceFamily?.rawValue)
+            bindings.append(device.os?.rawValue)
+            bindings.append(device.profileStatus?.rawValue)
+            bindings.append(device.profileUUID)
+            bindings.append(device.profileAssignTime)
+            bindings.append(device.profilePushTime)
+            bindings.append(device.deviceAssignedDate)
+            bindings.append(device.deviceAssignedBy)
+            bindings.append(device.opType?.rawValue)
+            bindings.append(device.opDate)
+            bindings.append(DeviceExtras(device).json)
+            bindings.append(stored.removedAt)
+            bindings.append(stored.fetchGeneration)
+            bindings.append(stored.updatedAt)
+        }
+        let sql = """
+            INSERT INTO devices (\(deviceColumns)) VALUES \(rows.joined(separator: ","))
+            ON CONFLICT (token_id, serial) DO UPDATE SET model = excluded.model, description = excluded.description,
+                color = excluded.color, asset_tag = excluded.asset_tag, device_family = excluded.device_family,
+                os = excluded.os, profile_status = excluded.profile_status, profile_uuid = excluded.profile_uuid,
+                profile_assign_time = excluded.profile_assign_time, profile_push_time = excluded.profile_push_time,
+                device_assigned_date = excluded.device_assigned_date,
+                device_assigned_by = excluded.device_assigned_by, op_type = excluded.op_type,
+                op_date = excluded.op_date, extra = excluded.extra, removed_at = excluded.removed_at,
+                fetch_generation = excluded.fetch_generation, updated_at = excluded.updated_at
+            """
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+    }
+
+    /// Moves the token's device counts and writes the page's events.
+    static func record(
+        _ merged: DeviceMerge.Page,
+        token: EnrollmentToken,
+        now: Date,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws {
+        if merged.presentDelta != 0 || merged.allDelta != 0 {
+            try await connection.query(
+                """
+                UPDATE tokens SET present_devices = present_devices + \(merged.presentDelta),
+                    all_devices = all_devices + \(merged.allDelta)
+                WHERE id = \(token.id)
+                """,
+                logger: logger
+            )
+        }
+        try await append(merged.events(token: token, at: now), connection, logger)
+    }
+
+    // MARK: - Rows
+
+    static func devices(
+        _ connection: PostgresConnection,
+        tokenID: Int64,
+        matching query: DeviceQuery,
+        after serial: String?,
+        limit: Int,
+        _ logger: Logger
+    ) async throws -> [StoredDevice] {
+        var conditions = ["token_id = $1", "serial > $2"]
+        var values: [any PostgresEncodable & Sendable] = [tokenID, serial ?? ""]
+        if let prefix = query.serialPrefix {
+            values += [prefix, prefix + "\u{10FFFF}"]
+            conditions += ["serial >= $\(values.count - 1)", "serial < $\(values.count)"]
+        }
+        switch query.presence {
+        case .present: conditions.append("removed_at IS NULL")
+        case .removed: conditions.append("removed_at IS NOT NULL")
+        case .all: break
+        }
+        if let status = query.profileStatus {
+            values.append(status.rawValue)
+            conditions.append("profile_status = $\(values.count)")
+        }
+        values.append(max(0, limit))
+        return try await devices(
+            connection,
+            """
+            SELECT \(deviceColumns) FROM devices WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY serial LIMIT $\(values.count)
+            """,
+            values,
+            logger
+        )
+    }
+
+    static func devices(
+        _ connection: PostgresConnection,
+        _ sql: String,
+        _ values: [any PostgresEncodable & Sendable],
+        _ logger: Logger
+    ) async throws -> [StoredDevice] {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values { try bindings.append(value) }
+        var devices: [StoredDevice] = []
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        {
+            devices.append(try device(from: row))
+        }
+        return devices
+    }
+
+    /// The device columns, in the order of ``device(from:)``.
+    static let deviceColumns = """
+        token_id, serial, model, description, color, asset_tag, device_family, os, profile_status, profile_uuid, \
+        profile_assign_time, profile_push_time, device_assigned_date, device_assigned_by, op_type, op_date, extra, \
+        removed_at, fetch_generation, updated_at
+        """
+
+    static func device(from row: PostgresRow) throws -> StoredDevice {
+        let (tokenID, serial, model, description, color, assetTag, family, os, status, profileUUID) = try row.decode(
+            (Int64, String, String?, String?, String?, String?, String?, String?, String?, String?).self
+        )
+        let columns = row.makeRandomAccess()
+        var device = DeviceRecord(
+            serialNumber: serial,
+            model: model,
+            description: description,
+            color: color,
+            assetTag: assetTag,
+            deviceFamily: family.map(DeviceFamily.init(rawValue:)),
+            os: os.map(OperatingSystem.init(rawValue:)),
+            profileStatus: status.map(ProfileStatus.init(rawValue:)),
+            profileUUID: profileUUID,
+            profileAssignTime: try columns[10].decode(Date?.self),
+            profilePushTime: try columns[11].decode(Date?.self),
+            deviceAssignedDate: try columns[12].decode(Date?.self),
+            deviceAssignedBy: try columns[13].decode(String?.self),
+            opType: try columns[14].decode(String?.self).map(OperationType.init(rawValue:)),
+            opDate: try columns[15].decode(Date?.self)
+        )
+        DeviceExtras(json: try columns[16].decode(String?.self))?.apply(to: &device)
+        return StoredDevice(
+            tokenID: tokenID,
+            device: device,
+            removedAt: try columns[17].decode(Date?.self),
+            fetchGeneration: try columns[18].decode(Int.self),
+            updatedAt: try columns[19].decode(Date.self)
+        )
+    }
+
+    static func storeCursor(
+        _ connection: PostgresConnection,
+        _ cursor: SyncCursorState?,
+        tokenID: Int64,
+        _ logger: Logger
+    ) async throws {
+        guard let cursor else {
+            try await connection.query("DELETE FROM sync_cursors WHERE token_id = \(tokenID)", logger: logger)
+            return
+        }
+        try await connection.query(
+            """
+            INSERT INTO sync_cursors (token_id, phase, cursor, fetch_generation, fetch_started_at, last_full_fetch_at,
+                recovery_since)
+            VALUES (\(tokenID), \(cursor.phase.rawValue), \(cursor.cursor), \(cursor.fetchGeneration),
+                \(cursor.fetchStartedAt), \(cursor.lastFullFetchAt), \(cursor.recoverySince))
+            ON CONFLICT (token_id) DO UPDATE SET phase = excluded.phase, cursor = excluded.cursor,
+                fetch_generation = excluded.fetch_generation, fetch_started_at = excluded.fetch_started_at,
+                last_full_fetch_at = excluded.last_full_fetch_at, recovery_since = excluded.recovery_since
+            """,
+            logger: logger
+        )
+    }
+}
