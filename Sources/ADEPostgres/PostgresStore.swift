@@ -38,16 +38,18 @@ public final class PostgresStore: Service, Sendable {
     }
 
     /// Opens the database at `location`, migrates it, runs `body` with the store, and closes it.
-    public static func withStore<T: Sendable>(
+    /// - Parameter limit: How long the database may take to answer at first before the store is `unavailable`.
+    public static func withStore<T>(
         _ location: PostgresLocation,
         logger: Logger,
+        connectingWithin limit: Duration = .seconds(10),
         _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
         let store = try PostgresStore(location: location, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.client.run() }
             defer { group.cancelAll() }
-            try await store.migrate(within: .seconds(10))
+            try await store.migrate(within: limit)
             return try await body(store)
         }
     }

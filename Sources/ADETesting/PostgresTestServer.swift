@@ -4,16 +4,24 @@ public import Foundation
 /// it), else a throw-away cluster that `scripts/postgres` starts on first use and stops when the test process exits.
 /// Each test takes a database of its own (``newDatabase()``), so tests run in parallel on one server.
 public enum PostgresTestServer {
+    /// How long a test's store may take to connect and migrate.
+    public static let connectionLimit = Duration.seconds(90)
+
     /// The URL of the server's `postgres` database.
     public static func url() throws -> String {
         try shared.get()
     }
 
     /// A new, empty database on the server; its URL.
-    public static func newDatabase() throws -> String {
+    public static func newDatabase() async throws -> String {
         let base = try url()
         let name = "ade_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try psql(base, "CREATE DATABASE \(name)")
+        // psql runs on a thread of its own: a test's wait must not hold one of the few threads that run every test.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try psql(base, "CREATE DATABASE \(name)") }.map { _ in () })
+            }
+        }
         guard var components = URLComponents(string: base) else { throw Failure("not a URL: \(base)") }
         components.path = "/" + name
         return components.string ?? base
@@ -50,24 +58,19 @@ public enum PostgresTestServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ade-pg-\(getpid())").path
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/postgres").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, "start", folder]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failure("scripts/postgres start \(folder) failed") }
+        // system(3) rather than Process: Foundation does not always see the script end when it is started from a
+        // test's own thread during the suite, and the cluster outlives the script.
+        guard system("bash '\(script)' start '\(folder)' > '\(folder).url' 2>/dev/null") == 0,
+            let text = FileManager.default.contents(atPath: folder + ".url")
+        else {
+            throw Failure(
+                "scripts/postgres start \(folder) failed: is PostgreSQL installed (apt-get install postgresql)?"
+            )
+        }
         startedCluster = (script, folder)
         atexit {
             guard let (script, folder) = PostgresTestServer.startedCluster else { return }
-            let stop = Process()
-            stop.executableURL = URL(fileURLWithPath: "/bin/bash")
-            stop.arguments = [script, "stop", folder]
-            try? stop.run()
-            stop.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: folder)
+            _ = system("bash '\(script)' stop '\(folder)' >/dev/null 2>&1; rm -rf '\(folder)' '\(folder).url'")
         }
         return String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -10,14 +10,18 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct PostgresMigrationTests {
     @Test func nodesStartingTogetherMigrateOnce() async throws {
-        let url = try PostgresTestServer.newDatabase()
+        let url = try await PostgresTestServer.newDatabase()
         let location = try PostgresLocation(url: url, environment: [:])
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         // Three nodes at once: the advisory lock lets one migrate; the others wait, then find nothing to do.
         let versions = try await withThrowingTaskGroup(of: [Int].self) { group in
             for _ in 0..<3 {
                 group.addTask {
-                    try await PostgresStore.withStore(location, logger: logger) { store in
+                    try await PostgresStore.withStore(
+                        location,
+                        logger: logger,
+                        connectingWithin: PostgresTestServer.connectionLimit
+                    ) { store in
                         try await store.schemaVersions()
                     }
                 }
@@ -31,10 +35,14 @@ struct PostgresMigrationTests {
     }
 
     @Test func theAuditLogIsAppendOnly() async throws {
-        let url = try PostgresTestServer.newDatabase()
+        let url = try await PostgresTestServer.newDatabase()
         let location = try PostgresLocation(url: url, environment: [:])
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        try await PostgresStore.withStore(location, logger: logger) { _ in }
+        try await PostgresStore.withStore(
+            location,
+            logger: logger,
+            connectingWithin: PostgresTestServer.connectionLimit
+        ) { _ in }
         try PostgresTestServer.psql(
             url,
             "INSERT INTO audit_log (at, actor, source, action, target) VALUES (now(), 'a', 'cli', 'x', 'y')"

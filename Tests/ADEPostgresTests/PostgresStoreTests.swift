@@ -13,8 +13,13 @@ struct PostgresStoreTests {
 
     /// Runs `body` with a store on a new database.
     static func withStore<T: Sendable>(_ body: (PostgresStore) async throws -> T) async throws -> T {
-        let location = try PostgresLocation(url: try PostgresTestServer.newDatabase(), environment: [:])
-        return try await PostgresStore.withStore(location, logger: logger, body)
+        let location = try PostgresLocation(url: try await PostgresTestServer.newDatabase(), environment: [:])
+        return try await PostgresStore.withStore(
+            location,
+            logger: logger,
+            connectingWithin: PostgresTestServer.connectionLimit,
+            body
+        )
     }
 
     @Test(arguments: StoreConformance.checks)

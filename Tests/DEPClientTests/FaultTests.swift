@@ -3,6 +3,7 @@ import ADETesting
 import DEPClient
 import DEPSimulator
 import Foundation
+import Glibc
 import InMemoryLogging
 import Logging
 import ServerToken
@@ -327,11 +328,15 @@ struct FaultTests {
 
     @Test func aClosedPortIsUnreachableNotAnAppleError() async throws {
         let clock = ManualTimeSource()
-        let harnessless = try await SimulatorHarness.with(Self.configuration) { harness in
+        var harnessless = try await SimulatorHarness.with(Self.configuration) { harness in
             try harness.defaultServer
         }
-        // The simulator has stopped: nothing listens on its port any more. (async-http-client keeps trying to
-        // connect until its connect timeout, so the test shortens it.)
+        // A port bound and never listened on refuses every connection, and no other test's server can take it
+        // meanwhile (the simulator's own port, once freed, could be). async-http-client keeps trying to connect
+        // until its connect timeout, so the test shortens it.
+        let closed = try ClosedPort()
+        defer { closed.close() }
+        harnessless.baseURL = URL(string: "http://127.0.0.1:\(closed.port)")!
         let transport = try HTTPClientTransport(configuration: .init(connectTimeout: .milliseconds(300)))
         let client = DEPClient(
             configuration: Self.exactRetries,
@@ -513,4 +518,29 @@ struct FaultTests {
             }
         }
     }
+}
+
+/// A loopback TCP port bound without listening: connections to it are refused for as long as it is held.
+private struct ClosedPort {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard descriptor >= 0, bound else { throw CocoaError(.fileWriteUnknown) }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }

@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ADEServer
 import ArgumentParser
 import Foundation

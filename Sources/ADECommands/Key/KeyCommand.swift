@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ArgumentParser
 import Foundation
 
@@ -26,49 +25,50 @@ struct KeyCommand: AsyncParsableCommand {
         func run() async throws {
             let locale = global.locale
             try await reportingErrors(locale: locale) {
-                let path = storeOptions.databasePath
-                let store = try SQLiteStore(path: path)
-                let keyFile = storeOptions.keyFilePath
-                let (old, source) = try await MasterKeyLoader.load(
-                    environment: ProcessInfo.processInfo.environment,
-                    keyFilePath: keyFile,
-                    store: store
-                )
-                let new = MasterKey.generate()
-                let staged = keyFile + ".new"
-                if source != .environment {
-                    // The new key is on disk before any secret depends on it.
-                    try FileAccess.writeNew(
-                        staged,
-                        contents: Array((new.base64 + "\n").utf8),
-                        mode: 0o600,
-                        replacing: true
+                try await storeOptions.withOpenStore { store, old, source in
+                    let keyFile: String? =
+                        switch source {
+                        case .file(let path), .newFile(let path): path
+                        case .environment: nil
+                        }
+                    let new = MasterKey.generate()
+                    let staged = keyFile.map { $0 + ".new" }
+                    if let staged {
+                        // The new key is on disk before any secret depends on it.
+                        try FileAccess.writeNew(
+                            staged,
+                            contents: Array((new.base64 + "\n").utf8),
+                            mode: 0o600,
+                            replacing: true
+                        )
+                    }
+                    let oldBox = SecretBox(key: old)
+                    let newBox = SecretBox(key: new)
+                    do {
+                        try await store.resealAll(
+                            newKeyCheckValue: new.checkValue,
+                            KeyRotation.reseal(from: oldBox, to: newBox)
+                        )
+                    } catch {
+                        if let staged { try? FileManager.default.removeItem(atPath: staged) }
+                        throw error
+                    }
+                    try await CommandAudit.record(
+                        store,
+                        "key.rotate",
+                        keyFile ?? "ADE_MASTER_KEY",
+                        after: ["key_check": new.checkValue]
                     )
-                }
-                let oldBox = SecretBox(key: old)
-                let newBox = SecretBox(key: new)
-                do {
-                    try await store.resealAll(
-                        newKeyCheckValue: new.checkValue,
-                        KeyRotation.reseal(from: oldBox, to: newBox)
-                    )
-                } catch {
-                    try? FileManager.default.removeItem(atPath: staged)
-                    throw error
-                }
-                try await CommandAudit.record(
-                    store,
-                    "key.rotate",
-                    source == .environment ? "ADE_MASTER_KEY" : keyFile,
-                    after: ["key_check": new.checkValue]
-                )
-                let catalogue = MessageCatalogue.bundled
-                if source == .environment {
-                    Console.current.line(new.base64)
-                    Console.current.note(catalogue.string(.keyRotateEnvironment, locale: locale))
-                } else {
-                    try FileAccess.replace(keyFile, with: staged)
-                    Console.current.line(catalogue.string(.keyRotateFile, locale: locale, ["path": .string(keyFile)]))
+                    let catalogue = MessageCatalogue.bundled
+                    if let keyFile, let staged {
+                        try FileAccess.replace(keyFile, with: staged)
+                        Console.current.line(
+                            catalogue.string(.keyRotateFile, locale: locale, ["path": .string(keyFile)])
+                        )
+                    } else {
+                        Console.current.line(new.base64)
+                        Console.current.note(catalogue.string(.keyRotateEnvironment, locale: locale))
+                    }
                 }
             }
         }

@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ADESupport
 import ArgumentParser
 import DEPClient

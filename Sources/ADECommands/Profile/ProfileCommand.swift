@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ADESupport
 import ArgumentParser
 import DEPClient
@@ -27,7 +26,7 @@ struct ProfileCommand: AsyncParsableCommand {
     /// Opens the store and the services a profile command needs.
     static func withService<T>(
         _ storeOptions: StoreOptions,
-        _ body: (ProfileService, SQLiteStore) async throws -> T
+        _ body: (ProfileService, any ADEStore) async throws -> T
     ) async throws -> T {
         let logger = Logger.commandLine("ade.profile")
         return try await storeOptions.withTokenService(logger: logger) { tokens, store, _ in

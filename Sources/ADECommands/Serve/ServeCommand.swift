@@ -1,6 +1,5 @@
 import ADECore
 import ADENotify
-import ADESQLite
 import ADEServer
 import ADESupport
 import ArgumentParser
@@ -70,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
             let metrics = SyncMetrics(factory: PrometheusMetricsFactory(registry: registry))
             let metricsAddress = try (metricsListen ?? environment["ADE_METRICS_LISTEN"]).map(Self.address)
             try await storeOptions.withTokenService(logger: logger, metrics: metrics) { service, store, _ in
-                let keyFile = storeOptions.keyFilePath
+                let keyFile = try storeOptions.keyFilePath()
                 var withSetup = configuration
                 if try await store.users().isEmpty {
                     withSetup.setupToken = AccessSecret.random()
@@ -166,7 +165,12 @@ struct ServeCommand: AsyncParsableCommand {
                                     environment: environment,
                                     keyFilePath: keyFile
                                 )
-                            else { throw SecretError(.masterKeyMissing, parameters: ["path": keyFile]) }
+                            else {
+                                throw SecretError(
+                                    .masterKeyMissing,
+                                    parameters: ["path": keyFile ?? MasterKeyLoader.fileVariable]
+                                )
+                            }
                             return key
                         },
                         timeSource: SystemTimeSource(),

@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ADEServer
 import ADESupport
 import ArgumentParser
@@ -12,7 +11,7 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "The SQLite database (env ADE_DATABASE). Default: $XDG_DATA_HOME/ade/ade.sqlite, else ~/.local/share/ade/ade.sqlite."
+            "The SQLite database file, or a postgres:// URL that several nodes share (env ADE_DATABASE). Default: $XDG_DATA_HOME/ade/ade.sqlite, else ~/.local/share/ade/ade.sqlite."
     )
     var database: String?
 
@@ -22,7 +21,7 @@ struct StoreOptions: ParsableArguments {
     )
     var allowCustomDepURL = false
 
-    /// The database's path.
+    /// The database as given: a SQLite file's path or a PostgreSQL URL.
     var databasePath: String {
         let environment = ProcessInfo.processInfo.environment
         if let database { return database }
@@ -33,9 +32,24 @@ struct StoreOptions: ParsableArguments {
         return base + "/ade/ade.sqlite"
     }
 
-    /// The master key file: `ADE_MASTER_KEY_FILE`, else beside the database.
-    var keyFilePath: String {
-        MasterKeyLoader.keyFilePath(forDatabase: databasePath, environment: ProcessInfo.processInfo.environment)
+    /// The database: a SQLite file, or PostgreSQL for a `postgres://` URL.
+    /// - Throws: ``StoreError`` `database_url_invalid`.
+    func location() throws -> StoreFactory.Location {
+        try StoreFactory.Location(databasePath, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The master key file: `ADE_MASTER_KEY_FILE`, else beside a SQLite database; nil for PostgreSQL whose key
+    /// comes from `ADE_MASTER_KEY` alone.
+    /// - Throws: ``SecretError`` `master_key_not_named` for PostgreSQL without `ADE_MASTER_KEY_FILE` or
+    ///   `ADE_MASTER_KEY`.
+    func keyFilePath() throws -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        let location = try location()
+        if let path = location.keyFilePath(environment: environment) { return path }
+        guard let key = environment[MasterKeyLoader.environmentVariable], !key.isEmpty else {
+            throw SecretError(.masterKeyNotNamed, parameters: ["database": location.description])
+        }
+        return nil
     }
 
     var customURLsAllowed: Bool {
@@ -44,19 +58,17 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the database and checks its master key (a wrong key is refused), for commands that only read the
     /// store and never call Apple.
-    func withStore<T>(_ body: (SQLiteStore) async throws -> T) async throws -> T {
-        let (store, _, _) = try await openStore()
-        return try await body(store)
+    func withStore<T>(_ body: (any ADEStore) async throws -> T) async throws -> T {
+        try await withOpenStore { store, _, _ in try await body(store) }
     }
 
     /// Opens the database and its master key, and runs `body` with the box that seals secrets under it.
-    func withSecretBox<T>(_ body: (SecretBox, SQLiteStore) async throws -> T) async throws -> T {
-        let (store, key, _) = try await openStore()
-        return try await body(SecretBox(key: key), store)
+    func withSecretBox<T>(_ body: (SecretBox, any ADEStore) async throws -> T) async throws -> T {
+        try await withOpenStore { store, key, _ in try await body(SecretBox(key: key), store) }
     }
 
     /// Opens the database and its master key, and runs `body` with the webhooks' service.
-    func withWebhooks<T>(_ body: (WebhookService, SQLiteStore, SecretBox) async throws -> T) async throws -> T {
+    func withWebhooks<T>(_ body: (WebhookService, any ADEStore, SecretBox) async throws -> T) async throws -> T {
         try await withSecretBox { box, store in
             let service = WebhookService(
                 store: store,
@@ -69,7 +81,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the database and its master key, and runs `body` with the alert channels' service.
-    func withAlertChannels<T>(_ body: (AlertChannelService, SQLiteStore, SecretBox) async throws -> T) async throws
+    func withAlertChannels<T>(_ body: (AlertChannelService, any ADEStore, SecretBox) async throws -> T) async throws
         -> T
     {
         try await withSecretBox { box, store in
@@ -84,7 +96,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the database and checks its master key, and runs `body` with the users' and API tokens' service.
-    func withAccess<T>(_ body: (AccessService, SQLiteStore) async throws -> T) async throws -> T {
+    func withAccess<T>(_ body: (AccessService, any ADEStore) async throws -> T) async throws -> T {
         try await withStore { store in
             try await body(AccessService(store: store, hasher: PasswordHasher(), timeSource: SystemTimeSource()), store)
         }
@@ -95,9 +107,21 @@ struct StoreOptions: ParsableArguments {
     func withTokenService<T>(
         logger: Logger = Logger.commandLine("ade"),
         metrics: SyncMetrics? = nil,
-        _ body: (TokenService, SQLiteStore, MasterKeyLoader.Source) async throws -> T
+        _ body: (TokenService, any ADEStore, MasterKeyLoader.Source) async throws -> T
     ) async throws -> T {
-        let (store, key, source) = try await openStore()
+        try await withOpenStore(logger: logger) { store, key, source in
+            try await withTokenService(store: store, key: key, source: source, logger: logger, metrics: metrics, body)
+        }
+    }
+
+    private func withTokenService<T>(
+        store: any ADEStore,
+        key: MasterKey,
+        source: MasterKeyLoader.Source,
+        logger: Logger,
+        metrics: SyncMetrics?,
+        _ body: (TokenService, any ADEStore, MasterKeyLoader.Source) async throws -> T
+    ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let transport = try HTTPClientTransport(
             configuration: .fromEnvironment(environment, extraCAFile: environment["ADE_EXTRA_CA_FILE"])
@@ -123,22 +147,30 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    private func openStore() async throws -> (SQLiteStore, MasterKey, MasterKeyLoader.Source) {
-        let store = try SQLiteStore(path: databasePath)
-        let (key, source) = try await MasterKeyLoader.load(
-            environment: ProcessInfo.processInfo.environment,
-            keyFilePath: keyFilePath,
-            store: store
-        )
-        if case .file(let path) = source, SecureFile.isOpenToOthers(path) {
-            Console.current.note(
-                MessageCatalogue.bundled.string(
-                    .keyFileExposed,
-                    locale: .fromEnvironment(ProcessInfo.processInfo.environment),
-                    ["path": .string(path)]
-                )
+    /// Opens the database (a SQLite file or PostgreSQL, from ``StoreFactory``) and its master key, checked against
+    /// the database's (a wrong key is refused), and runs `body` with them.
+    func withOpenStore<T>(
+        logger: Logger = Logger.commandLine("ade"),
+        _ body: (any ADEStore, MasterKey, MasterKeyLoader.Source) async throws -> T
+    ) async throws -> T {
+        let location = try location()
+        let keyFile = try keyFilePath()
+        return try await StoreFactory.withStore(location, logger: logger) { store in
+            let (key, source) = try await MasterKeyLoader.load(
+                environment: ProcessInfo.processInfo.environment,
+                keyFilePath: keyFile,
+                store: store
             )
+            if case .file(let path) = source, SecureFile.isOpenToOthers(path) {
+                Console.current.note(
+                    MessageCatalogue.bundled.string(
+                        .keyFileExposed,
+                        locale: .fromEnvironment(ProcessInfo.processInfo.environment),
+                        ["path": .string(path)]
+                    )
+                )
+            }
+            return try await body(store, key, source)
         }
-        return (store, key, source)
     }
 }

@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ADESupport
 import ArgumentParser
 import Foundation
@@ -84,7 +83,7 @@ struct DevicesCommand: AsyncParsableCommand {
         /// Calls `body` with each page of a token's devices that the filters keep, by serial number.
         func forEachPage(
             of token: EnrollmentToken,
-            store: SQLiteStore,
+            store: any ADEStore,
             _ body: ([StoredDevice]) async throws -> Void
         ) async throws {
             if let assignment {
@@ -129,7 +128,7 @@ enum AssignmentFilter: String, ExpressibleByArgument, CaseIterable {
     /// Calls `body` with each page of the token's devices that match, by serial number.
     func forEachPage(
         of token: EnrollmentToken,
-        store: SQLiteStore,
+        store: any ADEStore,
         _ body: ([StoredDevice]) async throws -> Void
     ) async throws {
         guard let status else {

@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ArgumentParser
 import Foundation
 
@@ -50,8 +49,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let locale = global.locale
         var worst = Severity.ok
         try await reportingErrors(locale: locale) {
-            let path = storeOptions.databasePath
-            guard FileManager.default.fileExists(atPath: path) else {
+            if case .sqlite(let path) = try storeOptions.location(), !FileManager.default.fileExists(atPath: path) {
                 throw CommandError(.databaseMissing, path: path)
             }
             let policy = try health.policy()
@@ -113,7 +111,7 @@ struct DoctorCommand: AsyncParsableCommand {
         if worst == .error { throw ExitCode(Self.errorStateStatus) }
     }
 
-    static func report(store: SQLiteStore, locale: MessageLocale, policy: HealthPolicy) async throws -> Report {
+    static func report(store: any ADEStore, locale: MessageLocale, policy: HealthPolicy) async throws -> Report {
         let catalogue = MessageCatalogue.bundled
         var entries: [Report.Entry] = []
         var counts: [String: Int] = ["ok": 0, "warning": 0, "error": 0]

@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ADESupport
 import ArgumentParser
 import Foundation
@@ -65,7 +64,7 @@ struct SyncCommand: AsyncParsableCommand {
     private func syncOne(
         _ token: EnrollmentToken,
         syncer: TokenSyncer,
-        store: SQLiteStore,
+        store: any ADEStore,
         holder: TokenSyncer.Holder,
         locale: MessageLocale
     ) async -> Bool {

@@ -1,5 +1,4 @@
 import ADECore
-import ADESQLite
 import ArgumentParser
 import DEPClient
 import Foundation

@@ -1,6 +1,5 @@
 import ADECore
 import ADENotify
-import ADESQLite
 import ADESupport
 import ArgumentParser
 import Foundation

@@ -27,11 +27,13 @@ public enum MasterKeyLoader {
     /// The key as `ADE_MASTER_KEY` or the key file holds it now, without creating one or checking it; nil when
     /// neither has one. A running server reads it again after `ade key rotate` (``MasterKeyWatcher``).
     /// - Throws: ``SecretError`` `invalid_master_key`.
-    public static func current(environment: [String: String], keyFilePath: String) throws -> (MasterKey, Source)? {
+    /// - Parameter keyFilePath: The key file; nil when the key can only come from `ADE_MASTER_KEY` (PostgreSQL
+    ///   without `ADE_MASTER_KEY_FILE`).
+    public static func current(environment: [String: String], keyFilePath: String?) throws -> (MasterKey, Source)? {
         if let text = environment[environmentVariable], !text.isEmpty {
             return (try MasterKey(base64: text), .environment)
         }
-        if let data = FileManager.default.contents(atPath: keyFilePath) {
+        if let keyFilePath, let data = FileManager.default.contents(atPath: keyFilePath) {
             return (try MasterKey(base64: String(decoding: data, as: UTF8.self)), .file(keyFilePath))
         }
         return nil
@@ -42,7 +44,7 @@ public enum MasterKeyLoader {
     ///   `key_file_unwritable`.
     public static func load(
         environment: [String: String],
-        keyFilePath: String,
+        keyFilePath: String?,
         store: some SecretStore
     ) async throws -> (key: MasterKey, source: Source) {
         let key: MasterKey
@@ -51,6 +53,9 @@ public enum MasterKeyLoader {
             key = existing
             source = from
         } else {
+            guard let keyFilePath else {
+                throw SecretError(.masterKeyMissing, parameters: ["path": fileVariable])
+            }
             guard try await !store.hasSecrets(), try await store.keyCheckValue() == nil else {
                 throw SecretError(.masterKeyMissing, parameters: ["path": keyFilePath])
             }

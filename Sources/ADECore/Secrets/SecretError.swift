@@ -11,6 +11,7 @@ public struct SecretError: Error, Sendable, CodedError {
             case unsupportedVersion = "unsupported_version"
             case masterKeyMissing = "master_key_missing"
             case keyFileUnwritable = "key_file_unwritable"
+            case masterKeyNotNamed = "master_key_not_named"
         }
         fileprivate let backing: Backing
         public var rawValue: String { backing.rawValue }
@@ -29,6 +30,9 @@ public struct SecretError: Error, Sendable, CodedError {
         public static let masterKeyMissing = Code(backing: .masterKeyMissing)
         /// The key file for a new database cannot be written (`path`).
         public static let keyFileUnwritable = Code(backing: .keyFileUnwritable)
+        /// A PostgreSQL database, which nodes share, without `ADE_MASTER_KEY` or `ADE_MASTER_KEY_FILE` (`database`):
+        /// no key file is made up beside it.
+        public static let masterKeyNotNamed = Code(backing: .masterKeyNotNamed)
     }
 
     public let code: Code

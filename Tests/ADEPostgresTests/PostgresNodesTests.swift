@@ -1,0 +1,108 @@
+import ADECore
+import ADETesting
+import Foundation
+import Logging
+import Testing
+
+@testable import ADEPostgres
+
+/// Several nodes on one database: each node is a store of its own (its own pool of connections), as `ade serve`
+/// processes on different machines are.
+@Suite(.timeLimit(.minutes(2)))
+struct PostgresNodesTests {
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    /// Runs `body` with `count` stores on one new database.
+    static func withNodes<T>(_ count: Int, _ body: ([PostgresStore]) async throws -> T) async throws -> T {
+        let location = try PostgresLocation(url: try await PostgresTestServer.newDatabase(), environment: [:])
+        func open(_ opened: [PostgresStore]) async throws -> T {
+            guard opened.count < count else { return try await body(opened) }
+            return try await PostgresStore.withStore(
+                location,
+                logger: PostgresStoreTests.logger,
+                connectingWithin: PostgresTestServer.connectionLimit
+            ) { store in
+                try await open(opened + [store])
+            }
+        }
+        return try await open([])
+    }
+
+    @Test func holdersOnTwoNodesRacingForALeaseGetOneHolder() async throws {
+        try await Self.withNodes(2) { nodes in
+            for round in 0..<10 {
+                let token = try await nodes[0].createToken(
+                    name: "T\(round)",
+                    baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+                    createdAt: Self.start
+                )
+                let answers = try await withThrowingTaskGroup(of: (String, SyncLease).self) { group in
+                    for index in 0..<16 {
+                        let node = nodes[index % 2]
+                        group.addTask {
+                            let lease = SyncLease(
+                                tokenID: token.id,
+                                holder: "node\(index % 2)-\(index)",
+                                host: "node\(index % 2)",
+                                processID: Int32(index + 1),
+                                expiresAt: Self.start.addingTimeInterval(60)
+                            )
+                            return (lease.holder, try await node.acquireLease(lease, now: Self.start, replacing: nil))
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                let winners = answers.filter { $0.0 == $0.1.holder }
+                #expect(winners.count == 1, "round \(round): one holder")
+                #expect(Set(answers.map(\.1.holder)).count == 1, "round \(round): every node is told the same holder")
+                #expect(try await nodes[1].lease(tokenID: token.id)?.holder == winners.first?.0)
+            }
+        }
+    }
+
+    @Test func eventsWrittenOnTwoNodesAreReadInCommitOrder() async throws {
+        // A reader pages the outbox by id: an id that became visible after a higher one would never be read.
+        try await Self.withNodes(2) { nodes in
+            // A token each: writers of different tokens do not wait for each other's token row.
+            var tokens: [EnrollmentToken] = []
+            for index in 0..<40 {
+                tokens.append(
+                    try await nodes[0].createToken(
+                        name: "T\(index)",
+                        baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+                        createdAt: Self.start
+                    )
+                )
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, token) in tokens.enumerated() {
+                    let node = nodes[index % 2]
+                    group.addTask {
+                        _ = try await node.recordExpiryReminder(
+                            ExpiryReminder(step: 1, daysLeft: 30, expiresAt: Self.start, at: Self.start),
+                            tokenID: token.id
+                        )
+                    }
+                }
+                // Meanwhile a reader on a third connection follows the outbox as the delivery service does.
+                group.addTask {
+                    var last: Int64 = 0
+                    var seen = 0
+                    let deadline = Date().addingTimeInterval(10)
+                    while seen < 40, Date() < deadline {
+                        let events = try await nodes[1].events(after: last, limit: 100)
+                        for event in events {
+                            #expect(event.id > last)
+                            last = event.id
+                        }
+                        seen += events.count
+                    }
+                    #expect(seen == 40)
+                }
+                try await group.waitForAll()
+            }
+            let ids = try await nodes[0].events(after: 0, limit: 100).map(\.id)
+            #expect(ids.count == 40 && ids == ids.sorted())
+        }
+    }
+}
