@@ -272,7 +272,9 @@ let package = Package(
             name: "ADECommandsTests",
             dependencies: [
                 "ADESupport",
-                "ADECommands", "ADECore", "ADESQLite", "ServerToken", "ADETesting", "DEPClient", "DEPSimulator",
+                "ADECommands", "ADECore", "ADEPostgres", "ADESQLite", "ServerToken", "ADETesting", "DEPClient",
+                "DEPSimulator",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

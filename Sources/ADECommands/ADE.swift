@@ -16,7 +16,7 @@ public struct ADE: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, TokenCommand.self, KeyCommand.self, SyncCommand.self,
             DevicesCommand.self, ProfileCommand.self, WebhookCommand.self, AlertCommand.self, AuditCommand.self,
-            DoctorCommand.self, UserCommand.self, APITokenCommand.self, DEPCommand.self,
+            DoctorCommand.self, UserCommand.self, APITokenCommand.self, StoreCommand.self, DEPCommand.self,
             SimulatorCommand.self, BenchCommand.self,
         ]
     )

@@ -34,6 +34,9 @@ struct CommandError: Error, Sendable, CodedError {
             case addressInUse = "address_in_use"
             case toolFailed = "tool_failed"
             case settingInvalid = "setting_invalid"
+            case copyTargetInvalid = "copy_target_invalid"
+            case copyTargetNotEmpty = "copy_target_not_empty"
+            case copyMismatch = "copy_mismatch"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -71,6 +74,12 @@ struct CommandError: Error, Sendable, CodedError {
         static let toolFailed = Code(backing: .toolFailed)
         /// A setting (flag or environment variable) outside its range (`setting`, `minimum`, `maximum`).
         static let settingInvalid = Code(backing: .settingInvalid)
+        /// `ade store copy --to` that is not a PostgreSQL URL, or `--from` that is (`value`).
+        static let copyTargetInvalid = Code(backing: .copyTargetInvalid)
+        /// `ade store copy` into a database that holds rows already (`table`).
+        static let copyTargetNotEmpty = Code(backing: .copyTargetNotEmpty)
+        /// A table whose copy does not hold the same rows as its source (`table`); nothing was kept.
+        static let copyMismatch = Code(backing: .copyMismatch)
     }
 
     let code: Code

@@ -56,6 +56,8 @@ extension MessageKey {
     static let tokenFieldAdmin: MessageKey = "cli.token.field.admin"
     static let tokenValueNone: MessageKey = "cli.token.value.none"
     static let keyRotateFile: MessageKey = "cli.key.rotate.file"
+    static let storeCopyTable: MessageKey = "cli.store.copy.table"
+    static let storeCopyDone: MessageKey = "cli.store.copy.done"
     static let keyFileExposed: MessageKey = "cli.key.file_exposed"
     static let keyRotateEnvironment: MessageKey = "cli.key.rotate.environment"
 }
