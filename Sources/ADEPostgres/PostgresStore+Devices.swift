@@ -341,11 +341,8 @@ extension PostgresStore: DeviceSyncStore {
         _ values: [any PostgresEncodable & Sendable],
         _ logger: Logger
     ) async throws -> [StoredDevice] {
-        var bindings = PostgresBindings(capacity: values.count)
-        for value in values { try bindings.append(value) }
         var devices: [StoredDevice] = []
-        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        {
+        for try await row in try await connection.query(try query(sql, values), logger: logger) {
             devices.append(try device(from: row))
         }
         return devices

@@ -131,18 +131,16 @@ extension PostgresStore: SecretStore {
         _ values: [any PostgresEncodable & Sendable],
         _ logger: Logger
     ) async throws -> [(tokenID: Int64, secrets: SealedTokenSecrets)] {
-        var bindings = PostgresBindings(capacity: values.count)
-        for value in values { try bindings.append(value) }
-        let query = PostgresQuery(
-            unsafeSQL: """
-                SELECT token_id, credentials, pending_credentials, current_key, current_certificate, staging_key,
-                    staging_certificate
-                FROM token_secrets WHERE \(condition) ORDER BY token_id FOR UPDATE
-                """,
-            binds: bindings
+        let statement = try query(
+            """
+            SELECT token_id, credentials, pending_credentials, current_key, current_certificate, staging_key,
+                staging_certificate
+            FROM token_secrets WHERE \(condition) ORDER BY token_id FOR UPDATE
+            """,
+            values
         )
         var found: [(Int64, SealedTokenSecrets)] = []
-        for try await row in try await connection.query(query, logger: logger).decode(
+        for try await row in try await connection.query(statement, logger: logger).decode(
             (Int64, Data?, Data?, Data?, String?, Data?, String?).self
         ) {
             found.append(

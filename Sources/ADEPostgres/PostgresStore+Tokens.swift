@@ -138,11 +138,9 @@ extension PostgresStore: TokenStore {
         _ values: [any PostgresEncodable & Sendable],
         _ logger: Logger
     ) async throws -> [EnrollmentToken] {
-        var bindings = PostgresBindings(capacity: values.count)
-        for value in values { try bindings.append(value) }
-        let query = PostgresQuery(unsafeSQL: "SELECT \(tokenColumns) FROM tokens WHERE \(condition)", binds: bindings)
+        let statement = try query("SELECT \(tokenColumns) FROM tokens WHERE \(condition)", values)
         var tokens: [EnrollmentToken] = []
-        for try await row in try await connection.query(query, logger: logger).decode(TokenRow.self) {
+        for try await row in try await connection.query(statement, logger: logger).decode(TokenRow.self) {
             tokens.append(token(from: row))
         }
         return tokens
