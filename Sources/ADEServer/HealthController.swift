@@ -6,17 +6,37 @@ import Logging
 /// balancers and orchestrators. Neither says anything about tokens.
 struct HealthController {
     let store: any SecretStore
+    /// How long the database may take to answer before the node says it is not ready: a database that is down
+    /// makes a pool wait for a connection, and a load balancer must hear "no" within its own timeout.
+    var limit: Duration = .seconds(2)
 
     func addRoutes(to router: Router<ADERequestContext>) {
         router.get("healthz") { _, _ in Self.plain(.ok, "ok\n") }
         router.get("readyz") { _, context in
             do {
-                _ = try await store.keyCheckValue()
+                try await readsItsDatabase()
                 return Self.plain(.ok, "ready\n")
             } catch {
                 context.logger.warning("Not ready: the database cannot be read", metadata: ["error": "\(error)"])
                 return Self.plain(.serviceUnavailable, "database unavailable\n")
             }
+        }
+    }
+
+    /// Reads the database once, within ``limit``.
+    /// - Throws: the store's error, or `CancellationError` when the limit passed first.
+    func readsItsDatabase() async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = try await store.keyCheckValue()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            defer { group.cancelAll() }
+            guard try await group.next() == true else { throw CancellationError() }
         }
     }
 

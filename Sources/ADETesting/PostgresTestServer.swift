@@ -56,10 +56,21 @@ public enum PostgresTestServer {
     private static let shared = Result<String, any Error> {
         if let url = ProcessInfo.processInfo.environment["ADE_TEST_POSTGRES_URL"], !url.isEmpty { return url }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ade-pg-\(getpid())").path
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/postgres").path
         // system(3) rather than Process: Foundation does not always see the script end when it is started from a
         // test's own thread during the suite, and the cluster outlives the script.
+        let url = try startCluster(in: folder)
+        startedCluster = (script, folder)
+        atexit {
+            guard let (script, folder) = PostgresTestServer.startedCluster else { return }
+            _ = system("bash '\(script)' stop '\(folder)' >/dev/null 2>&1; rm -rf '\(folder)' '\(folder).url'")
+        }
+        return url
+    }
+
+    /// A cluster of a test's own, in `folder`, for a test that stops and starts its server: started (or started
+    /// again) by `scripts/postgres`; its URL.
+    @discardableResult
+    public static func startCluster(in folder: String) throws -> String {
         guard system("bash '\(script)' start '\(folder)' > '\(folder).url' 2>/dev/null") == 0,
             let text = FileManager.default.contents(atPath: folder + ".url")
         else {
@@ -67,13 +78,17 @@ public enum PostgresTestServer {
                 "scripts/postgres start \(folder) failed: is PostgreSQL installed (apt-get install postgresql)?"
             )
         }
-        startedCluster = (script, folder)
-        atexit {
-            guard let (script, folder) = PostgresTestServer.startedCluster else { return }
-            _ = system("bash '\(script)' stop '\(folder)' >/dev/null 2>&1; rm -rf '\(folder)' '\(folder).url'")
-        }
         return String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// Stops a cluster of ``startCluster(in:)``.
+    public static func stopCluster(in folder: String) {
+        _ = system("bash '\(script)' stop '\(folder)' >/dev/null 2>&1")
+    }
+
+    /// `scripts/postgres`, found from this file's place in the repository.
+    private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/postgres").path
 
     nonisolated(unsafe) private static var startedCluster: (script: String, folder: String)?
 }

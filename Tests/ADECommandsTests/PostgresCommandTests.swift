@@ -56,3 +56,53 @@ struct PostgresCommandTests {
         #expect(!result.error.contains("hunter2"))
     }
 }
+
+/// `ade serve` on PostgreSQL while its server stops and starts again.
+@Suite(.timeLimit(.minutes(2)))
+struct PostgresRestartTests {
+    @Test func readyzFollowsTheDatabaseAndTheNodeReconnectsByItself() async throws {
+        try await TemporaryDirectory.with { directory in
+            let folder = directory.path("cluster")
+            let url = try PostgresTestServer.startCluster(in: folder)
+            defer { PostgresTestServer.stopCluster(in: folder) }
+            let process = Process()
+            process.executableURL = CrashSafetyTests.executable
+            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--no-sync", "--database", url]
+            process.environment = ProcessInfo.processInfo.environment.merging([
+                "ADE_MASTER_KEY_FILE": directory.path("ade.key"), "ADE_MASTER_KEY": "",
+            ]) { $1 }
+            let stdout = Pipe()
+            process.standardOutput = stdout
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+            var printed = ""
+            while printed.firstMatch(of: /http:\/\/127\.0\.0\.1:[0-9]+/) == nil {
+                let data = stdout.fileHandleForReading.availableData
+                guard !data.isEmpty else { break }
+                printed += String(decoding: data, as: UTF8.self)
+            }
+            let base = try #require(printed.firstMatch(of: /http:\/\/127\.0\.0\.1:[0-9]+/).map { String($0.0) })
+            #expect(try await ServeCommandTests.get(base + "/readyz").status == 200)
+
+            // The database goes away: the node says so within its limit (2 s), and keeps answering /healthz.
+            PostgresTestServer.stopCluster(in: folder)
+            let started = ContinuousClock.now
+            let down = try await ServeCommandTests.get(base + "/readyz")
+            #expect(down.status == 503 && down.body == "database unavailable\n")
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(try await ServeCommandTests.get(base + "/healthz").status == 200)
+
+            // It comes back: the node reconnects by itself, without a restart.
+            try PostgresTestServer.startCluster(in: folder)
+            var ready = false
+            for _ in 0..<30 where !ready {
+                ready = try await ServeCommandTests.get(base + "/readyz").status == 200
+                if !ready { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(ready, "ready again within 15 s of the database's return")
+            process.interrupt()
+            process.waitUntilExit()
+        }
+    }
+}
