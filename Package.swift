@@ -257,7 +257,7 @@ let package = Package(
             name: "ADENotifyTests",
             dependencies: [
                 "ADESupport",
-                "ADENotify", "ADECore", "ADETesting", "DEPClient", "ServerToken",
+                "ADENotify", "ADECore", "ADEPostgres", "ADETesting", "DEPClient", "ServerToken",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

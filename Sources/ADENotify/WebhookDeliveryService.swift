@@ -35,6 +35,16 @@ public struct WebhookDeliveryService: Service {
         public var extraCAFile: String?
         /// The thresholds the token states in alerts are judged by.
         public var healthPolicy: HealthPolicy
+        /// This process among the nodes sharing the database: an endpoint's events are delivered by the node that
+        /// claimed it (``WebhookStore/claimDeliveries(webhookID:holder:until:now:)``).
+        public var holder: String
+
+        /// How long a claim lasts: a whole batch at the receiver's timeout, and a minute more. A node that dies
+        /// while delivering leaves its endpoints to the others when its claims expire.
+        public var claimDuration: TimeInterval {
+            let timeout = Double(self.timeout.nanoseconds) / 1e9
+            return Double(batchSize) * timeout + 60
+        }
 
         public init(
             pollInterval: Duration = .seconds(2),
@@ -46,7 +56,9 @@ public struct WebhookDeliveryService: Service {
             pruneInterval: TimeInterval = 3600,
             consoleURL: URL? = nil,
             extraCAFile: String? = nil,
-            healthPolicy: HealthPolicy = HealthPolicy()
+            healthPolicy: HealthPolicy = HealthPolicy(),
+            holder: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-"
+                + UUID().uuidString.prefix(8)
         ) {
             self.pollInterval = pollInterval
             self.batchSize = max(1, batchSize)
@@ -58,6 +70,7 @@ public struct WebhookDeliveryService: Service {
             self.consoleURL = consoleURL
             self.extraCAFile = extraCAFile
             self.healthPolicy = healthPolicy
+            self.holder = holder
         }
     }
 
@@ -105,15 +118,35 @@ public struct WebhookDeliveryService: Service {
         }
     }
 
-    /// One pass: every endpoint whose wait is over gets its next events, in order, until one fails. Returns how many
-    /// events were delivered.
+    /// One pass: every endpoint whose wait is over and that no other node is delivering gets its next events, in
+    /// order, until one fails. Returns how many events were delivered.
     @discardableResult
     public func deliverPending() async throws -> Int {
         var delivered = 0
-        for endpoint in try await store.webhooks() {
+        for listed in try await store.webhooks() {
             try Task.checkCancellation()
-            if let next = endpoint.nextAttemptAt, next > timeSource.now() { continue }
-            delivered += try await deliver(to: endpoint)
+            let now = timeSource.now()
+            if let next = listed.nextAttemptAt, next > now { continue }
+            guard
+                let endpoint = try await store.claimDeliveries(
+                    webhookID: listed.id,
+                    holder: configuration.holder,
+                    until: now.addingTimeInterval(configuration.claimDuration),
+                    now: now
+                )
+            else { continue }
+            do {
+                // Read again once claimed: another node may have delivered meanwhile.
+                if let next = endpoint.nextAttemptAt, next > now {
+                    try await store.releaseDeliveries(webhookID: endpoint.id, holder: configuration.holder)
+                    continue
+                }
+                delivered += try await deliver(to: endpoint)
+                try await store.releaseDeliveries(webhookID: endpoint.id, holder: configuration.holder)
+            } catch {
+                try? await store.releaseDeliveries(webhookID: endpoint.id, holder: configuration.holder)
+                throw error
+            }
         }
         return delivered
     }

@@ -207,7 +207,9 @@ enum PostgresSchema {
             next_attempt_at timestamptz,
             created_at timestamptz NOT NULL,
             channel text,
-            locale text
+            locale text,
+            claimed_by text,
+            claimed_until timestamptz
         )
         """,
         "CREATE UNIQUE INDEX webhooks_by_name ON webhooks (lower(name))",

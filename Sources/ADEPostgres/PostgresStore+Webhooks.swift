@@ -109,6 +109,42 @@ extension PostgresStore: WebhookStore {
         }
     }
 
+    public func claimDeliveries(webhookID: Int64, holder: String, until: Date, now: Date) async throws
+        -> WebhookEndpoint?
+    {
+        try await transaction { connection in
+            // The endpoint's row is locked: of nodes claiming it at once, the second reads the first one's claim.
+            var claim: DeliveryClaim?
+            var found = false
+            for try await (by, claimedUntil) in try await connection.query(
+                "SELECT claimed_by, claimed_until FROM webhooks WHERE id = \(webhookID) FOR UPDATE",
+                logger: logger
+            ).decode((String?, Date?).self) {
+                found = true
+                if let by, let claimedUntil { claim = DeliveryClaim(holder: by, until: claimedUntil) }
+            }
+            guard found else { return nil }
+            if let claim, !claim.yields(to: holder, now: now) { return nil }
+            try await connection.query(
+                "UPDATE webhooks SET claimed_by = \(holder), claimed_until = \(until) WHERE id = \(webhookID)",
+                logger: logger
+            )
+            return try await Self.webhooks(connection, "id = $1", [webhookID], logger).first
+        }
+    }
+
+    public func releaseDeliveries(webhookID: Int64, holder: String) async throws {
+        try await transaction { connection in
+            try await connection.query(
+                """
+                UPDATE webhooks SET claimed_by = NULL, claimed_until = NULL
+                WHERE id = \(webhookID) AND claimed_by = \(holder)
+                """,
+                logger: logger
+            )
+        }
+    }
+
     public func deliveries(webhookID: Int64, limit: Int) async throws -> [WebhookDelivery] {
         try await read { connection in
             var deliveries: [WebhookDelivery] = []

@@ -365,6 +365,14 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v13") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhooks ADD COLUMN claimed_by TEXT;
+                    ALTER TABLE webhooks ADD COLUMN claimed_until DOUBLE;
+                    """
+            )
+        }
         return migrator
     }
 }

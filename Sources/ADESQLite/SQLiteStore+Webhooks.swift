@@ -95,6 +95,39 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
+    public func claimDeliveries(webhookID: Int64, holder: String, until: Date, now: Date) async throws
+        -> WebhookEndpoint?
+    {
+        try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT claimed_by, claimed_until FROM webhooks WHERE id = ?",
+                    arguments: [webhookID]
+                )
+            else { return nil }
+            if let by = row[0] as String?, let claimedUntil = row[1] as Double?,
+                !DeliveryClaim(holder: by, until: Date(stored: claimedUntil)).yields(to: holder, now: now)
+            {
+                return nil
+            }
+            try db.execute(
+                sql: "UPDATE webhooks SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                arguments: [holder, until.stored, webhookID]
+            )
+            return try Self.webhookRow(db, "id = ?", [webhookID])
+        }
+    }
+
+    public func releaseDeliveries(webhookID: Int64, holder: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE webhooks SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+                arguments: [webhookID, holder]
+            )
+        }
+    }
+
     public func deliveries(webhookID: Int64, limit: Int) async throws -> [WebhookDelivery] {
         try await read { db in
             try Row.fetchAll(

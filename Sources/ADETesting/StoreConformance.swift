@@ -48,7 +48,69 @@ public enum StoreConformance {
         Check(name: "skippedEvents") { try await skippedEvents($0) },
         Check(name: "racingHolders") { try await racingHolders($0) },
         Check(name: "storedSerials") { try await storedSerials($0) },
+        Check(name: "deliveryClaims") { try await deliveryClaims($0) },
     ]
+
+    /// Delivery claims on an endpoint: one holder among racers, the claim passes on when it expires or is released
+    /// by its holder (and only by it), and a claim gives the endpoint as it stands then.
+    public static func deliveryClaims(_ store: some ADEStore) async throws {
+        let hook = try await store.createWebhook(
+            name: "hook",
+            sealedURL: [1],
+            sealedSecret: [2],
+            maskedURL: "https://hooks.example.com",
+            allowsPrivateNetwork: false,
+            at: start
+        )
+        let until = start.addingTimeInterval(60)
+        let answers = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    let holder = "node-\(index)"
+                    let claimed = try await store.claimDeliveries(
+                        webhookID: hook.id,
+                        holder: holder,
+                        until: until,
+                        now: start
+                    )
+                    return (holder, claimed != nil)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let winners = answers.filter(\.1).map(\.0)
+        #expect(winners.count == 1, "one node delivers an endpoint at a time")
+        let winner = try #require(winners.first)
+        #expect(
+            try await store.claimDeliveries(webhookID: hook.id, holder: winner, until: until, now: start) != nil,
+            "its holder may claim it again"
+        )
+        let later = start.addingTimeInterval(30)
+        #expect(try await store.claimDeliveries(webhookID: hook.id, holder: "late", until: until, now: later) == nil)
+        let expired = try await store.claimDeliveries(
+            webhookID: hook.id,
+            holder: "late",
+            until: until.addingTimeInterval(60),
+            now: until
+        )
+        #expect(expired?.id == hook.id, "an expired claim passes on")
+        try await store.releaseDeliveries(webhookID: hook.id, holder: winner)
+        let third = start.addingTimeInterval(90)
+        #expect(
+            try await store.claimDeliveries(webhookID: hook.id, holder: "third", until: until, now: third) == nil,
+            "only the holder releases its claim"
+        )
+        try await store.releaseDeliveries(webhookID: hook.id, holder: "late")
+        try await store.skipEvents(webhookID: hook.id, through: 42)
+        let fresh = try await store.claimDeliveries(
+            webhookID: hook.id,
+            holder: "third",
+            until: third.addingTimeInterval(60),
+            now: third
+        )
+        #expect(fresh?.lastEventID == 42, "a released claim is free; the claim reads the endpoint afresh")
+        #expect(try await store.claimDeliveries(webhookID: 999, holder: "x", until: until, now: start) == nil)
+    }
 
     /// Which serial numbers a token has, present or removed, among many (more than one statement's worth).
     public static func storedSerials(_ store: some ADEStore) async throws {

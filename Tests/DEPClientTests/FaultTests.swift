@@ -360,7 +360,9 @@ struct FaultTests {
                 let error = await Self.error { try await client.account(try harness.defaultServer) }
                 #expect(error?.code == .clockSkew)
                 let skew = Int(error?.parameters["skewSeconds"] ?? "") ?? 0
-                #expect((3590...3610).contains(skew), "\(skew)")
+                // About the hour the clock is ahead; a loaded machine delays the answer (and the date it carries) by
+                // seconds.
+                #expect((3540...3660).contains(skew), "\(skew)")
             }
         }
     }

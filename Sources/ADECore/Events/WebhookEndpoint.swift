@@ -127,6 +127,29 @@ public protocol WebhookStore: Sendable {
     /// Moves an endpoint past events it has nothing to send for (an alert channel past device events), without a
     /// log entry.
     func skipEvents(webhookID: Int64, through eventID: Int64) async throws
+    /// Claims an endpoint's deliveries for `holder` until `until`, unless another holder's claim runs past `now`
+    /// (``DeliveryClaim/yields(to:now:)``): the endpoint as it stands once claimed, or nil. Nodes sharing a
+    /// database deliver each endpoint's events from one node at a time, so that none is sent twice because two
+    /// nodes saw it; a claim left by a node that died passes on when it expires.
+    func claimDeliveries(webhookID: Int64, holder: String, until: Date, now: Date) async throws -> WebhookEndpoint?
+    /// Ends `holder`'s claim on an endpoint, if it still holds it.
+    func releaseDeliveries(webhookID: Int64, holder: String) async throws
+}
+
+/// Who delivers an endpoint's events, and until when (``WebhookStore/claimDeliveries(webhookID:holder:until:now:)``).
+public struct DeliveryClaim: Sendable, Hashable {
+    public var holder: String
+    public var until: Date
+
+    public init(holder: String, until: Date) {
+        self.holder = holder
+        self.until = until
+    }
+
+    /// Whether `holder` may take the endpoint while this claim stands: it is the holder's own, or it has expired.
+    public func yields(to holder: String, now: Date) -> Bool {
+        self.holder == holder || until <= now
+    }
 }
 
 extension WebhookStore {

@@ -25,6 +25,7 @@ public actor MemoryStore: ADEStore {
     private var outbox: [OutboxEvent] = []
     private var transitionRows: [Int64: [TokenTransition]] = [:]
     private var webhookRows: [Int64: WebhookEndpoint] = [:]
+    private var deliveryClaims: [Int64: DeliveryClaim] = [:]
     private var nextWebhookID: Int64 = 1
     private var deliveryLog: [WebhookDelivery] = []
     private var nextEventID: Int64 = 1
@@ -630,6 +631,17 @@ public actor MemoryStore: ADEStore {
         return endpoint
     }
 
+    public func claimDeliveries(webhookID: Int64, holder: String, until: Date, now: Date) -> WebhookEndpoint? {
+        guard let endpoint = webhookRows[webhookID] else { return nil }
+        if let claim = deliveryClaims[webhookID], !claim.yields(to: holder, now: now) { return nil }
+        deliveryClaims[webhookID] = DeliveryClaim(holder: holder, until: until)
+        return endpoint
+    }
+
+    public func releaseDeliveries(webhookID: Int64, holder: String) {
+        if deliveryClaims[webhookID]?.holder == holder { deliveryClaims[webhookID] = nil }
+    }
+
     public func webhooks() -> [WebhookEndpoint] {
         webhookRows.values.sorted { $0.name.lowercased() < $1.name.lowercased() }
     }
@@ -643,6 +655,7 @@ public actor MemoryStore: ADEStore {
             throw StoreError(.notFound, parameters: ["name": String(id)])
         }
         deliveryLog.removeAll { $0.webhookID == id }
+        deliveryClaims[id] = nil
     }
 
     public func recordDelivery(_ delivery: WebhookDelivery, nextAttemptAt: Date?) {
