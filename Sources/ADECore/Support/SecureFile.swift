@@ -5,6 +5,10 @@ public import Musl
 #elseif canImport(Darwin)
 public import Darwin
 #endif
+#if canImport(CoreFoundation)
+// On Linux the `stat` structure reaches this module through CoreFoundation, which declares it too.
+public import CoreFoundation
+#endif
 
 /// Creates files that hold secrets (private keys, the master key) with exact permissions from their first byte on:
 /// the file never exists with wider ones, and an existing file is never followed through a link or overwritten.
