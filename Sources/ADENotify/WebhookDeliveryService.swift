@@ -126,7 +126,7 @@ public struct WebhookDeliveryService: Service {
         for listed in try await store.webhooks() {
             try Task.checkCancellation()
             let now = timeSource.now()
-            if let next = listed.nextAttemptAt, next > now { continue }
+            guard Self.isDue(listed, at: now) else { continue }
             guard
                 let endpoint = try await store.claimDeliveries(
                     webhookID: listed.id,
@@ -136,19 +136,20 @@ public struct WebhookDeliveryService: Service {
                 )
             else { continue }
             do {
-                // Read again once claimed: another node may have delivered meanwhile.
-                if let next = endpoint.nextAttemptAt, next > now {
-                    try await store.releaseDeliveries(webhookID: endpoint.id, holder: configuration.holder)
-                    continue
-                }
-                delivered += try await deliver(to: endpoint)
-                try await store.releaseDeliveries(webhookID: endpoint.id, holder: configuration.holder)
+                // Read again once claimed: another node may have delivered meanwhile, and set a later attempt.
+                if Self.isDue(endpoint, at: now) { delivered += try await deliver(to: endpoint) }
             } catch {
                 try? await store.releaseDeliveries(webhookID: endpoint.id, holder: configuration.holder)
                 throw error
             }
+            try await store.releaseDeliveries(webhookID: endpoint.id, holder: configuration.holder)
         }
         return delivered
+    }
+
+    /// Whether an endpoint's wait after a failure is over.
+    static func isDue(_ endpoint: WebhookEndpoint, at now: Date) -> Bool {
+        endpoint.nextAttemptAt.map { $0 <= now } ?? true
     }
 
     /// Sends a `ping` event (number 0, not in the outbox, not logged) to check an endpoint's URL, address policy and

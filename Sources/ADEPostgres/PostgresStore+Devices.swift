@@ -213,9 +213,10 @@ extension PostgresStore: DeviceSyncStore {
         var existing: [String: StoredDevice] = [:]
         let serials = Array(Set(records.map(\.serialNumber)))
         if !serials.isEmpty {
+            // No row locks: every writer of a token's devices holds the token's row (`FOR UPDATE`) first.
             for device in try await devices(
                 connection,
-                "SELECT \(deviceColumns) FROM devices WHERE token_id = $1 AND serial = ANY($2) FOR UPDATE",
+                "SELECT \(deviceColumns) FROM devices WHERE token_id = $1 AND serial = ANY($2)",
                 [tokenID, serials],
                 logger
             ) {

@@ -1,4 +1,5 @@
 public import ADECore
+import ADESupport
 import Foundation
 public import Logging
 public import PostgresNIO
@@ -57,22 +58,11 @@ public final class PostgresStore: Service, Sendable {
     /// ``migrate()``, failing as `unavailable` when the database cannot be reached within `limit` (the pool would
     /// go on trying for a minute): a command says at once that the server is down.
     public func migrate(within limit: Duration) async throws {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await self.migrate()
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return false
-            }
-            defer { group.cancelAll() }
-            guard try await group.next() == true else {
-                throw StoreError(
-                    .unavailable,
-                    parameters: ["path": location.description, "detail": "no connection within \(limit)"]
-                )
-            }
+        guard try await withTimeLimit(limit, { try await self.migrate() }) != nil else {
+            throw StoreError(
+                .unavailable,
+                parameters: ["path": location.description, "detail": "no connection within \(limit)"]
+            )
         }
     }
 

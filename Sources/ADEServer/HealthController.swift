@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import Hummingbird
 import Logging
 
@@ -26,17 +27,9 @@ struct HealthController {
     /// Reads the database once, within ``limit``.
     /// - Throws: the store's error, or `CancellationError` when the limit passed first.
     func readsItsDatabase() async throws {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = try await store.keyCheckValue()
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return false
-            }
-            defer { group.cancelAll() }
-            guard try await group.next() == true else { throw CancellationError() }
+        let store = self.store
+        guard try await withTimeLimit(limit, { _ = try await store.keyCheckValue() }) != nil else {
+            throw CancellationError()
         }
     }
 
