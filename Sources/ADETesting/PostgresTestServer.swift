@@ -16,12 +16,7 @@ public enum PostgresTestServer {
     public static func newDatabase() async throws -> String {
         let base = try url()
         let name = "ade_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        // psql runs on a thread of its own: a test's wait must not hold one of the few threads that run every test.
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try psql(base, "CREATE DATABASE \(name)") }.map { _ in () })
-            }
-        }
+        try await onOwnThread { _ = try psql(base, "CREATE DATABASE \(name)") }
         guard var components = URLComponents(string: base) else { throw Failure("not a URL: \(base)") }
         components.path = "/" + name
         return components.string ?? base
@@ -59,10 +54,12 @@ public enum PostgresTestServer {
         // system(3) rather than Process: Foundation does not always see the script end when it is started from a
         // test's own thread during the suite, and the cluster outlives the script.
         let url = try startCluster(in: folder)
-        startedCluster = (script, folder)
+        startedCluster = folder
         atexit {
-            guard let (script, folder) = PostgresTestServer.startedCluster else { return }
-            _ = system("bash '\(script)' stop '\(folder)' >/dev/null 2>&1; rm -rf '\(folder)' '\(folder).url'")
+            guard let folder = PostgresTestServer.startedCluster else { return }
+            PostgresTestServer.stopCluster(in: folder)
+            try? FileManager.default.removeItem(atPath: folder)
+            try? FileManager.default.removeItem(atPath: folder + ".url")
         }
         return url
     }
@@ -90,5 +87,5 @@ public enum PostgresTestServer {
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/postgres").path
 
-    nonisolated(unsafe) private static var startedCluster: (script: String, folder: String)?
+    nonisolated(unsafe) private static var startedCluster: String?
 }

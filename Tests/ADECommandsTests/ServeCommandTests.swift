@@ -37,6 +37,14 @@ struct ServeCommandTests {
         )
     }
 
+    /// ``ade(_:input:environment:)`` on a thread of its own, for async tests: the wait for the process must not hold
+    /// one of the few threads that also run the servers in this process (the simulator an `ade sync` talks to).
+    static func adeOffThePool(_ arguments: [String], input: String = "", environment: [String: String] = [:])
+        async throws -> (status: Int32, output: String, error: String)
+    {
+        try await onOwnThread { try ade(arguments, input: input, environment: environment) }
+    }
+
     static func get(_ url: String, bearer: String? = nil, cookie: String? = nil) async throws -> (
         status: Int, body: String
     ) {

@@ -33,13 +33,13 @@ struct StoreCopyTests {
                     let result = await CommandHarness.run(arguments + database)
                     #expect(result.status == 0, "\(arguments): \(result.error)")
                 }
-                let user = try ServeCommandTests.ade(
+                let user = try await ServeCommandTests.adeOffThePool(
                     ["user", "add", "admin", "--password-stdin"] + database,
                     input: "correct horse battery staple\n"
                 )
                 #expect(user.status == 0, "\(user.error)")
 
-                let copied = try ServeCommandTests.ade(
+                let copied = try await ServeCommandTests.adeOffThePool(
                     ["store", "copy", "--from", file, "--to", target],
                     environment: ["LANG": "en"]
                 )
@@ -68,7 +68,7 @@ struct StoreCopyTests {
                 }
 
                 // A second copy into the same database is refused and changes nothing.
-                let again = try ServeCommandTests.ade(
+                let again = try await ServeCommandTests.adeOffThePool(
                     ["store", "copy", "--from", file, "--to", target],
                     environment: ["LANG": "en"]
                 )
@@ -77,12 +77,12 @@ struct StoreCopyTests {
 
                 // The copy serves and syncs with the same key: secrets sealed under it read back.
                 let key = ["ADE_MASTER_KEY_FILE": file + ".key", "ADE_MASTER_KEY": "", "LANG": "en"]
-                let synced = try ServeCommandTests.ade(
+                let synced = try await ServeCommandTests.adeOffThePool(
                     ["sync", "Fleet", "--database", target, "--allow-custom-dep-url"],
                     environment: key
                 )
                 #expect(synced.status == 0, "\(synced.error)")
-                let devices = try ServeCommandTests.ade(
+                let devices = try await ServeCommandTests.adeOffThePool(
                     ["devices", "list", "--token", "Fleet", "--format", "csv", "--database", target],
                     environment: key
                 )
@@ -120,13 +120,13 @@ struct StoreCopyTests {
     }
 
     @Test func onlySQLiteIntoPostgreSQL() async throws {
-        let result = try ServeCommandTests.ade(
+        let result = try await ServeCommandTests.adeOffThePool(
             ["store", "copy", "--from", "postgres://db/ade", "--to", "postgres://db/other"],
             environment: ["LANG": "en"]
         )
         #expect(result.status == 1)
         #expect(result.error.contains("copy_target_invalid"), "\(result.error)")
-        let missing = try ServeCommandTests.ade(
+        let missing = try await ServeCommandTests.adeOffThePool(
             ["store", "copy", "--from", "/nonexistent/ade.sqlite", "--to", "postgres://db/ade"],
             environment: ["LANG": "en"]
         )
