@@ -17,7 +17,7 @@ public struct ADE: AsyncParsableCommand {
             DemoCommand.self, ServeCommand.self, TokenCommand.self, KeyCommand.self, SyncCommand.self,
             DevicesCommand.self, ProfileCommand.self, WebhookCommand.self, AlertCommand.self, AuditCommand.self,
             DoctorCommand.self, UserCommand.self, APITokenCommand.self, StoreCommand.self, DEPCommand.self,
-            SimulatorCommand.self, BenchCommand.self,
+            SimulatorCommand.self, BenchCommand.self, NodesCommand.self,
         ]
     )
 

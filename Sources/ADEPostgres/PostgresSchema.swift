@@ -12,9 +12,61 @@ enum PostgresSchema {
     /// `append`).
     static let outboxLockKey: Int64 = 0x6164_6500_0000_0002
 
+    /// The channel every commit that changes stored data notifies (``PostgresStore``'s change stamp listens).
+    static let changeChannel = "ade_changes"
+
     static let migrations: [(version: Int, statements: [String])] = [
-        (1, version1)
+        (1, version1),
+        (2, version2),
     ]
+
+    /// The tables whose changes a node may keep an answer of in memory: all but `nodes`, whose heartbeats would
+    /// otherwise make every node drop its answers every few seconds.
+    static let notifyingTables = [
+        "metadata", "tokens", "token_secrets", "sync_cursors", "devices", "sync_runs", "sync_leases", "users",
+        "sessions", "api_tokens", "profiles", "default_profiles", "device_assignments", "outbox", "webhooks",
+        "webhook_deliveries", "token_transitions", "expiry_reminders", "audit_log",
+    ]
+
+    /// Version 2: a notice on ``changeChannel`` at every commit that changes a table (PostgreSQL delivers it at
+    /// commit, once per transaction), the nodes with their heartbeats, and "sync now" asked for in the database so
+    /// that whichever node is free takes it.
+    private static let version2: [String] =
+        [
+            """
+            CREATE FUNCTION ade_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(changeChannel)', '');
+                RETURN NULL;
+            END
+            $$
+            """
+        ]
+        + notifyingTables.map { table in
+            """
+            CREATE TRIGGER \(table)_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(table)
+                FOR EACH STATEMENT EXECUTE FUNCTION ade_changed()
+            """
+        }
+        + [
+            """
+            CREATE TABLE sync_requests (
+                token_id bigint PRIMARY KEY REFERENCES tokens(id) ON DELETE CASCADE,
+                requested_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE TRIGGER sync_requests_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sync_requests "
+                + "FOR EACH STATEMENT EXECUTE FUNCTION ade_changed()",
+            """
+            CREATE TABLE nodes (
+                id text COLLATE "C" PRIMARY KEY,
+                address text,
+                version text NOT NULL,
+                started_at timestamptz NOT NULL,
+                seen_at timestamptz NOT NULL
+            )
+            """,
+        ]
 
     private static let version1 = [
         "CREATE TABLE metadata (key text PRIMARY KEY, value text NOT NULL)",

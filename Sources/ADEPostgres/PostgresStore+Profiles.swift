@@ -389,10 +389,3 @@ extension PostgresStore: TokenListStore {
         }
     }
 }
-
-extension PostgresStore: ChangeTracking {
-    /// A new stamp at every call: nothing kept in memory is reused, since any node may have committed meanwhile.
-    public func changeStamp() -> UInt64 {
-        stamps.wrappingAdd(1, ordering: .relaxed).newValue
-    }
-}

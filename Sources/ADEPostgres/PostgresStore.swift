@@ -16,8 +16,11 @@ public final class PostgresStore: Service, Sendable {
     public let location: PostgresLocation
     let client: PostgresClient
     let logger: Logger
-    /// The last change stamp given (``changeStamp()``).
+    /// What ``changeStamp()`` answers: moved by every notice of a commit, every commit of this store, and every
+    /// answer given while no notice can arrive.
     let stamps = Atomic<UInt64>(0)
+    /// Whether ``listenForChanges()`` is listening: only then may two answers of ``changeStamp()`` be equal.
+    let listening = Atomic<Bool>(false)
 
     /// A store on the database at `location`; nothing connects until it runs.
     /// - Throws: when the TLS configuration cannot be made (`sslrootcert` unreadable).
@@ -31,24 +34,33 @@ public final class PostgresStore: Service, Sendable {
         }
     }
 
-    /// Runs the connection pool until the task is cancelled or the service group shuts down.
+    /// Runs the connection pool, and listens for other nodes' commits, until the task is cancelled or the service
+    /// group shuts down.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.client.run()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.client.run() }
+                group.addTask { await self.listenForChanges() }
+            }
         }
     }
 
     /// Opens the database at `location`, migrates it, runs `body` with the store, and closes it.
-    /// - Parameter limit: How long the database may take to answer at first before the store is `unavailable`.
+    /// - Parameters:
+    ///   - limit: How long the database may take to answer at first before the store is `unavailable`.
+    ///   - listening: Whether to listen for other nodes' commits (``listenForChanges()``), for a server that keeps
+    ///     answers in memory; a command that reads once needs no notices.
     public static func withStore<T>(
         _ location: PostgresLocation,
         logger: Logger,
         connectingWithin limit: Duration = .seconds(10),
+        listening: Bool = false,
         _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
         let store = try PostgresStore(location: location, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.client.run() }
+            if listening { group.addTask { await store.listenForChanges() } }
             defer { group.cancelAll() }
             try await store.migrate(within: limit)
             return try await body(store)
@@ -116,6 +128,8 @@ public final class PostgresStore: Service, Sendable {
 
     /// Runs `body` in one transaction on one connection of the pool, mapping a lost database to `unavailable`.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        // This node's own commit moves its stamp at once: its notice arrives a moment later.
+        defer { stamps.add(1, ordering: .releasing) }
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await body(connection)

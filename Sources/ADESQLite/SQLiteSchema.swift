@@ -373,6 +373,24 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v14") { db in
+            // "Sync now" kept in the database, and the nodes with their heartbeats (`ade nodes`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE sync_requests (
+                        token_id INTEGER PRIMARY KEY NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+                        requested_at DOUBLE NOT NULL
+                    );
+                    CREATE TABLE nodes (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        address TEXT,
+                        version TEXT NOT NULL,
+                        started_at DOUBLE NOT NULL,
+                        seen_at DOUBLE NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -9,6 +9,7 @@ extension MessageKey {
     static let crumbAppleEnrollment: MessageKey = "console.breadcrumb.apple_enrollment"
     static let crumbTokens: MessageKey = "console.breadcrumb.tokens"
     static let tokensTitle: MessageKey = "console.tokens.title"
+    static let nodesAgo: MessageKey = "console.nodes.ago"
     static let devicesTitle: MessageKey = "console.devices.title"
     static let loginTitle: MessageKey = "console.login.title"
     static let setupTitle: MessageKey = "console.setup.title"

@@ -49,7 +49,66 @@ public enum StoreConformance {
         Check(name: "racingHolders") { try await racingHolders($0) },
         Check(name: "storedSerials") { try await storedSerials($0) },
         Check(name: "deliveryClaims") { try await deliveryClaims($0) },
+        Check(name: "syncRequests") { try await syncRequests($0) },
+        Check(name: "nodes") { try await nodes($0) },
     ]
+
+    /// "Sync now" kept per token: the latest request replaces the earlier, an unknown token is refused, and a deleted
+    /// token's request goes with it.
+    public static func syncRequests(_ store: some ADEStore) async throws {
+        let first = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let second = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
+        #expect(try await store.syncRequests().isEmpty)
+        try await store.requestSync(tokenID: first.id, at: start)
+        try await store.requestSync(tokenID: first.id, at: start.addingTimeInterval(90))
+        try await store.requestSync(tokenID: second.id, at: start.addingTimeInterval(5))
+        #expect(
+            try await store.syncRequests() == [
+                first.id: start.addingTimeInterval(90), second.id: start.addingTimeInterval(5),
+            ]
+        )
+        await #expect(throws: StoreError(.notFound)) {
+            try await store.requestSync(tokenID: second.id + 100, at: start)
+        }
+        try await store.deleteToken(id: second.id)
+        #expect(try await store.syncRequests() == [first.id: start.addingTimeInterval(90)])
+    }
+
+    /// Nodes by heartbeat: a heartbeat updates a node but keeps when it started, each node counts the live leases it
+    /// holds, a stopped node is removed, and silent ones are forgotten.
+    public static func nodes(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        let other = try await store.createToken(name: "U", baseURL: apple, createdAt: start)
+        let one = ClusterNode(id: "h:1:a", address: nil, version: "0.1.0", startedAt: start, seenAt: start)
+        let two = ClusterNode(id: "h:2:b", address: "http://h:8081", version: "0.1.0", startedAt: start, seenAt: start)
+        try await store.recordHeartbeat(one)
+        try await store.recordHeartbeat(two)
+        var beat = one
+        beat.startedAt = start.addingTimeInterval(10)
+        beat.seenAt = start.addingTimeInterval(10)
+        beat.address = "http://h:8080"
+        try await store.recordHeartbeat(beat)
+        for (tokenID, expiry) in [(token.id, 60.0), (other.id, 5.0)] {
+            let lease = SyncLease(
+                tokenID: tokenID,
+                holder: one.id,
+                host: "h",
+                processID: 1,
+                expiresAt: start.addingTimeInterval(expiry)
+            )
+            _ = try await store.acquireLease(lease, now: start, replacing: nil)
+        }
+        let listed = try await store.nodes(now: start.addingTimeInterval(10))
+        #expect(listed.map(\.id) == [one.id, two.id])
+        #expect(listed.first?.startedAt == start, "a heartbeat keeps when the node started")
+        #expect(listed.first?.seenAt == start.addingTimeInterval(10))
+        #expect(listed.first?.address == "http://h:8080")
+        #expect(listed.map(\.tokensHeld) == [1, 0], "only the lease alive at now counts")
+        #expect(try await store.removeNodes(seenBefore: start.addingTimeInterval(5)) == 1)
+        #expect(try await store.nodes(now: start).map(\.id) == [one.id])
+        try await store.removeNode(id: one.id)
+        #expect(try await store.nodes(now: start).isEmpty)
+    }
 
     /// Delivery claims on an endpoint: one holder among racers, the claim passes on when it expires or is released
     /// by its holder (and only by it), and a claim gives the endpoint as it stands then.

@@ -28,6 +28,9 @@ public final class DEPSimulator: Sendable {
         public var sessionsOpened: Int
         /// Answers of the Apple endpoints (all but `/session`) so far.
         public var answers: Int
+        /// Requests (`/session` included) that arrived while another request for this server was being answered:
+        /// 0 when one client at a time talks to it, as one syncing node per token does.
+        public var overlappingRequests: Int
         public var faults: SimulatedFaults
     }
 
@@ -231,6 +234,7 @@ public final class DEPSimulator: Sendable {
             revoked: server.revoked,
             sessionsOpened: server.sessionsOpened,
             answers: server.answers,
+            overlappingRequests: server.overlappingRequests,
             faults: server.faults
         )
     }

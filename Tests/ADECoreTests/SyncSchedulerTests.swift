@@ -155,14 +155,14 @@ struct SyncSchedulerTests {
     @Test func syncNowIsRateLimited() async throws {
         try await Self.setUp(tokens: 1) { fixture in
             let (scheduler, tokens, clock) = (fixture.scheduler, fixture.tokens, fixture.clock)
-            #expect(scheduler.syncNow(tokenID: tokens[0].id) == .started)
-            guard case .tooSoon(let next) = scheduler.syncNow(tokenID: tokens[0].id) else {
+            #expect(try await scheduler.syncNow(tokenID: tokens[0].id) == .started)
+            guard case .tooSoon(let next) = try await scheduler.syncNow(tokenID: tokens[0].id) else {
                 Issue.record("a second sync-now within a minute was accepted")
                 return
             }
             #expect(abs(next.timeIntervalSince(clock.now()) - 60) < 1)
             clock.advance(to: clock.now().addingTimeInterval(61))
-            #expect(scheduler.syncNow(tokenID: tokens[0].id) == .started)
+            #expect(try await scheduler.syncNow(tokenID: tokens[0].id) == .started)
         }
     }
 }
@@ -244,6 +244,51 @@ extension SyncSchedulerTests {
                 }
                 #expect(devices == 3 * count)
             }
+        }
+    }
+}
+
+extension SyncSchedulerTests {
+    /// Several nodes: "sync now" asked on another node reaches this one through the store, and a token another node
+    /// is syncing waits for that node's lease, then is taken over if the node fell silent.
+    @Test func aSyncAskedOnAnotherNodeStartsHere() async throws {
+        try await Self.setUp(tokens: 1, configuration: .init(interval: 900, changeCheckInterval: 2)) { fixture in
+            let (scheduler, store, clock, token) = (fixture.scheduler, fixture.store, fixture.clock, fixture.tokens[0])
+            try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(60))
+            let first = await store.runs(tokenID: token.id, limit: 10)
+            #expect(first.count == 1)
+
+            // Another node records the request: this scheduler is not told.
+            try await store.requestSync(tokenID: token.id, at: clock.now())
+            try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(5))
+            #expect(await store.runs(tokenID: token.id, limit: 10).count == 2, "synced within seconds, not in 15 min")
+            guard case .tooSoon = try await scheduler.syncNow(tokenID: token.id) else {
+                Issue.record("a request within a minute of another node's was accepted")
+                return
+            }
+        }
+    }
+
+    @Test func aTokenHeldByASilentNodeIsTakenOverWhenItsLeaseExpires() async throws {
+        try await Self.setUp(tokens: 1, configuration: .init(interval: 900, changeCheckInterval: 2)) { fixture in
+            let (scheduler, store, clock, token) = (fixture.scheduler, fixture.store, fixture.clock, fixture.tokens[0])
+            // A node on another host began a run and fell silent (its host cannot be asked whether it lives).
+            let abandoned = try await store.startRun(tokenID: token.id, kind: .full, at: clock.now())
+            let lease = SyncLease(
+                tokenID: token.id,
+                holder: "elsewhere:1:dead",
+                host: "elsewhere",
+                processID: 1,
+                expiresAt: clock.now().addingTimeInterval(60)
+            )
+            _ = try await store.acquireLease(lease, now: clock.now(), replacing: nil)
+            try await store.requestSync(tokenID: token.id, at: clock.now())
+            try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(50))
+            #expect(await store.runs(tokenID: token.id, limit: 10).map(\.id) == [abandoned.id], "the lease is alive")
+
+            try await Self.runScheduler(scheduler, clock: clock, until: clock.now().addingTimeInterval(15))
+            let runs = await store.runs(tokenID: token.id, limit: 10)
+            #expect(runs.map(\.outcome) == [.succeeded, .interrupted], "taken over once the lease expired")
         }
     }
 }

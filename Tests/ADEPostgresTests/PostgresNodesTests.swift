@@ -2,6 +2,7 @@ import ADECore
 import ADETesting
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import ADEPostgres
@@ -12,20 +13,77 @@ import Testing
 struct PostgresNodesTests {
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    /// Runs `body` with `count` stores on one new database.
-    static func withNodes<T>(_ count: Int, _ body: ([PostgresStore]) async throws -> T) async throws -> T {
+    /// Runs `body` with `count` stores on one new database, listening for each other's commits when `listening`.
+    static func withNodes<T>(
+        _ count: Int,
+        listening: Bool = false,
+        _ body: ([PostgresStore]) async throws -> T
+    ) async throws -> T {
         let location = try PostgresLocation(url: try await PostgresTestServer.newDatabase(), environment: [:])
         func open(_ opened: [PostgresStore]) async throws -> T {
             guard opened.count < count else { return try await body(opened) }
             return try await PostgresStore.withStore(
                 location,
                 logger: PostgresStoreTests.logger,
-                connectingWithin: PostgresTestServer.connectionLimit
+                connectingWithin: PostgresTestServer.connectionLimit,
+                listening: listening
             ) { store in
                 try await open(opened + [store])
             }
         }
         return try await open([])
+    }
+
+    /// What lets a node keep answers in memory: its stamp stays put while nobody commits, and moves within
+    /// moments of a commit on another node (the notice PostgreSQL sends at commit) and at once at its own.
+    @Test func aCommitOnOneNodeMovesTheStampOfTheOthers() async throws {
+        try await Self.withNodes(2, listening: true) { nodes in
+            let (writer, reader) = (nodes[0], nodes[1])
+            try await Self.waitUntil("both nodes listen") {
+                writer.listening.load(ordering: .acquiring) && reader.listening.load(ordering: .acquiring)
+            }
+            let quiet = reader.changeStamp()
+            _ = try await reader.tokens()
+            #expect(reader.changeStamp() == quiet, "a read moves nothing")
+            for round in 0..<20 {
+                let before = reader.changeStamp()
+                _ = try await writer.createToken(
+                    name: "T\(round)",
+                    baseURL: URL(string: "https://mdmenrollment.apple.com")!,
+                    createdAt: Self.start
+                )
+                #expect(writer.changeStamp() != before || round > 0, "the writer's own commit moves its stamp")
+                try await Self.waitUntil("round \(round): the commit reaches the other node") {
+                    reader.changeStamp() != before
+                }
+            }
+            // Heartbeats change nothing a node keeps in memory.
+            try await Task.sleep(for: .milliseconds(200))
+            let settled = reader.changeStamp()
+            try await writer.recordHeartbeat(
+                ClusterNode(id: "n", address: nil, version: "0", startedAt: Self.start, seenAt: Self.start)
+            )
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(reader.changeStamp() == settled)
+        }
+    }
+
+    @Test func aNodeThatDoesNotListenKeepsNothing() async throws {
+        try await Self.withNodes(1) { nodes in
+            #expect(nodes[0].changeStamp() != nodes[0].changeStamp())
+        }
+    }
+
+    /// Polls `condition` every 5 ms for up to 5 s.
+    static func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out: \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     @Test func holdersOnTwoNodesRacingForALeaseGetOneHolder() async throws {

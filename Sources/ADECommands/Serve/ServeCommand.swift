@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// `ade serve`: the production server — web console, `/api/v1`, health endpoints — and the sync engine, until
@@ -68,13 +69,19 @@ struct ServeCommand: AsyncParsableCommand {
             let registry = PrometheusCollectorRegistry()
             let metrics = SyncMetrics(factory: PrometheusMetricsFactory(registry: registry))
             let metricsAddress = try (metricsListen ?? environment["ADE_METRICS_LISTEN"]).map(Self.address)
-            try await storeOptions.withTokenService(logger: logger, metrics: metrics) { service, store, _ in
+            try await storeOptions.withTokenService(logger: logger, metrics: metrics, serving: true) {
+                service,
+                store,
+                _ in
                 let keyFile = try storeOptions.keyFilePath()
                 var withSetup = configuration
                 if try await store.users().isEmpty {
                     withSetup.setupToken = AccessSecret.random()
                 }
                 let configuration = withSetup
+                // This node's name: the holder of the leases it takes and its entry in `ade nodes`.
+                let holder = TokenSyncer.Holder.current()
+                let boundAddress = Mutex<String?>(nil)
                 let scheduler =
                     sync
                     ? SyncScheduler(
@@ -97,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
                         ),
                         timeSource: SystemTimeSource(),
                         configuration: SyncScheduler.Configuration(maximumConcurrentSyncs: max(1, concurrency)),
+                        holder: holder,
                         logger: logger
                     ) : nil
                 // The outbox's events to the webhooks added with `ade webhook add`, the API or the console.
@@ -127,6 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
                 ) { port in
                     var shown = configuration
                     shown.port = port
+                    boundAddress.withLock { $0 = Self.nodeAddress(configuration, port: port) }
                     let catalogue = MessageCatalogue.bundled
                     Console.current.line(
                         catalogue.string(.serveListening, locale: locale, ["url": .string(shown.baseURL)])
@@ -143,6 +152,16 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 var services: [any Service] = [application]
                 if let scheduler { services.append(scheduler) }
+                services.append(
+                    NodeHeartbeat(
+                        store: store,
+                        id: holder.name,
+                        address: { boundAddress.withLock { $0 } },
+                        version: ADE.version,
+                        timeSource: SystemTimeSource(),
+                        logger: logger
+                    )
+                )
                 // Every token's state, re-evaluated each minute: expiry steps, stalls and fixes no run records.
                 services.append(
                     HealthMonitor(
@@ -228,6 +247,16 @@ struct ServeCommand: AsyncParsableCommand {
             metricsOnMainListener: !separateMetrics,
             tls: tls
         )
+    }
+
+    /// Where this node serves, as `ade nodes` shows it: its own address (every node behind one proxy shares the
+    /// public URL), with the host's name when it listens on every address.
+    static func nodeAddress(_ configuration: ServerConfiguration, port: Int) -> String {
+        let host =
+            configuration.host == "0.0.0.0" || configuration.host == "::"
+            ? ProcessInfo.processInfo.hostName : configuration.host
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return "\(configuration.tls == nil ? "http" : "https")://\(shown):\(port)"
     }
 
     /// `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (every address).

@@ -58,6 +58,9 @@ extension MessageKey {
     static let keyRotateFile: MessageKey = "cli.key.rotate.file"
     static let storeCopyTable: MessageKey = "cli.store.copy.table"
     static let storeCopyDone: MessageKey = "cli.store.copy.done"
+    static let nodesNone: MessageKey = "cli.nodes.none"
+    static let nodesNode: MessageKey = "cli.nodes.node"
+    static let nodesSilent: MessageKey = "cli.nodes.silent"
     static let keyFileExposed: MessageKey = "cli.key.file_exposed"
     static let keyRotateEnvironment: MessageKey = "cli.key.rotate.environment"
 }

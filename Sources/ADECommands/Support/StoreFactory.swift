@@ -42,16 +42,20 @@ enum StoreFactory {
     }
 
     /// Opens the store at `location` (migrated), runs `body` with it, and closes it.
+    /// - Parameter serving: For `ade serve`, which keeps answers in memory: the store notices other nodes' commits.
     static func withStore<T>(
         _ location: Location,
         logger: Logger,
+        serving: Bool = false,
         _ body: (any ADEStore) async throws -> T
     ) async throws -> T {
         switch location {
         case .sqlite(let path):
             return try await body(try SQLiteStore(path: path))
         case .postgres(let location):
-            return try await PostgresStore.withStore(location, logger: logger) { store in try await body(store) }
+            return try await PostgresStore.withStore(location, logger: logger, listening: serving) { store in
+                try await body(store)
+            }
         }
     }
 }

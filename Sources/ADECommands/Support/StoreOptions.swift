@@ -107,9 +107,10 @@ struct StoreOptions: ParsableArguments {
     func withTokenService<T>(
         logger: Logger = Logger.commandLine("ade"),
         metrics: SyncMetrics? = nil,
+        serving: Bool = false,
         _ body: (TokenService, any ADEStore, MasterKeyLoader.Source) async throws -> T
     ) async throws -> T {
-        try await withOpenStore(logger: logger) { store, key, source in
+        try await withOpenStore(logger: logger, serving: serving) { store, key, source in
             try await withTokenService(store: store, key: key, source: source, logger: logger, metrics: metrics, body)
         }
     }
@@ -151,11 +152,12 @@ struct StoreOptions: ParsableArguments {
     /// the database's (a wrong key is refused), and runs `body` with them.
     func withOpenStore<T>(
         logger: Logger = Logger.commandLine("ade"),
+        serving: Bool = false,
         _ body: (any ADEStore, MasterKey, MasterKeyLoader.Source) async throws -> T
     ) async throws -> T {
         let location = try location()
         let keyFile = try keyFilePath()
-        return try await StoreFactory.withStore(location, logger: logger) { store in
+        return try await StoreFactory.withStore(location, logger: logger, serving: serving) { store in
             let (key, source) = try await MasterKeyLoader.load(
                 environment: ProcessInfo.processInfo.environment,
                 keyFilePath: keyFile,

@@ -120,6 +120,26 @@ public protocol LeaseStore: Sendable {
     func releaseLease(tokenID: Int64, holder: String) async throws
 }
 
+/// "Sync now" kept in the store, so that whichever node has a place free takes it.
+public protocol SyncRequestStore: Sendable {
+    /// Records that a sync of the token was asked for at `date`, replacing its earlier request.
+    func requestSync(tokenID: Int64, at date: Date) async throws
+    /// The latest request of every token that has one; a request is answered by the first run that starts after it.
+    func syncRequests() async throws -> [Int64: Date]
+}
+
+/// The nodes that run `ade serve` on the store, each known by its heartbeats.
+public protocol NodeStore: Sendable {
+    /// Adds the node, or records its heartbeat (``ClusterNode/seenAt``, address and version).
+    func recordHeartbeat(_ node: ClusterNode) async throws
+    /// Every node recorded, by id, each with the leases it holds that are alive at `now`.
+    func nodes(now: Date) async throws -> [ClusterNode]
+    /// Forgets a node that stopped.
+    func removeNode(id: String) async throws
+    /// Forgets the nodes last seen before `date` (processes that died); returns how many.
+    func removeNodes(seenBefore date: Date) async throws -> Int
+}
+
 /// Who may use the console and the API: console users, their sessions, and API tokens.
 public protocol AccessStore: Sendable {
     /// Adds a console user.
@@ -178,6 +198,7 @@ public protocol ChangeTracking: Sendable {
 /// Everything `ade` stores: the memory store, SQLite and PostgreSQL implement it and pass one test battery.
 public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore & AccessStore
     & TokenListStore & ProfileStore & OutboxStore & WebhookStore & HealthStore & AuditStore & ChangeTracking
+    & SyncRequestStore & NodeStore
 
 extension TokenListStore where Self: TokenStore & SyncRunStore & DeviceSyncStore & HealthStore {
     /// The page from four reads: tokens, their run summaries, their device counts, their facts. SQLite answers in

@@ -13,6 +13,8 @@ public actor MemoryStore: ADEStore {
     private var deviceRows: [Int64: [String: StoredDevice]] = [:]
     private var runRows: [Int64: SyncRun] = [:]
     private var leases: [Int64: SyncLease] = [:]
+    private var syncRequestRows: [Int64: Date] = [:]
+    private var nodeRows: [String: ClusterNode] = [:]
     private var nextUserID: Int64 = 1
     private var userRows: [Int64: ConsoleUser] = [:]
     private var sessions: [String: ConsoleSession] = [:]
@@ -100,6 +102,7 @@ public actor MemoryStore: ADEStore {
         deviceRows[id] = nil
         transitionRows[id] = nil
         leases[id] = nil
+        syncRequestRows[id] = nil
         runRows = runRows.filter { $0.value.tokenID != id }
         profileRows = profileRows.filter { $0.value.tokenID != id }
         defaultRows[id] = nil
@@ -358,6 +361,38 @@ public actor MemoryStore: ADEStore {
 
     public func releaseLease(tokenID: Int64, holder: String) {
         if leases[tokenID]?.holder == holder { leases[tokenID] = nil }
+    }
+
+    // MARK: - Sync requests and nodes
+
+    public func requestSync(tokenID: Int64, at date: Date) throws {
+        guard tokenRows[tokenID] != nil else { throw StoreError(.notFound, parameters: ["name": String(tokenID)]) }
+        syncRequestRows[tokenID] = date
+    }
+
+    public func syncRequests() -> [Int64: Date] { syncRequestRows }
+
+    public func recordHeartbeat(_ node: ClusterNode) {
+        var node = node
+        node.startedAt = nodeRows[node.id]?.startedAt ?? node.startedAt
+        node.tokensHeld = 0
+        nodeRows[node.id] = node
+    }
+
+    public func nodes(now: Date) -> [ClusterNode] {
+        nodeRows.values.sorted { $0.id < $1.id }.map { node in
+            var node = node
+            node.tokensHeld = leases.values.count { $0.holder == node.id && $0.expiresAt > now }
+            return node
+        }
+    }
+
+    public func removeNode(id: String) { nodeRows[id] = nil }
+
+    public func removeNodes(seenBefore date: Date) -> Int {
+        let gone = nodeRows.values.filter { $0.seenAt < date }.map(\.id)
+        for id in gone { nodeRows[id] = nil }
+        return gone.count
     }
 
     // MARK: - Access

@@ -9,6 +9,10 @@ import Synchronization
 /// failures (expired, terms, rejected, access denied, forbidden) probed on a slow interval so that their state clears
 /// by itself once the admin fixes it, transient ones retried sooner. "Sync now" and a token added or renewed wake it,
 /// in this process at once and in any other within ``Configuration/changeCheckInterval`` (the store's change stamp).
+///
+/// Many nodes may run one on the same store: a token is synced by whichever takes its lease first, a node that finds
+/// it held tries again when the lease would expire, and "sync now" is kept in the store so that any node with a place
+/// free answers it.
 public final class SyncScheduler: Service, Sendable {
     /// The schedule.
     public struct Configuration: Sendable {
@@ -67,7 +71,6 @@ public final class SyncScheduler: Service, Sendable {
 
     private struct State {
         var forced: Set<Int64> = []
-        var lastSyncNow: [Int64: Date] = [:]
         var jitter: [Int64: TimeInterval] = [:]
         var pendingWakeup = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -75,8 +78,8 @@ public final class SyncScheduler: Service, Sendable {
         var peak = 0
     }
 
-    /// The tokens, their runs and the change stamp: all the scheduler reads.
-    let store: any TokenStore & SyncRunStore & ChangeTracking
+    /// What the scheduler reads and writes: the tokens, their runs, leases and "sync now" requests, the change stamp.
+    let store: any TokenStore & SyncRunStore & LeaseStore & SyncRequestStore & ChangeTracking
     let syncer: TokenSyncer
     let timeSource: any TimeSource
     let configuration: Configuration
@@ -85,7 +88,7 @@ public final class SyncScheduler: Service, Sendable {
     private let state = Mutex(State())
 
     public init(
-        store: any TokenStore & SyncRunStore & ChangeTracking,
+        store: any TokenStore & SyncRunStore & LeaseStore & SyncRequestStore & ChangeTracking,
         syncer: TokenSyncer,
         timeSource: any TimeSource,
         configuration: Configuration = Configuration(),
@@ -107,20 +110,22 @@ public final class SyncScheduler: Service, Sendable {
         }
     }
 
-    /// Asks for a sync of a token now.
-    public func syncNow(tokenID: Int64) -> SyncNowAnswer {
+    /// Asks for a sync of a token now. The request is kept in the store: this node starts it when it has a place
+    /// free, and any other node with one does so within ``Configuration/changeCheckInterval``, whichever takes the
+    /// lease first. Requests closer together than ``Configuration/minimumSyncNowInterval`` are refused, whichever node
+    /// they were made on.
+    /// - Throws: a store error when the request cannot be recorded.
+    public func syncNow(tokenID: Int64) async throws -> SyncNowAnswer {
         let now = timeSource.now()
-        let answer = state.withLock { state -> SyncNowAnswer in
-            if let last = state.lastSyncNow[tokenID], now.timeIntervalSince(last) < configuration.minimumSyncNowInterval
-            {
-                return .tooSoon(nextAllowed: last.addingTimeInterval(configuration.minimumSyncNowInterval))
-            }
-            state.lastSyncNow[tokenID] = now
-            state.forced.insert(tokenID)
-            return .started
+        if let last = try await store.syncRequests()[tokenID],
+            now.timeIntervalSince(last) < configuration.minimumSyncNowInterval, now >= last
+        {
+            return .tooSoon(nextAllowed: last.addingTimeInterval(configuration.minimumSyncNowInterval))
         }
-        if answer == .started { wake() }
-        return answer
+        try await store.requestSync(tokenID: tokenID, at: now)
+        state.withLock { _ = $0.forced.insert(tokenID) }
+        wake()
+        return .started
     }
 
     /// A token was added or renewed: sync it at once.
@@ -147,7 +152,7 @@ public final class SyncScheduler: Service, Sendable {
         } catch {
             logger.warning("Runs cut short could not be closed", metadata: ["error": "\(error)"])
         }
-        try await withThrowingTaskGroup(of: (EnrollmentToken, SyncRun?)?.self) { group in
+        try await withThrowingTaskGroup(of: Finished?.self) { group in
             var running: Set<Int64> = []
             var sleeping = false
             var plan: [Int64: (token: EnrollmentToken, due: Date)] = [:]
@@ -187,10 +192,18 @@ public final class SyncScheduler: Service, Sendable {
                     }
                 }
                 guard let finished = try await group.next() else { break }
-                if let (token, run) = finished {
+                if let finished {
+                    let token = finished.token
                     running.remove(token.id)
                     publish(running)
-                    plan[token.id] = (token, due(token, after: run, now: timeSource.now()))
+                    let due = due(
+                        token,
+                        after: finished.run,
+                        requested: nil,
+                        heldUntil: finished.heldUntil,
+                        now: timeSource.now()
+                    )
+                    plan[token.id] = (token, due)
                 } else {
                     // Woken by the timer or by a request: the plan is read again when something is due, something
                     // was asked for, or another process (or this one) committed a change since the last read.
@@ -212,19 +225,53 @@ public final class SyncScheduler: Service, Sendable {
         }
     }
 
-    /// When each uploaded token is next due: two reads, whatever the number of tokens.
+    /// When each uploaded token is next due: three reads whatever the number of tokens, and the lease of each token
+    /// another holder is syncing.
     func schedule(now: Date) async throws -> [(token: EnrollmentToken, due: Date)] {
         let latest = try await store.latestRuns()
+        let requests = try await store.syncRequests()
+        var held: [Int64: Date] = [:]
+        for (tokenID, run) in latest where run.outcome == .running {
+            held[tokenID] = try await heldUntil(tokenID: tokenID, now: now)
+        }
         return try await store.tokens().filter { $0.uploadedAt != nil }.map { token in
-            (token, due(token, after: latest[token.id], now: now))
+            (
+                token,
+                due(token, after: latest[token.id], requested: requests[token.id], heldUntil: held[token.id], now: now)
+            )
         }
     }
 
-    /// When a token is next due: now when asked for ("sync now", added, renewed), or when its server token was
-    /// uploaded after its latest run began (a renewal by any process: the run that failed used the old one), else
-    /// after its latest run.
-    private func due(_ token: EnrollmentToken, after last: SyncRun?, now: Date) -> Date {
+    /// Until when another holder may be syncing a token whose latest run is still running: its lease's expiry, or
+    /// `now` when the lease is gone, expired, or of a process of this host that died (the run is then closed as
+    /// interrupted by the next run, which takes over at once). Nil for this scheduler's own runs.
+    private func heldUntil(tokenID: Int64, now: Date) async throws -> Date? {
+        guard let lease = try await store.lease(tokenID: tokenID) else { return now }
+        if lease.holder == holder.name { return nil }
+        return TokenSyncer.isAlive(lease, seenFrom: holder, now: now) ? lease.expiresAt : now
+    }
+
+    /// When a token is next due: now when asked for (added or renewed in this process, or "sync now" on any node
+    /// since its latest run began), or when its server token was uploaded after its latest run began (a renewal by
+    /// any process: the run that failed used the old one), else after its latest run; never before `heldUntil`, when
+    /// another holder is syncing it.
+    private func due(
+        _ token: EnrollmentToken,
+        after last: SyncRun?,
+        requested: Date?,
+        heldUntil: Date?,
+        now: Date
+    ) -> Date {
+        // Its latest run goes on elsewhere: whatever was asked for waits for that lease (a request made during the
+        // run is answered by the next one, since the run began before it).
+        if last?.outcome == .running, let heldUntil { return heldUntil }
+        let due = due(token, after: last, requested: requested, now: now)
+        return heldUntil.map { max($0, due) } ?? due
+    }
+
+    private func due(_ token: EnrollmentToken, after last: SyncRun?, requested: Date?, now: Date) -> Date {
         if state.withLock({ $0.forced.contains(token.id) }) { return now }
+        if let requested, requested > (last?.startedAt ?? .distantPast) { return now }
         if let last, let uploaded = token.uploadedAt, uploaded > last.startedAt, last.outcome != .running {
             return now
         }
@@ -251,29 +298,45 @@ public final class SyncScheduler: Service, Sendable {
             // Cut short by a shutdown or a crash: it resumes at once where its last page left it.
             wait = 0
         case .running:
-            // A run that never ended: its process died; the lease expires, then it is due.
+            // Another holder's run (its lease says until when, ``heldUntil``), or one whose process died.
             wait = syncer.configuration.leaseDuration
         }
         return ended.addingTimeInterval(wait)
     }
 
-    /// Syncs a token; returns its latest run (the one it recorded, or nil when none could be read).
-    private func sync(_ token: EnrollmentToken) async -> (EnrollmentToken, SyncRun?) {
+    /// What a sync task tells the loop.
+    private struct Finished: Sendable {
+        var token: EnrollmentToken
+        /// The token's latest run: the one recorded, or nil when none could be read.
+        var run: SyncRun?
+        /// When another holder's lease expires, if the token was found held.
+        var heldUntil: Date?
+    }
+
+    /// Syncs a token; returns its latest run, and when the lease expires if another holder has it.
+    private func sync(_ token: EnrollmentToken) async -> Finished {
         state.withLock { _ = $0.forced.remove(token.id) }
+        var heldUntil: Date?
         do {
             let run = try await syncer.run(token, holder: holder)
             logger.info(
                 "Sync finished",
                 metadata: ["token": "\(token.name)", "kind": "\(run.kind)", "pages": "\(run.pages)"]
             )
-            return (token, run)
+            return Finished(token: token, run: run)
         } catch let error as SyncError where error.code == .leaseHeld {
             logger.debug("Token synced elsewhere", metadata: ["token": "\(token.name)"])
+            let lease = try? await store.lease(tokenID: token.id)
+            heldUntil = lease?.expiresAt ?? timeSource.now().addingTimeInterval(syncer.configuration.leaseDuration)
         } catch {
             let code = (error as? any CataloguedError)?.catalogueCode ?? "\(type(of: error))"
             logger.notice("Sync failed", metadata: ["token": "\(token.name)", "error": "\(code)"])
         }
-        return (token, try? await store.runs(tokenID: token.id, limit: 1).first)
+        return Finished(
+            token: token,
+            run: try? await store.runs(tokenID: token.id, limit: 1).first,
+            heldUntil: heldUntil
+        )
     }
 
     // MARK: - Waking

@@ -120,7 +120,7 @@ struct APIController {
             guard let scheduler = dependencies.scheduler else {
                 throw APIError(.conflict, ServerError(.syncUnavailable))
             }
-            switch scheduler.syncNow(tokenID: token.id) {
+            switch try await scheduler.syncNow(tokenID: token.id) {
             case .started:
                 return try APIModels.SyncAccepted(token: token.name, status: "started")
                     .response(from: request, context: context)

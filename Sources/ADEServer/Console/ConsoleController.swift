@@ -229,12 +229,23 @@ struct ConsoleController {
         let rows: [[String: Any]] = overviews.map { overview in row(overview, context: context) }
         var frame = frame(title: context.text(.tokensTitle), overviews: overviews, context: context)
         frame.notice = Self.notice(request, context)
+        let now = dependencies.timeSource.now()
+        let nodes: [[String: Any]] = try await dependencies.store.nodes(now: now).map { node in
+            [
+                "id": node.id, "address": node.address ?? "-", "version": node.version,
+                "heartbeat": context.text(
+                    .nodesAgo,
+                    ["seconds": .int(max(0, Int(now.timeIntervalSince(node.seenAt).rounded())))]
+                ),
+                "silent": !node.isLive(at: now), "tokens": node.tokensHeld,
+            ]
+        }
         return renderer.page(
             "tokens",
             frame: frame,
             context: context,
             request: request,
-            values: ["tokens": rows, "hasTokens": !rows.isEmpty],
+            values: ["tokens": rows, "hasTokens": !rows.isEmpty, "nodes": nodes, "hasNodes": !nodes.isEmpty],
             status: .ok
         )
     }
@@ -309,7 +320,7 @@ struct ConsoleController {
             return notFound(ServerError(.tokenNotFound, parameters: ["name": name]), request, context)
         }
         let notice: String
-        switch dependencies.scheduler?.syncNow(tokenID: token.id) {
+        switch try await dependencies.scheduler?.syncNow(tokenID: token.id) {
         case .started: notice = "sync_started"
         case .tooSoon: notice = "sync_too_soon"
         case nil: notice = "sync_unavailable"

@@ -156,6 +156,8 @@ extension DEPSimulator {
     private func serveSession(_ request: Request) async -> Response {
         if let refusal = checkUserAgent(request) { return refusal }
         let authorization = request.headers[.authorization]
+        let server = beginRequest(session: nil, authorization: authorization)
+        defer { endRequest(server) }
         if let injected = await injectTransportFaults(session: nil, authorization: authorization) { return injected }
         let url = requestURL(request)
         let now = clock.now()
@@ -177,6 +179,8 @@ extension DEPSimulator {
     private func serveApple(_ request: Request, _ handler: AppleHandler) async -> Response {
         if let refusal = checkUserAgent(request) { return refusal }
         let session = request.headers[.admAuthSession]
+        let server = beginRequest(session: session, authorization: nil)
+        defer { endRequest(server) }
         if let injected = await injectTransportFaults(session: session, authorization: nil) { return injected }
         var body: [UInt8] = []
         if request.method != .get {
@@ -220,6 +224,22 @@ extension DEPSimulator {
             case .empty: return Response(status: .ok, headers: headers)
             }
         }
+    }
+
+    /// Counts a request in flight for its server (``ServerInfo/overlappingRequests`` when another is); returns the
+    /// server for ``endRequest(_:)``.
+    private func beginRequest(session: String?, authorization: String?) -> Int? {
+        world.withLock { world in
+            guard let number = world.serverNumber(session: session, authorization: authorization) else { return nil }
+            if world.servers[number].inFlight > 0 { world.servers[number].overlappingRequests += 1 }
+            world.servers[number].inFlight += 1
+            return number
+        }
+    }
+
+    private func endRequest(_ number: Int?) {
+        guard let number else { return }
+        world.withLock { $0.servers[number].inFlight -= 1 }
     }
 
     /// Apple answers 400 without a `User-Agent`, and for the generic ones it has blocked.

@@ -59,6 +59,10 @@ struct SimulatedServer: Sendable {
     var answers = 0
     /// Sessions opened with `GET /session`.
     var sessionsOpened = 0
+    /// Requests being answered now.
+    var inFlight = 0
+    /// Requests that arrived while another request for this server was being answered.
+    var overlappingRequests = 0
 
     /// Whether `serial` is assigned to this server now, and where its fixed attributes come from.
     func source(of serial: String) -> (generator: Int, index: Int)? {
