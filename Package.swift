@@ -275,6 +275,7 @@ let package = Package(
                 "ADECommands", "ADECore", "ADEPostgres", "ADESQLite", "ServerToken", "ADETesting", "DEPClient",
                 "DEPSimulator",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

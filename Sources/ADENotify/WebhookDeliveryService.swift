@@ -39,11 +39,11 @@ public struct WebhookDeliveryService: Service {
         /// claimed it (``WebhookStore/claimDeliveries(webhookID:holder:until:now:)``).
         public var holder: String
 
-        /// How long a claim lasts: a whole batch at the receiver's timeout, and a minute more. A node that dies
-        /// while delivering leaves its endpoints to the others when its claims expire.
+        /// How long a claim lasts: one attempt at the receiver's timeout, and half a minute more. The claim is
+        /// renewed before each attempt, so that a long batch keeps it, and a node that dies while delivering leaves
+        /// its endpoints to the others within this time.
         public var claimDuration: TimeInterval {
-            let timeout = Double(self.timeout.nanoseconds) / 1e9
-            return Double(batchSize) * timeout + 60
+            Double(timeout.nanoseconds) / 1e9 + 30
         }
 
         public init(
@@ -224,6 +224,14 @@ public struct WebhookDeliveryService: Service {
         var failures = endpoint.failures
         var delivered = 0
         for event in events {
+            // Renewed before each attempt; lost (it lapsed and another node took it), nothing more is sent.
+            let renewed = try await store.claimDeliveries(
+                webhookID: endpoint.id,
+                holder: configuration.holder,
+                until: timeSource.now().addingTimeInterval(configuration.claimDuration),
+                now: timeSource.now()
+            )
+            guard renewed != nil else { break }
             let started = ContinuousClock.now
             guard let outcome = try await attempt(event) else {
                 try await store.skipEvents(webhookID: endpoint.id, through: event.id)

@@ -8,7 +8,7 @@ extension PostgresStore: AccessStore {
             guard try await Self.users(connection, "lower(name) = lower($1)", [name], logger).isEmpty else {
                 throw StoreError(.duplicateName, parameters: ["name": name])
             }
-            for try await id in try await connection.query(
+            for try await id in try await connection.run(
                 """
                 INSERT INTO users (name, password_hash, created_at, password_changed_at)
                 VALUES (\(name), \(passwordHash), \(date), \(date)) RETURNING id
@@ -55,7 +55,7 @@ extension PostgresStore: AccessStore {
             else {
                 throw StoreError(.notFound, parameters: ["name": String(userID)])
             }
-            try await connection.query("DELETE FROM sessions WHERE user_id = \(userID)", logger: logger)
+            try await connection.run("DELETE FROM sessions WHERE user_id = \(userID)", logger: logger)
         }
     }
 
@@ -73,7 +73,7 @@ extension PostgresStore: AccessStore {
             guard try await !Self.users(connection, "id = $1 FOR UPDATE", [session.userID], logger).isEmpty else {
                 throw StoreError(.notFound, parameters: ["name": String(session.userID)])
             }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at)
                 VALUES (\(session.idHash), \(session.userID), \(session.csrfToken), \(session.createdAt),
@@ -86,7 +86,7 @@ extension PostgresStore: AccessStore {
 
     public func session(idHash: String, now: Date) async throws -> ConsoleSession? {
         try await read { connection in
-            for try await row in try await connection.query(
+            for try await row in try await connection.run(
                 """
                 SELECT id_hash, user_id, csrf_token, created_at, expires_at FROM sessions
                 WHERE id_hash = \(idHash) AND expires_at > \(now)
@@ -107,7 +107,7 @@ extension PostgresStore: AccessStore {
 
     public func deleteSession(idHash: String) async throws {
         try await transaction { connection in
-            try await connection.query("DELETE FROM sessions WHERE id_hash = \(idHash)", logger: logger)
+            try await connection.run("DELETE FROM sessions WHERE id_hash = \(idHash)", logger: logger)
         }
     }
 
@@ -128,7 +128,7 @@ extension PostgresStore: AccessStore {
             guard try await Self.apiTokens(connection, "lower(name) = lower($1)", [name], logger).isEmpty else {
                 throw StoreError(.duplicateName, parameters: ["name": name])
             }
-            for try await id in try await connection.query(
+            for try await id in try await connection.run(
                 """
                 INSERT INTO api_tokens (name, scope, secret_hash, created_at)
                 VALUES (\(name), \(scope.rawValue), \(secretHash), \(date)) RETURNING id
@@ -155,7 +155,7 @@ extension PostgresStore: AccessStore {
 
     public func touchAPIToken(id: Int64, at date: Date) async throws {
         try await transaction { connection in
-            try await connection.query("UPDATE api_tokens SET last_used_at = \(date) WHERE id = \(id)", logger: logger)
+            try await connection.run("UPDATE api_tokens SET last_used_at = \(date) WHERE id = \(id)", logger: logger)
         }
     }
 
@@ -178,7 +178,7 @@ extension PostgresStore: AccessStore {
         _ logger: Logger
     ) async throws -> [ConsoleUser] {
         var users: [ConsoleUser] = []
-        for try await row in try await connection.query(
+        for try await row in try await connection.run(
             query(
                 "SELECT id, name, password_hash, created_at, password_changed_at FROM users WHERE \(condition)",
                 values
@@ -199,7 +199,7 @@ extension PostgresStore: AccessStore {
         _ logger: Logger
     ) async throws -> [APIToken] {
         var tokens: [APIToken] = []
-        for try await row in try await connection.query(
+        for try await row in try await connection.run(
             query(
                 "SELECT id, name, scope, secret_hash, created_at, last_used_at FROM api_tokens WHERE \(condition)",
                 values
@@ -223,7 +223,7 @@ extension PostgresStore: AccessStore {
     /// How many rows a statement with `RETURNING` gave.
     static func count(_ connection: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> Int {
         var count = 0
-        for try await _ in try await connection.query(query, logger: logger) { count += 1 }
+        for try await _ in try await connection.run(query, logger: logger) { count += 1 }
         return count
     }
 }

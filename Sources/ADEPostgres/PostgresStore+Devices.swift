@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresStore: DeviceSyncStore {
     public func cursor(tokenID: Int64) async throws -> SyncCursorState? {
         try await read { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.run(
                 """
                 SELECT phase, cursor, fetch_generation, fetch_started_at, last_full_fetch_at, recovery_since
                 FROM sync_cursors WHERE token_id = \(tokenID)
@@ -66,7 +66,7 @@ extension PostgresStore: DeviceSyncStore {
             )
             if completesFetch {
                 var gone: [String] = []
-                for try await serial in try await connection.query(
+                for try await serial in try await connection.run(
                     """
                     UPDATE devices SET removed_at = \(now), updated_at = \(now)
                     WHERE token_id = \(tokenID) AND removed_at IS NULL AND fetch_generation < \(cursor.fetchGeneration)
@@ -81,7 +81,7 @@ extension PostgresStore: DeviceSyncStore {
             try await Self.storeCursor(connection, cursor, tokenID: tokenID, logger)
             try await Self.record(merged, token: token, now: now, connection, logger)
             if let runID = lease?.runID {
-                try await connection.query(
+                try await connection.run(
                     """
                     UPDATE sync_runs SET pages = pages + 1, added = added + \(merged.changes.added),
                         modified = modified + \(merged.changes.modified), removed = removed + \(merged.changes.removed)
@@ -147,7 +147,7 @@ extension PostgresStore: DeviceSyncStore {
         guard !serials.isEmpty else { return [] }
         return try await read { connection in
             var stored: Set<String> = []
-            for try await serial in try await connection.query(
+            for try await serial in try await connection.run(
                 "SELECT serial FROM devices WHERE token_id = \(tokenID) AND serial = ANY(\(serials))",
                 logger: logger
             ).decode(String.self) {
@@ -160,7 +160,7 @@ extension PostgresStore: DeviceSyncStore {
     public func deviceCount(tokenID: Int64, includeRemoved: Bool) async throws -> Int {
         try await read { connection in
             let column = includeRemoved ? "all_devices" : "present_devices"
-            for try await count in try await connection.query(
+            for try await count in try await connection.run(
                 "SELECT \(unescaped: column) FROM tokens WHERE id = \(tokenID)",
                 logger: logger
             ).decode(Int.self) {
@@ -179,7 +179,7 @@ extension PostgresStore: DeviceSyncStore {
                     "SELECT id, present_devices FROM tokens WHERE present_devices > 0"
                 }
             var counts: [Int64: Int] = [:]
-            for try await (id, count) in try await connection.query(query, logger: logger).decode((Int64, Int).self) {
+            for try await (id, count) in try await connection.run(query, logger: logger).decode((Int64, Int).self) {
                 counts[id] = count
             }
             return counts
@@ -188,7 +188,7 @@ extension PostgresStore: DeviceSyncStore {
 
     public func highestFetchGeneration(tokenID: Int64) async throws -> Int {
         try await read { connection in
-            for try await generation in try await connection.query(
+            for try await generation in try await connection.run(
                 "SELECT COALESCE(MAX(fetch_generation), 0)::bigint FROM devices WHERE token_id = \(tokenID)",
                 logger: logger
             ).decode(Int.self) {
@@ -275,7 +275,7 @@ extension PostgresStore: DeviceSyncStore {
                 op_date = excluded.op_date, extra = excluded.extra, removed_at = excluded.removed_at,
                 fetch_generation = excluded.fetch_generation, updated_at = excluded.updated_at
             """
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 
     /// Moves the token's device counts and writes the page's events.
@@ -287,7 +287,7 @@ extension PostgresStore: DeviceSyncStore {
         _ logger: Logger
     ) async throws {
         if merged.presentDelta != 0 || merged.allDelta != 0 {
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE tokens SET present_devices = present_devices + \(merged.presentDelta),
                     all_devices = all_devices + \(merged.allDelta)
@@ -343,7 +343,7 @@ extension PostgresStore: DeviceSyncStore {
         _ logger: Logger
     ) async throws -> [StoredDevice] {
         var devices: [StoredDevice] = []
-        for try await row in try await connection.query(try query(sql, values), logger: logger) {
+        for try await row in try await connection.run(try query(sql, values), logger: logger) {
             devices.append(try device(from: row))
         }
         return devices
@@ -395,10 +395,10 @@ extension PostgresStore: DeviceSyncStore {
         _ logger: Logger
     ) async throws {
         guard let cursor else {
-            try await connection.query("DELETE FROM sync_cursors WHERE token_id = \(tokenID)", logger: logger)
+            try await connection.run("DELETE FROM sync_cursors WHERE token_id = \(tokenID)", logger: logger)
             return
         }
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO sync_cursors (token_id, phase, cursor, fetch_generation, fetch_started_at, last_full_fetch_at,
                 recovery_since)

@@ -12,7 +12,7 @@ extension PostgresStore: HealthStore {
                 filter = "WHERE t.id = ANY($1)"
             }
             var facts: [Int64: TokenFacts] = [:]
-            for try await row in try await connection.query(
+            for try await row in try await connection.run(
                 Self.query("SELECT t.id, \(Self.factsColumns) FROM tokens t \(Self.factsJoin) \(filter)", values),
                 logger: logger
             ) {
@@ -33,7 +33,7 @@ extension PostgresStore: HealthStore {
                 return false
             }
             var inserted = false
-            for try await _ in try await connection.query(
+            for try await _ in try await connection.run(
                 """
                 INSERT INTO expiry_reminders (token_id, expires_at, step, sent_at)
                 VALUES (\(tokenID), \(reminder.expiresAt), \(reminder.step), \(reminder.at))
@@ -83,7 +83,7 @@ extension PostgresStore: HealthStore {
         _ logger: Logger
     ) async throws -> Bool {
         var moved = false
-        for try await _ in try await connection.query(
+        for try await _ in try await connection.run(
             """
             UPDATE tokens SET state = \(transition.to.rawValue), state_since = \(transition.at)
             WHERE id = \(tokenID) AND state IS NOT DISTINCT FROM \(transition.from?.rawValue)
@@ -94,7 +94,7 @@ extension PostgresStore: HealthStore {
             moved = true
         }
         guard moved, let token = try await Self.token(connection, "id = $1", [tokenID], logger) else { return false }
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO token_transitions (token_id, from_state, to_state, severity, error_code, at)
             VALUES (\(token.id), \(transition.from?.rawValue), \(transition.to.rawValue),
@@ -111,7 +111,7 @@ extension PostgresStore: OutboxStore {
     public func events(after id: Int64, limit: Int) async throws -> [OutboxEvent] {
         try await read { connection in
             var events: [OutboxEvent] = []
-            for try await row in try await connection.query(
+            for try await row in try await connection.run(
                 """
                 SELECT id, token_id, kind, body, created_at FROM outbox WHERE id > \(id) ORDER BY id
                 LIMIT \(max(0, limit))
@@ -135,7 +135,7 @@ extension PostgresStore: OutboxStore {
     public func pruneEvents(before date: Date, upTo id: Int64) async throws -> Int {
         try await transaction { connection in
             var count = 0
-            for try await _ in try await connection.query(
+            for try await _ in try await connection.run(
                 "DELETE FROM outbox WHERE created_at < \(date) AND id <= \(id) RETURNING id",
                 logger: logger
             ).decode(Int64.self) {
@@ -152,9 +152,9 @@ extension PostgresStore: OutboxStore {
     /// makes transactions that write events take their ids and commit one at a time.
     static func append(_ events: [PendingEvent], _ connection: PostgresConnection, _ logger: Logger) async throws {
         guard !events.isEmpty else { return }
-        try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.outboxLockKey))", logger: logger)
+        try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.outboxLockKey))", logger: logger)
         for event in events {
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO outbox (token_id, kind, body, created_at)
                 VALUES (\(event.tokenID), \(event.kind.rawValue), \(event.body), \(event.createdAt))

@@ -8,7 +8,7 @@ extension PostgresStore: SyncRequestStore {
             guard try await Self.token(connection, "id = $1", [tokenID], logger) != nil else {
                 throw StoreError(.notFound, parameters: ["name": String(tokenID)])
             }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO sync_requests (token_id, requested_at) VALUES (\(tokenID), \(date))
                 ON CONFLICT (token_id) DO UPDATE SET requested_at = excluded.requested_at
@@ -21,7 +21,7 @@ extension PostgresStore: SyncRequestStore {
     public func syncRequests() async throws -> [Int64: Date] {
         try await read { connection in
             var requests: [Int64: Date] = [:]
-            for try await (tokenID, date) in try await connection.query(
+            for try await (tokenID, date) in try await connection.run(
                 "SELECT token_id, requested_at FROM sync_requests",
                 logger: logger
             ).decode((Int64, Date).self) {
@@ -35,7 +35,7 @@ extension PostgresStore: SyncRequestStore {
 extension PostgresStore: NodeStore {
     public func recordHeartbeat(_ node: ClusterNode) async throws {
         try await transaction { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO nodes (id, address, version, started_at, seen_at)
                 VALUES (\(node.id), \(node.address), \(node.version), \(node.startedAt), \(node.seenAt))
@@ -50,7 +50,7 @@ extension PostgresStore: NodeStore {
     public func nodes(now: Date) async throws -> [ClusterNode] {
         try await read { connection in
             var nodes: [ClusterNode] = []
-            for try await row in try await connection.query(
+            for try await row in try await connection.run(
                 """
                 SELECT id, address, version, started_at, seen_at,
                     (SELECT count(*) FROM sync_leases WHERE holder = nodes.id AND expires_at > \(now))
@@ -75,14 +75,14 @@ extension PostgresStore: NodeStore {
 
     public func removeNode(id: String) async throws {
         try await transaction { connection in
-            try await connection.query("DELETE FROM nodes WHERE id = \(id)", logger: logger)
+            try await connection.run("DELETE FROM nodes WHERE id = \(id)", logger: logger)
         }
     }
 
     public func removeNodes(seenBefore date: Date) async throws -> Int {
         try await transaction { connection in
             var removed = 0
-            for try await _ in try await connection.query(
+            for try await _ in try await connection.run(
                 "DELETE FROM nodes WHERE seen_at < \(date) RETURNING id",
                 logger: logger
             ).decode(String.self) {

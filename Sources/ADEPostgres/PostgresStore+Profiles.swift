@@ -23,7 +23,7 @@ extension PostgresStore: ProfileStore {
             else {
                 throw StoreError(.duplicateName, parameters: ["name": name])
             }
-            for try await id in try await connection.query(
+            for try await id in try await connection.run(
                 """
                 INSERT INTO profiles (token_id, name, body, version, created_at, updated_at)
                 VALUES (\(tokenID), \(name), \(document.json), 0, \(date), \(date)) RETURNING id
@@ -75,7 +75,7 @@ extension PostgresStore: ProfileStore {
             else {
                 throw StoreError(.duplicateName, parameters: ["name": profile.name])
             }
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE profiles SET name = \(profile.name), body = \(profile.document.json),
                     profile_uuid = \(profile.profileUUID), version = \(profile.version),
@@ -100,7 +100,7 @@ extension PostgresStore: ProfileStore {
         try await transaction { connection in
             let family = family?.rawValue ?? ""
             guard let profileID else {
-                try await connection.query(
+                try await connection.run(
                     "DELETE FROM default_profiles WHERE token_id = \(tokenID) AND family = \(family)",
                     logger: logger
                 )
@@ -111,7 +111,7 @@ extension PostgresStore: ProfileStore {
             else {
                 throw StoreError(.notFound, parameters: ["name": String(profileID)])
             }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO default_profiles (token_id, family, profile_id) VALUES (\(tokenID), \(family), \(profileID))
                 ON CONFLICT (token_id, family) DO UPDATE SET profile_id = excluded.profile_id
@@ -124,7 +124,7 @@ extension PostgresStore: ProfileStore {
     public func defaultProfileIDs(tokenID: Int64) async throws -> [DeviceFamily?: Int64] {
         try await read { connection in
             var defaults: [DeviceFamily?: Int64] = [:]
-            for try await (family, id) in try await connection.query(
+            for try await (family, id) in try await connection.run(
                 "SELECT family, profile_id FROM default_profiles WHERE token_id = \(tokenID)",
                 logger: logger
             ).decode((String, Int64).self) {
@@ -156,7 +156,7 @@ extension PostgresStore: ProfileStore {
                 }
                 let latest = Dictionary(batch.map { ($0.serialNumber, $0) }, uniquingKeysWith: { _, last in last })
                 var stored: [(id: Int64, record: DeviceAssignment)] = []
-                for try await (id, serial) in try await connection.query(
+                for try await (id, serial) in try await connection.run(
                     "SELECT id, serial FROM devices WHERE token_id = \(tokenID) AND serial = ANY(\(Array(latest.keys)))",
                     logger: logger
                 ).decode((Int64, String).self) {
@@ -214,7 +214,7 @@ extension PostgresStore: ProfileStore {
     public func assignmentCounts(tokenID: Int64) async throws -> [DeviceAssignment.Status: Int] {
         try await read { connection in
             var counts: [DeviceAssignment.Status: Int] = [:]
-            for try await (status, count) in try await connection.query(
+            for try await (status, count) in try await connection.run(
                 "SELECT status, COUNT(*) FROM device_assignments WHERE token_id = \(tokenID) GROUP BY status",
                 logger: logger
             ).decode((String, Int).self) {
@@ -227,7 +227,7 @@ extension PostgresStore: ProfileStore {
     public func assignedCounts(tokenID: Int64) async throws -> [String: Int] {
         try await read { connection in
             var counts: [String: Int] = [:]
-            for try await (uuid, count) in try await connection.query(
+            for try await (uuid, count) in try await connection.run(
                 """
                 SELECT profile_uuid, COUNT(*) FROM device_assignments
                 WHERE token_id = \(tokenID) AND status = \(DeviceAssignment.Status.assigned.rawValue)
@@ -265,7 +265,7 @@ extension PostgresStore: ProfileStore {
         _ logger: Logger
     ) async throws -> [StoredProfile] {
         var profiles: [StoredProfile] = []
-        for try await row in try await connection.query(
+        for try await row in try await connection.run(
             query(
                 """
                 SELECT id, token_id, name, body, profile_uuid, version, defined_at, created_at, updated_at
@@ -299,7 +299,7 @@ extension PostgresStore: ProfileStore {
         _ logger: Logger
     ) async throws -> [DeviceAssignment] {
         var records: [DeviceAssignment] = []
-        for try await row in try await connection.query(
+        for try await row in try await connection.run(
             query(
                 """
                 SELECT a.token_id, d.serial, a.status, a.profile_uuid, a.failures, a.next_attempt_at, a.last_result,
@@ -354,7 +354,7 @@ extension PostgresStore: ProfileStore {
                 failures = excluded.failures, next_attempt_at = excluded.next_attempt_at,
                 last_result = excluded.last_result, updated_at = excluded.updated_at
             """
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
     }
 }
 
@@ -362,7 +362,7 @@ extension PostgresStore: TokenListStore {
     public func tokenList(after name: String?, limit: Int) async throws -> [TokenListEntry] {
         try await read { connection in
             var entries: [TokenListEntry] = []
-            for try await row in try await connection.query(
+            for try await row in try await connection.run(
                 """
                 SELECT \(unescaped: Self.tokenColumns(of: "t")), \(unescaped: Self.newestRunColumns),
                     \(unescaped: Self.factsColumns)

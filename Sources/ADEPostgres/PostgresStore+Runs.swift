@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore: SyncRunStore {
     public func startRun(tokenID: Int64, kind: SyncRun.Kind, at date: Date) async throws -> SyncRun {
         try await transaction { connection in
-            for try await id in try await connection.query(
+            for try await id in try await connection.run(
                 """
                 INSERT INTO sync_runs (token_id, kind, started_at, outcome)
                 VALUES (\(tokenID), \(kind.rawValue), \(date), \(SyncRun.Outcome.running.rawValue)) RETURNING id
@@ -33,7 +33,7 @@ extension PostgresStore: SyncRunStore {
     public func transitions(tokenID: Int64, limit: Int) async throws -> [TokenTransition] {
         try await read { connection in
             var transitions: [TokenTransition] = []
-            for try await row in try await connection.query(
+            for try await row in try await connection.run(
                 """
                 SELECT from_state, to_state, severity, error_code, at FROM token_transitions
                 WHERE token_id = \(tokenID) ORDER BY id DESC LIMIT \(max(0, limit))
@@ -88,7 +88,7 @@ extension PostgresStore: SyncRunStore {
                 filter = "WHERE t.id = ANY($1)"
             }
             var summaries: [Int64: RunSummary] = [:]
-            for try await row in try await connection.query(
+            for try await row in try await connection.run(
                 Self.query(
                     "SELECT t.id, \(Self.newestRunColumns) FROM tokens t \(Self.newestRunsJoins) \(filter)",
                     values
@@ -113,7 +113,7 @@ extension PostgresStore: SyncRunStore {
                 """
                 : "DELETE FROM sync_runs WHERE token_id = \(tokenID) RETURNING id"
             var count = 0
-            for try await _ in try await connection.query(query, logger: logger).decode(Int64.self) { count += 1 }
+            for try await _ in try await connection.run(query, logger: logger).decode(Int64.self) { count += 1 }
             return count
         }
     }
@@ -121,7 +121,7 @@ extension PostgresStore: SyncRunStore {
     // MARK: - Rows
 
     static func update(_ run: SyncRun, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.query(
+        try await connection.run(
             """
             UPDATE sync_runs SET kind = \(run.kind.rawValue), started_at = \(run.startedAt), ended_at = \(run.endedAt),
                 pages = \(run.pages), added = \(run.added), modified = \(run.modified), removed = \(run.removed),
@@ -153,7 +153,7 @@ extension PostgresStore: SyncRunStore {
         _ logger: Logger
     ) async throws -> [SyncRun] {
         var runs: [SyncRun] = []
-        for try await row in try await connection.query(try query(sql, values), logger: logger) {
+        for try await row in try await connection.run(try query(sql, values), logger: logger) {
             if let run = try run(from: row.makeRandomAccess(), at: 0) { runs.append(run) }
         }
         return runs
@@ -225,7 +225,7 @@ extension PostgresStore: LeaseStore {
             {
                 return held
             }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO sync_leases (token_id, holder, host, process_id, expires_at)
                 VALUES (\(lease.tokenID), \(lease.holder), \(lease.host), \(lease.processID),
@@ -247,7 +247,7 @@ extension PostgresStore: LeaseStore {
 
     public func releaseLease(tokenID: Int64, holder: String) async throws {
         try await transaction { connection in
-            try await connection.query(
+            try await connection.run(
                 "DELETE FROM sync_leases WHERE token_id = \(tokenID) AND holder = \(holder)",
                 logger: logger
             )
@@ -262,7 +262,7 @@ extension PostgresStore: LeaseStore {
         until: Date,
         _ logger: Logger
     ) async throws -> Bool {
-        for try await _ in try await connection.query(
+        for try await _ in try await connection.run(
             """
             UPDATE sync_leases SET expires_at = \(until) WHERE token_id = \(tokenID) AND holder = \(holder)
             RETURNING token_id
@@ -284,7 +284,7 @@ extension PostgresStore: LeaseStore {
             FOR UPDATE
             """
             : "SELECT token_id, holder, host, process_id, expires_at FROM sync_leases WHERE token_id = \(tokenID)"
-        for try await row in try await connection.query(query, logger: logger).decode(
+        for try await row in try await connection.run(query, logger: logger).decode(
             (Int64, String, String, Int32, Date).self
         ) {
             return SyncLease(

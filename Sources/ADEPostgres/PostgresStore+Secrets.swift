@@ -13,7 +13,7 @@ extension PostgresStore: SecretStore {
 
     public func hasSecrets() async throws -> Bool {
         try await read { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.run(
                 """
                 SELECT EXISTS (SELECT 1 FROM token_secrets WHERE credentials IS NOT NULL
                     OR pending_credentials IS NOT NULL OR current_key IS NOT NULL OR staging_key IS NOT NULL)
@@ -53,7 +53,7 @@ extension PostgresStore: SecretStore {
                 try await Self.storeSecrets(connection, resealed, tokenID: tokenID, logger)
             }
             var webhooks: [(Int64, [UInt8], [UInt8])] = []
-            for try await (id, url, secret) in try await connection.query(
+            for try await (id, url, secret) in try await connection.run(
                 "SELECT id, sealed_url, sealed_secret FROM webhooks FOR UPDATE",
                 logger: logger
             ).decode((Int64, Data, Data).self) {
@@ -61,7 +61,7 @@ extension PostgresStore: SecretStore {
             }
             for (id, url, secret) in webhooks {
                 let (newURL, newSecret) = try KeyRotation.resealWebhook(url: url, secret: secret, with: reseal)
-                try await connection.query(
+                try await connection.run(
                     "UPDATE webhooks SET sealed_url = \(Data(newURL)), sealed_secret = \(Data(newSecret)) WHERE id = \(id)",
                     logger: logger
                 )
@@ -87,14 +87,14 @@ extension PostgresStore: SecretStore {
             locking
             ? "SELECT value FROM metadata WHERE key = 'key_check' FOR UPDATE"
             : "SELECT value FROM metadata WHERE key = 'key_check'"
-        for try await value in try await connection.query(query, logger: logger).decode(String.self) {
+        for try await value in try await connection.run(query, logger: logger).decode(String.self) {
             return value
         }
         return nil
     }
 
     static func storeKeyCheck(_ connection: PostgresConnection, _ value: String, _ logger: Logger) async throws {
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO metadata (key, value) VALUES ('key_check', \(value))
             ON CONFLICT (key) DO UPDATE SET value = excluded.value
@@ -109,7 +109,7 @@ extension PostgresStore: SecretStore {
         tokenID: Int64,
         _ logger: Logger
     ) async throws {
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO token_secrets (token_id, credentials, pending_credentials, current_key, current_certificate,
                 staging_key, staging_certificate)
@@ -140,7 +140,7 @@ extension PostgresStore: SecretStore {
             values
         )
         var found: [(Int64, SealedTokenSecrets)] = []
-        for try await row in try await connection.query(statement, logger: logger).decode(
+        for try await row in try await connection.run(statement, logger: logger).decode(
             (Int64, Data?, Data?, Data?, String?, Data?, String?).self
         ) {
             found.append(

@@ -34,7 +34,7 @@ extension PostgresStore: TableReading {
                 """
         }
         var rows: [[StoredValue]] = []
-        for try await row in try await connection.query(query, logger: logger) {
+        for try await row in try await connection.run(query, logger: logger) {
             let columns = row.makeRandomAccess()
             rows.append(try table.columns.indices.map { try Self.value(columns[$0], as: table.columns[$0].kind) })
         }
@@ -75,7 +75,7 @@ extension PostgresStore: TableWriting {
     public func firstNonEmptyTable() async throws -> String? {
         try await read { connection in
             for table in StoreTables.all + [StoreTables.leases] {
-                for try await _ in try await connection.query(
+                for try await _ in try await connection.run(
                     "SELECT 1 FROM \(unescaped: table.name) LIMIT 1",
                     logger: logger
                 ) {
@@ -100,7 +100,7 @@ extension PostgresStore: TableWriting {
             }
             for table in StoreTables.all where table.isNumbered {
                 // Numbering goes on after the highest copied id.
-                try await connection.query(
+                try await connection.run(
                     """
                     SELECT setval(pg_get_serial_sequence(\(table.name), 'id'), COALESCE(MAX(id), 0) + 1, false)
                     FROM \(unescaped: table.name)
@@ -149,6 +149,6 @@ extension PostgresStore: TableWriting {
             }
         }
         let sql = "INSERT INTO \(table.name) (\(table.columnList)) VALUES \(tuples.joined(separator: ","))"
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Logger(label: "ade.copy"))
+        try await connection.run(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Logger(label: "ade.copy"))
     }
 }

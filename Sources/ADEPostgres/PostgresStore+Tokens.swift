@@ -8,7 +8,7 @@ extension PostgresStore: TokenStore {
             guard try await Self.token(connection, "lower(name) = lower($1)", [name], logger) == nil else {
                 throw StoreError(.duplicateName, parameters: ["name": name])
             }
-            let rows = try await connection.query(
+            let rows = try await connection.run(
                 """
                 INSERT INTO tokens (name, base_url, created_at) VALUES (\(name), \(baseURL.absoluteString), \(createdAt))
                 RETURNING id
@@ -68,7 +68,7 @@ extension PostgresStore: TokenStore {
             {
                 throw StoreError(.duplicateServer, parameters: ["name": other.name])
             }
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE tokens SET name = \(token.name), base_url = \(token.baseURL.absoluteString),
                     created_at = \(token.createdAt), consumer_key = \(token.consumerKey),
@@ -86,7 +86,7 @@ extension PostgresStore: TokenStore {
 
     public func deleteToken(id: Int64) async throws {
         try await transaction { connection in
-            try await connection.query("DELETE FROM tokens WHERE id = \(id)", logger: logger)
+            try await connection.run("DELETE FROM tokens WHERE id = \(id)", logger: logger)
         }
     }
 
@@ -140,7 +140,7 @@ extension PostgresStore: TokenStore {
     ) async throws -> [EnrollmentToken] {
         let statement = try query("SELECT \(tokenColumns) FROM tokens WHERE \(condition)", values)
         var tokens: [EnrollmentToken] = []
-        for try await row in try await connection.query(statement, logger: logger).decode(TokenRow.self) {
+        for try await row in try await connection.run(statement, logger: logger).decode(TokenRow.self) {
             tokens.append(token(from: row))
         }
         return tokens

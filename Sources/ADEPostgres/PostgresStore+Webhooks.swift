@@ -21,15 +21,15 @@ extension PostgresStore: WebhookStore {
             }
             // A new webhook starts after the events already written: under the outbox's lock, so that no event with
             // a lower id commits after this read.
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.outboxLockKey))", logger: logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.outboxLockKey))", logger: logger)
             var last: Int64 = 0
-            for try await value in try await connection.query(
+            for try await value in try await connection.run(
                 "SELECT COALESCE(MAX(id), 0)::bigint FROM outbox",
                 logger: logger
             ).decode(Int64.self) {
                 last = value
             }
-            for try await id in try await connection.query(
+            for try await id in try await connection.run(
                 """
                 INSERT INTO webhooks (name, sealed_url, sealed_secret, masked_url, allows_private_network,
                     last_event_id, created_at, channel, locale)
@@ -71,7 +71,7 @@ extension PostgresStore: WebhookStore {
             else {
                 return
             }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO webhook_deliveries (webhook_id, event_id, attempt, status_code, error, duration_ms, at)
                 VALUES (\(delivery.webhookID), \(delivery.eventID), \(delivery.attempt), \(delivery.statusCode),
@@ -80,7 +80,7 @@ extension PostgresStore: WebhookStore {
                 logger: logger
             )
             if delivery.succeeded {
-                try await connection.query(
+                try await connection.run(
                     """
                     UPDATE webhooks SET last_event_id = GREATEST(last_event_id, \(delivery.eventID)), failures = 0,
                         next_attempt_at = NULL
@@ -89,7 +89,7 @@ extension PostgresStore: WebhookStore {
                     logger: logger
                 )
             } else {
-                try await connection.query(
+                try await connection.run(
                     """
                     UPDATE webhooks SET failures = failures + 1, next_attempt_at = \(nextAttemptAt)
                     WHERE id = \(delivery.webhookID)
@@ -102,7 +102,7 @@ extension PostgresStore: WebhookStore {
 
     public func skipEvents(webhookID: Int64, through eventID: Int64) async throws {
         try await transaction { connection in
-            try await connection.query(
+            try await connection.run(
                 "UPDATE webhooks SET last_event_id = GREATEST(last_event_id, \(eventID)) WHERE id = \(webhookID)",
                 logger: logger
             )
@@ -116,7 +116,7 @@ extension PostgresStore: WebhookStore {
             // The endpoint's row is locked: of nodes claiming it at once, the second reads the first one's claim.
             var claim: DeliveryClaim?
             var found = false
-            for try await (by, claimedUntil) in try await connection.query(
+            for try await (by, claimedUntil) in try await connection.run(
                 "SELECT claimed_by, claimed_until FROM webhooks WHERE id = \(webhookID) FOR UPDATE",
                 logger: logger
             ).decode((String?, Date?).self) {
@@ -125,7 +125,7 @@ extension PostgresStore: WebhookStore {
             }
             guard found else { return nil }
             if let claim, !claim.yields(to: holder, now: now) { return nil }
-            try await connection.query(
+            try await connection.run(
                 "UPDATE webhooks SET claimed_by = \(holder), claimed_until = \(until) WHERE id = \(webhookID)",
                 logger: logger
             )
@@ -135,7 +135,7 @@ extension PostgresStore: WebhookStore {
 
     public func releaseDeliveries(webhookID: Int64, holder: String) async throws {
         try await transaction { connection in
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE webhooks SET claimed_by = NULL, claimed_until = NULL
                 WHERE id = \(webhookID) AND claimed_by = \(holder)
@@ -148,7 +148,7 @@ extension PostgresStore: WebhookStore {
     public func deliveries(webhookID: Int64, limit: Int) async throws -> [WebhookDelivery] {
         try await read { connection in
             var deliveries: [WebhookDelivery] = []
-            for try await row in try await connection.query(
+            for try await row in try await connection.run(
                 """
                 SELECT webhook_id, event_id, attempt, status_code, error, duration_ms, at FROM webhook_deliveries
                 WHERE webhook_id = \(webhookID) ORDER BY id DESC LIMIT \(max(0, limit))
@@ -178,7 +178,7 @@ extension PostgresStore: WebhookStore {
         _ logger: Logger
     ) async throws -> [WebhookEndpoint] {
         var webhooks: [WebhookEndpoint] = []
-        for try await row in try await connection.query(
+        for try await row in try await connection.run(
             query(
                 """
                 SELECT id, name, sealed_url, sealed_secret, masked_url, allows_private_network, last_event_id, failures,
@@ -213,7 +213,7 @@ extension PostgresStore: WebhookStore {
 extension PostgresStore: AuditStore {
     public func appendAudit(_ entry: AuditEntry) async throws -> AuditEntry {
         try await transaction { connection in
-            for try await id in try await connection.query(
+            for try await id in try await connection.run(
                 """
                 INSERT INTO audit_log (at, actor, source, action, target, before_values, after_values)
                 VALUES (\(entry.at), \(entry.actor), \(entry.source.rawValue), \(entry.action), \(entry.target),
@@ -259,7 +259,7 @@ extension PostgresStore: AuditStore {
         -> [AuditEntry]
     {
         var entries: [AuditEntry] = []
-        for try await row in try await connection.query(query, logger: logger).decode(
+        for try await row in try await connection.run(query, logger: logger).decode(
             (Int64, Date, String, String, String, String, String?, String?).self
         ) {
             entries.append(

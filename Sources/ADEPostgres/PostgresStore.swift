@@ -83,8 +83,8 @@ public final class PostgresStore: Service, Sendable {
     /// - Throws: ``StoreError`` `unavailable` when the database cannot be reached; `migration_failed` otherwise.
     public func migrate() async throws {
         try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockKey))", logger: logger)
-            try await connection.query(
+            try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.lockKey))", logger: logger)
+            try await connection.run(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now()
@@ -93,7 +93,7 @@ public final class PostgresStore: Service, Sendable {
                 logger: logger
             )
             var applied = Set<Int>()
-            for try await version in try await connection.query(
+            for try await version in try await connection.run(
                 "SELECT version FROM schema_migrations",
                 logger: logger
             ).decode(Int.self) {
@@ -102,7 +102,7 @@ public final class PostgresStore: Service, Sendable {
             for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
                 do {
                     for statement in migration.statements {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
                 } catch let error as PSQLError {
                     throw StoreError(
@@ -110,7 +110,7 @@ public final class PostgresStore: Service, Sendable {
                         parameters: ["detail": "version \(migration.version): \(Self.summary(error))"]
                     )
                 }
-                try await connection.query(
+                try await connection.run(
                     "INSERT INTO schema_migrations (version) VALUES (\(migration.version))",
                     logger: logger
                 )
@@ -131,12 +131,19 @@ public final class PostgresStore: Service, Sendable {
         // This node's own commit moves its stamp at once: its notice arrives a moment later.
         defer { stamps.add(1, ordering: .releasing) }
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection)
+            return try await client.withConnection { connection in
+                try await connection.run("BEGIN", logger: logger)
+                let value: T
+                do {
+                    value = try await body(connection)
+                } catch {
+                    // A connection that closed has rolled back already; a statement written to it would never end.
+                    if !connection.isClosed { _ = try? await connection.run("ROLLBACK", logger: logger) }
+                    throw error
+                }
+                try await connection.run("COMMIT", logger: logger)
+                return value
             }
-        } catch let error as PostgresTransactionError {
-            if let failure = error.closureError { throw mapped(failure) }
-            throw mapped(error.commitError ?? error.rollbackError ?? error.beginError ?? error)
         } catch {
             throw mapped(error)
         }
@@ -146,8 +153,10 @@ public final class PostgresStore: Service, Sendable {
     func rows<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type) async throws -> [T] {
         do {
             var values: [T] = []
-            for try await value in try await client.query(query, logger: logger).decode(T.self) {
-                values.append(value)
+            try await client.withConnection { connection in
+                for try await value in try await connection.run(query, logger: logger).decode(T.self) {
+                    values.append(value)
+                }
             }
             return values
         } catch {
@@ -161,6 +170,9 @@ public final class PostgresStore: Service, Sendable {
     func mapped(_ error: any Error) -> any Error {
         if let error = error as? PSQLError {
             return StoreError(.unavailable, parameters: ["path": location.description, "detail": Self.summary(error)])
+        }
+        if error is ConnectionLost {
+            return StoreError(.unavailable, parameters: ["path": location.description, "detail": "connection closed"])
         }
         let type = String(reflecting: Swift.type(of: error))
         guard type.hasPrefix("PostgresNIO.") || type.hasPrefix("_ConnectionPoolModule.") else { return error }

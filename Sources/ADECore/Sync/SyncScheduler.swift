@@ -162,12 +162,20 @@ public final class SyncScheduler: Service, Sendable {
             while !Task.isCancelled {
                 let now = timeSource.now()
                 if stale {
-                    readStamp = store.changeStamp()
-                    plan = Dictionary(
-                        try await schedule(now: now).map { ($0.token.id, $0) },
-                        uniquingKeysWith: { first, _ in first }
-                    )
-                    stale = false
+                    do {
+                        readStamp = store.changeStamp()
+                        plan = Dictionary(
+                            try await schedule(now: now).map { ($0.token.id, $0) },
+                            uniquingKeysWith: { first, _ in first }
+                        )
+                        stale = false
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        // The database is away (a PostgreSQL restart): the plan is read again at the next wake-up,
+                        // and the server goes on serving meanwhile.
+                        logger.warning("The sync plan could not be read", metadata: ["error": "\(error)"])
+                    }
                 }
                 let ready = plan.values.filter { $0.due <= now && !running.contains($0.token.id) }
                 for entry in ready.sorted(by: { $0.due < $1.due }) {
@@ -200,7 +208,7 @@ public final class SyncScheduler: Service, Sendable {
                         token,
                         after: finished.run,
                         requested: nil,
-                        heldUntil: finished.heldUntil,
+                        notBefore: finished.notBefore,
                         now: timeSource.now()
                     )
                     plan[token.id] = (token, due)
@@ -209,7 +217,7 @@ public final class SyncScheduler: Service, Sendable {
                     // was asked for, or another process (or this one) committed a change since the last read.
                     sleeping = false
                     stale =
-                        timeSource.now() >= nextRead || state.withLock { !$0.forced.isEmpty }
+                        stale || timeSource.now() >= nextRead || state.withLock { !$0.forced.isEmpty }
                         || store.changeStamp() != readStamp
                 }
             }
@@ -237,7 +245,7 @@ public final class SyncScheduler: Service, Sendable {
         return try await store.tokens().filter { $0.uploadedAt != nil }.map { token in
             (
                 token,
-                due(token, after: latest[token.id], requested: requests[token.id], heldUntil: held[token.id], now: now)
+                due(token, after: latest[token.id], requested: requests[token.id], notBefore: held[token.id], now: now)
             )
         }
     }
@@ -253,20 +261,20 @@ public final class SyncScheduler: Service, Sendable {
 
     /// When a token is next due: now when asked for (added or renewed in this process, or "sync now" on any node
     /// since its latest run began), or when its server token was uploaded after its latest run began (a renewal by
-    /// any process: the run that failed used the old one), else after its latest run; never before `heldUntil`, when
-    /// another holder is syncing it.
+    /// any process: the run that failed used the old one), else after its latest run; never before `notBefore` (when
+    /// another holder's lease expires, or when the database may be back).
     private func due(
         _ token: EnrollmentToken,
         after last: SyncRun?,
         requested: Date?,
-        heldUntil: Date?,
+        notBefore: Date?,
         now: Date
     ) -> Date {
         // Its latest run goes on elsewhere: whatever was asked for waits for that lease (a request made during the
         // run is answered by the next one, since the run began before it).
-        if last?.outcome == .running, let heldUntil { return heldUntil }
+        if last?.outcome == .running, let notBefore { return notBefore }
         let due = due(token, after: last, requested: requested, now: now)
-        return heldUntil.map { max($0, due) } ?? due
+        return notBefore.map { max($0, due) } ?? due
     }
 
     private func due(_ token: EnrollmentToken, after last: SyncRun?, requested: Date?, now: Date) -> Date {
@@ -309,14 +317,15 @@ public final class SyncScheduler: Service, Sendable {
         var token: EnrollmentToken
         /// The token's latest run: the one recorded, or nil when none could be read.
         var run: SyncRun?
-        /// When another holder's lease expires, if the token was found held.
-        var heldUntil: Date?
+        /// Not to be tried before: when another holder's lease expires if the token was found held, or a moment
+        /// later if the store could not be reached.
+        var notBefore: Date?
     }
 
     /// Syncs a token; returns its latest run, and when the lease expires if another holder has it.
     private func sync(_ token: EnrollmentToken) async -> Finished {
         state.withLock { _ = $0.forced.remove(token.id) }
-        var heldUntil: Date?
+        var notBefore: Date?
         do {
             let run = try await syncer.run(token, holder: holder)
             logger.info(
@@ -327,7 +336,11 @@ public final class SyncScheduler: Service, Sendable {
         } catch let error as SyncError where error.code == .leaseHeld {
             logger.debug("Token synced elsewhere", metadata: ["token": "\(token.name)"])
             let lease = try? await store.lease(tokenID: token.id)
-            heldUntil = lease?.expiresAt ?? timeSource.now().addingTimeInterval(syncer.configuration.leaseDuration)
+            notBefore = lease?.expiresAt ?? timeSource.now().addingTimeInterval(syncer.configuration.leaseDuration)
+        } catch let error as StoreError where error.code == .unavailable {
+            // The database is away (restarting): the run, cut short, resumes once it is back.
+            logger.warning("Sync stopped: the database cannot be reached", metadata: ["token": "\(token.name)"])
+            notBefore = timeSource.now().addingTimeInterval(configuration.changeCheckInterval)
         } catch {
             let code = (error as? any CataloguedError)?.catalogueCode ?? "\(type(of: error))"
             logger.notice("Sync failed", metadata: ["token": "\(token.name)", "error": "\(code)"])
@@ -335,7 +348,7 @@ public final class SyncScheduler: Service, Sendable {
         return Finished(
             token: token,
             run: try? await store.runs(tokenID: token.id, limit: 1).first,
-            heldUntil: heldUntil
+            notBefore: notBefore
         )
     }
 

@@ -340,8 +340,9 @@ public struct TokenSyncer: Sendable {
             for pass in passes { pass.task.cancel() }
             for pass in passes { _ = await pass.task.result }
             run.endedAt = timeSource.now()
-            if error is CancellationError || Task.isCancelled {
-                run.outcome = .interrupted  // Shutdown: what was committed stays; the next run resumes.
+            if error is CancellationError || Task.isCancelled || (error as? StoreError)?.code == .unavailable {
+                // Shutdown, or the database away (restarting): what was committed stays; the next run resumes.
+                run.outcome = .interrupted
             } else {
                 run.outcome = .failed
                 run.errorCode = (error as? any CataloguedError)?.catalogueCode ?? "internal"
