@@ -52,7 +52,11 @@ struct ClusterTests {
     /// The tokens, through the real path (key pair, certificate at the simulated ABM, `.p7m`), and the nodes' key.
     static func enroll(_ harness: SimulatorHarness, database: String, keyFile: String) async throws {
         let location = try PostgresLocation(url: database, environment: [:])
-        try await PostgresStore.withStore(location, logger: SimulatorHarness.quietLogger) { store in
+        try await PostgresStore.withStore(
+            location,
+            logger: SimulatorHarness.quietLogger,
+            connectingWithin: PostgresTestServer.connectionLimit
+        ) { store in
             let (key, _) = try await MasterKeyLoader.load(
                 environment: [MasterKeyLoader.fileVariable: keyFile],
                 keyFilePath: keyFile,
@@ -110,14 +114,35 @@ struct ClusterTests {
         let nodes = try await (0..<3).asyncMap { index in
             try await ServeNode.start(environment: environment, log: folder + "-node\(index).log")
         }
-        defer { for node in nodes { node.stop() } }
+        do {
+            try await check(harness, sink: sink, nodes: nodes, database: database, folder: folder, apiToken: apiToken)
+        } catch {
+            try? await ServeNode.stop(nodes)
+            throw error
+        }
+        try await ServeNode.stop(nodes)
+    }
+
+    /// What the cluster does while a node is killed and the database restarts.
+    static func check(
+        _ harness: SimulatorHarness,
+        sink: HookSink,
+        nodes: [ServeNode],
+        database: String,
+        folder: String,
+        apiToken: String
+    ) async throws {
         let location = try PostgresLocation(url: database, environment: [:])
-        try await PostgresStore.withStore(location, logger: SimulatorHarness.quietLogger) { store in
+        try await PostgresStore.withStore(
+            location,
+            logger: SimulatorHarness.quietLogger,
+            connectingWithin: PostgresTestServer.connectionLimit
+        ) { store in
             // One node dies by SIGKILL while syncing: its tokens pass to the others.
             try await Self.waitFor("40 tokens synced", seconds: 120) { try await synced(store) >= 40 }
             let killedNode = nodes[0]
             let held = try await store.nodes(now: Date()).first { $0.id.contains(":\(killedNode.processID):") }
-            killedNode.kill9()
+            try await onOwnThread { killedNode.kill9() }
             // The database restarts while the two others sync.
             try await Self.waitFor("100 tokens synced", seconds: 120) { try await synced(store) >= 100 }
             try await onOwnThread {
@@ -261,6 +286,11 @@ final class ServeNode: Sendable {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
+    }
+
+    /// Stops `nodes` with SIGTERM, waiting on a thread of its own.
+    static func stop(_ nodes: [ServeNode]) async throws {
+        try await onOwnThread { for node in nodes { node.stop() } }
     }
 }
 

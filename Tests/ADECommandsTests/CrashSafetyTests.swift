@@ -63,7 +63,8 @@ struct CrashSafetyTests {
                         refetch = true
                         maximumDelay = max(100, maximumDelay * 2 / 3)
                     }
-                    process.waitUntilExit()
+                    // On a thread of its own: the simulator this process serves needs the cooperative threads.
+                    try await onOwnThread { process.waitUntilExit() }
                 }
                 #expect(kills.count >= 10, "killed \(kills.count) times at \(kills) ms")
 
@@ -76,7 +77,7 @@ struct CrashSafetyTests {
                     process.standardOutput = FileHandle.nullDevice
                     process.standardError = FileHandle.nullDevice
                     try process.run()
-                    process.waitUntilExit()
+                    try await onOwnThread { process.waitUntilExit() }
                     finished = process.terminationStatus == 0
                 }
                 #expect(finished)

@@ -22,7 +22,11 @@ struct PostgresRestartStoreTests {
             let url = try await onOwnThread { try PostgresTestServer.startCluster(in: folder) }
             defer { PostgresTestServer.stopCluster(in: folder) }
             let location = try PostgresLocation(url: url, environment: [:])
-            try await PostgresStore.withStore(location, logger: PostgresStoreTests.logger) { store in
+            try await PostgresStore.withStore(
+                location,
+                logger: PostgresStoreTests.logger,
+                connectingWithin: PostgresTestServer.connectionLimit
+            ) { store in
                 let token = try await store.createToken(
                     name: "T",
                     baseURL: URL(string: "https://mdmenrollment.apple.com")!,

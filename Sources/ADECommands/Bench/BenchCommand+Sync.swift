@@ -15,17 +15,21 @@ import Glibc
 #endif
 
 extension BenchCommand {
-    /// `ade bench sync [--devices N]`: a full sync from `ade simulator` in its own process into SQLite, by an
-    /// `ade sync` process of its own; then a delta sync with no change.
+    /// `ade bench sync [--devices N] [--database URL]`: a full sync from `ade simulator` in its own process into
+    /// SQLite (or an empty PostgreSQL database), by an `ade sync` process of its own; then a delta sync with no change.
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Full sync of N devices from a separate 'ade simulator' into SQLite by a separate 'ade sync'.",
             discussion: """
                 Reports the end-to-end rate, the peak RSS and CPU time of the 'ade sync' process, and the time of a \
-                delta sync with no change (in process, median of 5). Build with -c release.
+                delta sync with no change (in process, median of 5). Build with -c release. With --database \
+                postgres://…, the sync goes into that database, which must hold no token named 'bench' (a new \
+                database: createdb ade_bench).
                 """
         )
         @Option(name: .long, help: "Devices of the simulated MDM server.") var devices: Int = 1_000_000
+        @Option(name: .long, help: "A PostgreSQL database (postgres://…) instead of a new SQLite file.")
+        var database: String?
 
         func run() async throws {
             let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -40,8 +44,38 @@ extension BenchCommand {
             }
 
             // A token through the real path: key pair, certificate to the simulated ABM, .p7m, upload.
-            let databasePath = directory.appendingPathComponent("ade.sqlite").path
-            let (store, box) = try await Self.openStore(at: databasePath)
+            let databasePath = database ?? directory.appendingPathComponent("ade.sqlite").path
+            let keyFile = directory.appendingPathComponent("ade.key").path
+            let environment = ProcessInfo.processInfo.environment.merging([
+                MasterKeyLoader.fileVariable: keyFile, "ADE_MASTER_KEY": "",
+            ]) { $1 }
+            let location = try StoreFactory.Location(databasePath, environment: environment)
+            try await StoreFactory.withStore(location, logger: BenchCommand.quiet) { store in
+                let (key, _) = try await MasterKeyLoader.load(
+                    environment: environment,
+                    keyFilePath: keyFile,
+                    store: store
+                )
+                try await measure(
+                    store: store,
+                    box: SecretBox(key: key),
+                    url: url,
+                    database: databasePath,
+                    environment: environment,
+                    executable: executable
+                )
+            }
+        }
+
+        /// The full sync by an `ade sync` process, then the deltas in process, and the report.
+        func measure(
+            store: any ADEStore,
+            box: SecretBox,
+            url: String,
+            database databasePath: String,
+            environment: [String: String],
+            executable: URL
+        ) async throws {
             let quiet = BenchCommand.quiet
             let transport = try HTTPClientTransport()
             let client = DEPClient(transport: transport, logger: quiet)
@@ -60,6 +94,7 @@ extension BenchCommand {
             let sync = Process()
             sync.executableURL = executable
             sync.arguments = ["sync", "bench", "--database", databasePath]
+            sync.environment = environment
             sync.standardOutput = FileHandle.nullDevice
             sync.standardError = FileHandle.nullDevice
             let start = ContinuousClock.now
