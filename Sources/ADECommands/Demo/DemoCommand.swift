@@ -73,11 +73,13 @@ struct DemoCommand: AsyncParsableCommand {
                 assigner: ProfileAssigner(store: store, client: client, timeSource: SystemTimeSource(), logger: logger),
                 logger: logger
             )
+            let holder = TokenSyncer.Holder.current()
             let scheduler = SyncScheduler(
                 store: store,
                 syncer: syncer,
                 timeSource: SystemTimeSource(),
                 configuration: SyncScheduler.Configuration(interval: 120, startJitter: 2),
+                holder: holder,
                 logger: logger
             )
 
@@ -134,6 +136,21 @@ struct DemoCommand: AsyncParsableCommand {
                             )
                         ),
                         .init(service: delivery),
+                        // The demo is one node: the console's Nodes table shows it as a cluster's would.
+                        .init(
+                            service: NodeHeartbeat(
+                                store: store,
+                                id: holder.name,
+                                address: {
+                                    ports.consolePort.map {
+                                        ServeCommand.nodeAddress(ServerConfiguration(host: host, port: $0), port: $0)
+                                    }
+                                },
+                                version: ADE.version,
+                                timeSource: SystemTimeSource(),
+                                logger: logger
+                            )
+                        ),
                         .init(service: seeder, successTerminationBehavior: .ignore),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint],
@@ -171,6 +188,9 @@ final class DemoPorts: Sendable {
         state.withLock { state in state.simulator.flatMap { URL(string: "http://127.0.0.1:\($0)") } }
     }
     func console(_ port: Int) { update { $0.console = port } }
+
+    /// The console's port once it listens.
+    var consolePort: Int? { state.withLock { $0.console } }
 
     private func update(_ change: (inout State) -> Void) {
         let ready = state.withLock { state -> ((Int, Int), [CheckedContinuation<(Int, Int)?, Never>])? in
