@@ -56,9 +56,11 @@ public struct NodeHeartbeat: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await beat()
+                let beaten = await beat()
+                // Until its listener is bound the node has no address: it beats again a second later to give it.
+                let wait = beaten.address == nil ? min(1, configuration.interval) : configuration.interval
                 do {
-                    try await timeSource.sleep(for: .interval(configuration.interval))
+                    try await timeSource.sleep(for: .interval(wait))
                 } catch {
                     break
                 }
@@ -71,8 +73,9 @@ public struct NodeHeartbeat: Service {
         }
     }
 
-    /// One heartbeat, and the nodes silent too long forgotten.
-    func beat() async {
+    /// One heartbeat, and the nodes silent too long forgotten; returns the node as recorded.
+    @discardableResult
+    public func beat() async -> ClusterNode {
         var node = node
         node.seenAt = timeSource.now()
         node.address = address()
@@ -85,5 +88,6 @@ public struct NodeHeartbeat: Service {
         } catch {
             logger.warning("Heartbeat failed", metadata: ["error": "\(error)"])
         }
+        return node
     }
 }

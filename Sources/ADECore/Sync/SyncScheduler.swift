@@ -117,8 +117,9 @@ public final class SyncScheduler: Service, Sendable {
     /// - Throws: a store error when the request cannot be recorded.
     public func syncNow(tokenID: Int64) async throws -> SyncNowAnswer {
         let now = timeSource.now()
+        // Both ways: a store may keep the time a little rounded (SQLite's), and another node's clock may be ahead.
         if let last = try await store.syncRequests()[tokenID],
-            now.timeIntervalSince(last) < configuration.minimumSyncNowInterval, now >= last
+            abs(now.timeIntervalSince(last)) < configuration.minimumSyncNowInterval
         {
             return .tooSoon(nextAllowed: last.addingTimeInterval(configuration.minimumSyncNowInterval))
         }
