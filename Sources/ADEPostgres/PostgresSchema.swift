@@ -25,7 +25,7 @@ enum PostgresSchema {
     static let notifyingTables = [
         "metadata", "tokens", "token_secrets", "sync_cursors", "devices", "sync_runs", "sync_leases", "users",
         "sessions", "api_tokens", "profiles", "default_profiles", "device_assignments", "outbox", "webhooks",
-        "webhook_deliveries", "token_transitions", "expiry_reminders", "audit_log",
+        "webhook_deliveries", "token_transitions", "expiry_reminders", "audit_log", "sync_requests",
     ]
 
     /// Version 2: a notice on ``changeChannel`` at every commit that changes a table (PostgreSQL delivers it at
@@ -34,29 +34,11 @@ enum PostgresSchema {
     private static let version2: [String] =
         [
             """
-            CREATE FUNCTION ade_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                PERFORM pg_notify('\(changeChannel)', '');
-                RETURN NULL;
-            END
-            $$
-            """
-        ]
-        + notifyingTables.map { table in
-            """
-            CREATE TRIGGER \(table)_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(table)
-                FOR EACH STATEMENT EXECUTE FUNCTION ade_changed()
-            """
-        }
-        + [
-            """
             CREATE TABLE sync_requests (
                 token_id bigint PRIMARY KEY REFERENCES tokens(id) ON DELETE CASCADE,
                 requested_at timestamptz NOT NULL
             )
             """,
-            "CREATE TRIGGER sync_requests_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sync_requests "
-                + "FOR EACH STATEMENT EXECUTE FUNCTION ade_changed()",
             """
             CREATE TABLE nodes (
                 id text COLLATE "C" PRIMARY KEY,
@@ -66,7 +48,21 @@ enum PostgresSchema {
                 seen_at timestamptz NOT NULL
             )
             """,
+            """
+            CREATE FUNCTION ade_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(changeChannel)', '');
+                RETURN NULL;
+            END
+            $$
+            """,
         ]
+        + notifyingTables.map { table in
+            """
+            CREATE TRIGGER \(table)_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(table)
+                FOR EACH STATEMENT EXECUTE FUNCTION ade_changed()
+            """
+        }
 
     private static let version1 = [
         "CREATE TABLE metadata (key text PRIMARY KEY, value text NOT NULL)",

@@ -110,10 +110,9 @@ public enum StoreConformance {
         #expect(try await store.nodes(now: start).isEmpty)
     }
 
-    /// Delivery claims on an endpoint: one holder among racers, the claim passes on when it expires or is released
-    /// by its holder (and only by it), and a claim gives the endpoint as it stands then.
-    public static func deliveryClaims(_ store: some ADEStore) async throws {
-        let hook = try await store.createWebhook(
+    /// A webhook named `hook` whose sealed URL and secret are placeholder bytes.
+    static func webhook(_ store: some ADEStore) async throws -> WebhookEndpoint {
+        try await store.createWebhook(
             name: "hook",
             sealedURL: [1],
             sealedSecret: [2],
@@ -121,6 +120,12 @@ public enum StoreConformance {
             allowsPrivateNetwork: false,
             at: start
         )
+    }
+
+    /// Delivery claims on an endpoint: one holder among racers, the claim passes on when it expires or is released
+    /// by its holder (and only by it), and a claim gives the endpoint as it stands then.
+    public static func deliveryClaims(_ store: some ADEStore) async throws {
+        let hook = try await webhook(store)
         let until = start.addingTimeInterval(60)
         let answers = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
             for index in 0..<8 {
@@ -294,14 +299,7 @@ public enum StoreConformance {
     /// An endpoint moved past events it has nothing to send for starts after them, without a log entry.
     public static func skippedEvents(_ store: some ADEStore) async throws {
         let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
-        let hook = try await store.createWebhook(
-            name: "hook",
-            sealedURL: [1],
-            sealedSecret: [2],
-            maskedURL: "https://hooks.example.com",
-            allowsPrivateNetwork: false,
-            at: start
-        )
+        let hook = try await webhook(store)
         _ = try await store.recordTransition(
             TokenTransition(from: nil, to: .healthy, severity: .ok, at: start),
             tokenID: token.id

@@ -51,12 +51,7 @@ struct ClusterTests {
 
     /// The tokens, through the real path (key pair, certificate at the simulated ABM, `.p7m`), and the nodes' key.
     static func enroll(_ harness: SimulatorHarness, database: String, keyFile: String) async throws {
-        let location = try PostgresLocation(url: database, environment: [:])
-        try await PostgresStore.withStore(
-            location,
-            logger: SimulatorHarness.quietLogger,
-            connectingWithin: PostgresTestServer.connectionLimit
-        ) { store in
+        try await withStore(database) { store in
             let (key, _) = try await MasterKeyLoader.load(
                 environment: [MasterKeyLoader.fileVariable: keyFile],
                 keyFilePath: keyFile,
@@ -132,12 +127,7 @@ struct ClusterTests {
         folder: String,
         apiToken: String
     ) async throws {
-        let location = try PostgresLocation(url: database, environment: [:])
-        try await PostgresStore.withStore(
-            location,
-            logger: SimulatorHarness.quietLogger,
-            connectingWithin: PostgresTestServer.connectionLimit
-        ) { store in
+        try await withStore(database) { store in
             // One node dies by SIGKILL while syncing: its tokens pass to the others.
             try await Self.waitFor("40 tokens synced", seconds: 120) { try await synced(store) >= 40 }
             let killedNode = nodes[0]
@@ -208,6 +198,16 @@ struct ClusterTests {
                 #expect(page.status == 200 && page.body.contains("T199"), "\(node.baseURL): \(page.status)")
             }
         }
+    }
+
+    /// The test's own view of the cluster's database, which waits out a database slow to start.
+    static func withStore<T>(_ database: String, _ body: (PostgresStore) async throws -> T) async throws -> T {
+        try await PostgresStore.withStore(
+            try PostgresLocation(url: database, environment: [:]),
+            logger: SimulatorHarness.quietLogger,
+            connectingWithin: PostgresTestServer.connectionLimit,
+            body
+        )
     }
 
     /// Tokens whose latest run succeeded.

@@ -43,7 +43,7 @@ struct NodesCommand: AsyncParsableCommand {
             version = node.version
             startedAt = node.startedAt
             lastHeartbeatAt = node.seenAt
-            secondsSinceHeartbeat = max(0, Int(now.timeIntervalSince(node.seenAt).rounded()))
+            secondsSinceHeartbeat = node.secondsSinceHeartbeat(at: now)
             live = node.isLive(at: now)
             tokensHeld = node.tokensHeld
         }

@@ -28,6 +28,11 @@ extension ClusterNode {
     /// The heartbeats a node may miss before it counts as silent.
     public static let silentAfter: TimeInterval = 30
 
+    /// Whole seconds from its latest heartbeat to `now` (0 for a heartbeat stamped ahead of `now`).
+    public func secondsSinceHeartbeat(at now: Date) -> Int {
+        max(0, Int(now.timeIntervalSince(seenAt).rounded()))
+    }
+
     /// Whether the node was heard from within ``silentAfter`` of `now`.
     public func isLive(at now: Date) -> Bool {
         now.timeIntervalSince(seenAt) < Self.silentAfter

@@ -235,7 +235,7 @@ struct ConsoleController {
                 "id": node.id, "address": node.address ?? "-", "version": node.version,
                 "heartbeat": context.text(
                     .nodesAgo,
-                    ["seconds": .int(max(0, Int(now.timeIntervalSince(node.seenAt).rounded())))]
+                    ["seconds": .int(node.secondsSinceHeartbeat(at: now))]
                 ),
                 "silent": !node.isLive(at: now), "tokens": node.tokensHeld,
             ]

@@ -158,7 +158,7 @@ extension DEPSimulator {
         let authorization = request.headers[.authorization]
         let server = beginRequest(session: nil, authorization: authorization)
         defer { endRequest(server) }
-        if let injected = await injectTransportFaults(session: nil, authorization: authorization) { return injected }
+        if let injected = await injectTransportFaults(server: server) { return injected }
         let url = requestURL(request)
         let now = clock.now()
         let result = world.withLock { world in
@@ -181,7 +181,7 @@ extension DEPSimulator {
         let session = request.headers[.admAuthSession]
         let server = beginRequest(session: session, authorization: nil)
         defer { endRequest(server) }
-        if let injected = await injectTransportFaults(session: session, authorization: nil) { return injected }
+        if let injected = await injectTransportFaults(server: server) { return injected }
         var body: [UInt8] = []
         if request.method != .get {
             guard var buffer = try? await request.body.collect(upTo: 4 << 20) else {
@@ -253,18 +253,18 @@ extension DEPSimulator {
         return nil
     }
 
-    /// Latency, connection resets, 429 and 5xx for the server a request is for.
-    private func injectTransportFaults(session: String?, authorization: String?) async -> Response? {
+    /// Latency, connection resets, 429 and 5xx for the server a request is for (``beginRequest(session:authorization:)``
+    /// found it; nil for a request of no known server, which gets none).
+    private func injectTransportFaults(server number: Int?) async -> Response? {
+        guard let number else { return nil }
         let decision = world.withLock {
-            world -> (latency: Int, reset: Bool, throttle: SimulatedFaults.Throttle?, serverError: SimulatedFaults?)? in
-            guard let number = world.serverNumber(session: session, authorization: authorization) else { return nil }
+            world -> (latency: Int, reset: Bool, throttle: SimulatedFaults.Throttle?, serverError: SimulatedFaults?) in
             let faults = world.servers[number].faults
             let reset = faults.connectionResetRate > 0 && world.roll() < faults.connectionResetRate
             let throttle = faults.throttle.flatMap { world.roll() < $0.rate ? $0 : nil }
             let serverError = faults.serverErrorRate > 0 && world.roll() < faults.serverErrorRate ? faults : nil
             return (faults.latencyMilliseconds, reset, throttle, serverError)
         }
-        guard let decision else { return nil }
         if decision.latency > 0 {
             try? await Task.sleep(for: .milliseconds(decision.latency))
         }
