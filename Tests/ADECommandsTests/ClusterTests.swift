@@ -182,9 +182,15 @@ struct ClusterTests {
             let changes = sink.received().filter { $0.eventID > before && $0.type == "token.state_changed" }
             #expect(changes.filter { $0.path == "/webhook" }.count == 1, "\(changes)")
             #expect(changes.filter { $0.path == "/alert" }.count == 1, "\(changes)")
+            // Delivery is at least once: an event the receiver had when its sender was killed, or whose record the
+            // restarting database refused, is sent again (same X-ADE-Delivery). Each disruption can repeat the one
+            // event then in flight per endpoint, so at most two here; once the cluster is settled, none.
             for path in ["/webhook", "/alert"] {
                 let ids = sink.received().filter { $0.path == path }.map(\.eventID)
-                #expect(Set(ids).count == ids.count, "\(path): an event delivered twice")
+                let disrupted = ids.filter { $0 <= before }
+                let settled = ids.filter { $0 > before }
+                #expect(disrupted.count - Set(disrupted).count <= 2, "\(path): events repeated by the disruptions")
+                #expect(Set(settled).count == settled.count, "\(path): an event delivered twice on a settled cluster")
             }
 
             // A session started on one node is valid on the others.
