@@ -124,30 +124,19 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         var configuration: PostgresClient.Configuration
         if usesSocket {
             configuration = PostgresClient.Configuration(
-                unixSocketPath: host + "/.s.PGSQL.\(port)",
+                unixSocketPath: socketPath,
                 username: user,
                 password: password,
                 database: database
             )
         } else {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            let mode: PostgresClient.Configuration.TLS
-            switch tlsMode {
-            case .disable:
-                mode = .disable
-            case .prefer:
-                tls.certificateVerification = .none
-                mode = .prefer(tls)
-            case .require:
-                tls.certificateVerification = .none
-                mode = .require(tls)
-            case .verifyFull:
-                tls.certificateVerification = .fullVerification
-                if let rootCertificateFile {
-                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(rootCertificateFile))
+            let tls = try tlsConfiguration()
+            let mode: PostgresClient.Configuration.TLS =
+                switch tlsMode {
+                case .disable: .disable
+                case .prefer: .prefer(tls)
+                case .require, .verifyFull: .require(tls)
                 }
-                mode = .require(tls)
-            }
             configuration = PostgresClient.Configuration(
                 host: host,
                 port: port,
@@ -159,6 +148,48 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         }
         configuration.options.connectTimeout = .seconds(5)
         return configuration
+    }
+
+    /// The same, for one connection of its own (``PostgresStore``'s diagnosis of a pool that cannot connect).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        guard !usesSocket else {
+            return PostgresConnection.Configuration(
+                unixSocketPath: socketPath,
+                username: user,
+                password: password,
+                database: database
+            )
+        }
+        let context = try NIOSSLContext(configuration: try tlsConfiguration())
+        let mode: PostgresConnection.Configuration.TLS =
+            switch tlsMode {
+            case .disable: .disable
+            case .prefer: .prefer(context)
+            case .require, .verifyFull: .require(context)
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: host,
+            port: port,
+            username: user,
+            password: password,
+            database: database,
+            tls: mode
+        )
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    private var socketPath: String { host + "/.s.PGSQL.\(port)" }
+
+    /// TLS as `sslmode` asks: the server's certificate checked only for `verify-full`, against `sslrootcert`'s
+    /// authorities when given, else the system's.
+    private func tlsConfiguration() throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = tlsMode == .verifyFull ? .fullVerification : .none
+        if tlsMode == .verifyFull, let rootCertificateFile {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(rootCertificateFile))
+        }
+        return tls
     }
 
     /// A URL as a message may show it: the password, if any, replaced.

@@ -18,6 +18,7 @@ enum PostgresSchema {
     static let migrations: [(version: Int, statements: [String])] = [
         (1, version1),
         (2, version2),
+        (3, version3),
     ]
 
     /// The tables whose changes a node may keep an answer of in memory: all but `nodes`, whose heartbeats would
@@ -63,6 +64,15 @@ enum PostgresSchema {
                 FOR EACH STATEMENT EXECUTE FUNCTION ade_changed()
             """
         }
+
+    /// Version 3: failed sign-ins and uploads, and the first administrator's setup links, counted and kept for every
+    /// node (keys and tokens as digests only). Neither notifies: no node keeps an answer drawn from them.
+    private static let version3 = [
+        "CREATE TABLE attempts (kind text NOT NULL, key bytea NOT NULL, at timestamptz NOT NULL)",
+        "CREATE INDEX attempts_by_key ON attempts (kind, key, at)",
+        "CREATE INDEX attempts_by_time ON attempts (at)",
+        "CREATE TABLE setup_links (digest bytea PRIMARY KEY, opened_at timestamptz NOT NULL)",
+    ]
 
     private static let version1 = [
         "CREATE TABLE metadata (key text PRIMARY KEY, value text NOT NULL)",

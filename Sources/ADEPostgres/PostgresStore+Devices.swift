@@ -201,7 +201,7 @@ extension PostgresStore: DeviceSyncStore {
     // MARK: - Pages
 
     /// Merges records into the token's stored devices (``DeviceMerge/page(_:existing:tokenID:generation:now:)``) and
-    /// writes the changed rows, a few thousand to a statement.
+    /// writes the changed rows in one statement.
     static func merge(
         _ records: [DeviceRecord],
         tokenID: Int64,
@@ -225,47 +225,28 @@ extension PostgresStore: DeviceSyncStore {
         }
         let merged = DeviceMerge.page(records, existing: existing, tokenID: tokenID, generation: generation, now: now)
         let changed = merged.changed.keys.sorted().compactMap { merged.changed[$0] }
-        // PostgreSQL takes at most 65,535 parameters a statement: 3,000 rows of 20.
-        for start in stride(from: 0, to: changed.count, by: 3000) {
-            try await upsert(changed[start..<min(start + 3000, changed.count)], connection, logger)
-        }
+        if !changed.isEmpty { try await upsert(changed[...], connection, logger) }
         return merged
     }
 
-    /// Inserts devices, or updates them in place, in one statement.
+    /// Inserts devices, or updates them in place, in one statement of one array a column.
     static func upsert(_ devices: ArraySlice<StoredDevice>, _ connection: PostgresConnection, _ logger: Logger)
         async throws
     {
-        var bindings = PostgresBindings(capacity: devices.count * 20)
-        var rows: [String] = []
-        rows.reserveCapacity(devices.count)
-        for stored in devices {
-            let first = bindings.count + 1
-            rows.append("(" + (first..<first + 20).map { "$\($0)" }.joined(separator: ",") + ")")
-            let device = stored.device
-            bindings.append(stored.tokenID)
-            bindings.append(device.serialNumber)
-            bindings.append(device.model)
-            bindings.append(device.description)
-            bindings.append(device.color)
-            bindings.append(device.assetTag)
-            bindings.append(device.deviceFamily?.rawValue)
-            bindings.append(device.os?.rawValue)
-            bindings.append(device.profileStatus?.rawValue)
-            bindings.append(device.profileUUID)
-            bindings.append(device.profileAssignTime)
-            bindings.append(device.profilePushTime)
-            bindings.append(device.deviceAssignedDate)
-            bindings.append(device.deviceAssignedBy)
-            bindings.append(device.opType?.rawValue)
-            bindings.append(device.opDate)
-            bindings.append(DeviceExtras(device).json)
-            bindings.append(stored.removedAt)
-            bindings.append(stored.fetchGeneration)
-            bindings.append(stored.updatedAt)
+        func column<Value>(_ value: (StoredDevice) -> Value?) -> PostgresColumn<Value> {
+            PostgresColumn(devices.map(value))
         }
-        let sql = """
-            INSERT INTO devices (\(deviceColumns)) VALUES \(rows.joined(separator: ","))
+        let query: PostgresQuery = """
+            INSERT INTO devices (\(unescaped: deviceColumns))
+            SELECT * FROM unnest(\(column { $0.tokenID }), \(column { $0.device.serialNumber }),
+                \(column { $0.device.model }), \(column { $0.device.description }), \(column { $0.device.color }),
+                \(column { $0.device.assetTag }), \(column { $0.device.deviceFamily?.rawValue }),
+                \(column { $0.device.os?.rawValue }), \(column { $0.device.profileStatus?.rawValue }),
+                \(column { $0.device.profileUUID }), \(column { $0.device.profileAssignTime }),
+                \(column { $0.device.profilePushTime }), \(column { $0.device.deviceAssignedDate }),
+                \(column { $0.device.deviceAssignedBy }), \(column { $0.device.opType?.rawValue }),
+                \(column { $0.device.opDate }), \(column { DeviceExtras($0.device).json }), \(column { $0.removedAt }),
+                \(column { $0.fetchGeneration }), \(column { $0.updatedAt }))
             ON CONFLICT (token_id, serial) DO UPDATE SET model = excluded.model, description = excluded.description,
                 color = excluded.color, asset_tag = excluded.asset_tag, device_family = excluded.device_family,
                 os = excluded.os, profile_status = excluded.profile_status, profile_uuid = excluded.profile_uuid,
@@ -275,7 +256,7 @@ extension PostgresStore: DeviceSyncStore {
                 op_date = excluded.op_date, extra = excluded.extra, removed_at = excluded.removed_at,
                 fetch_generation = excluded.fetch_generation, updated_at = excluded.updated_at
             """
-        try await connection.run(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        try await connection.run(query, logger: logger)
     }
 
     /// Moves the token's device counts and writes the page's events.

@@ -163,10 +163,7 @@ extension PostgresStore: ProfileStore {
                     if let record = latest[serial] { stored.append((id, record)) }
                 }
                 stored.sort { $0.id < $1.id }
-                // 8 parameters a record: 5,000 records to a statement.
-                for start in stride(from: 0, to: stored.count, by: 5000) {
-                    try await Self.upsert(stored[start..<min(start + 5000, stored.count)], connection, logger)
-                }
+                if !stored.isEmpty { try await Self.upsert(stored, connection, logger) }
                 let saved = stored.map(\.record)
                 let at = saved.map(\.updatedAt).max() ?? Date()
                 try await Self.append(
@@ -326,35 +323,29 @@ extension PostgresStore: ProfileStore {
         return records
     }
 
-    /// Writes records to their devices' rows in one statement.
+    /// Writes records to their devices' rows in one statement of one array a column.
     static func upsert(
-        _ records: ArraySlice<(id: Int64, record: DeviceAssignment)>,
+        _ records: [(id: Int64, record: DeviceAssignment)],
         _ connection: PostgresConnection,
         _ logger: Logger
     ) async throws {
-        var bindings = PostgresBindings(capacity: records.count * 8)
-        var rows: [String] = []
-        for (id, record) in records {
-            let first = bindings.count + 1
-            rows.append("(" + (first..<first + 8).map { "$\($0)" }.joined(separator: ",") + ")")
-            bindings.append(id)
-            bindings.append(record.tokenID)
-            bindings.append(record.status.rawValue)
-            bindings.append(record.profileUUID)
-            bindings.append(record.failures)
-            bindings.append(record.nextAttemptAt)
-            bindings.append(record.lastResult)
-            bindings.append(record.updatedAt)
+        func column<Value>(_ value: ((id: Int64, record: DeviceAssignment)) -> Value?) -> PostgresColumn<Value> {
+            PostgresColumn(records.map(value))
         }
-        let sql = """
+        try await connection.run(
+            """
             INSERT INTO device_assignments (device_id, token_id, status, profile_uuid, failures, next_attempt_at,
                 last_result, updated_at)
-            VALUES \(rows.joined(separator: ","))
+            SELECT * FROM unnest(\(column { $0.id }), \(column { $0.record.tokenID }),
+                \(column { $0.record.status.rawValue }), \(column { $0.record.profileUUID }),
+                \(column { $0.record.failures }), \(column { $0.record.nextAttemptAt }),
+                \(column { $0.record.lastResult }), \(column { $0.record.updatedAt }))
             ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, profile_uuid = excluded.profile_uuid,
                 failures = excluded.failures, next_attempt_at = excluded.next_attempt_at,
                 last_result = excluded.last_result, updated_at = excluded.updated_at
-            """
-        try await connection.run(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            """,
+            logger: logger
+        )
     }
 }
 

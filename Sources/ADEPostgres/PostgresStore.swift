@@ -71,10 +71,31 @@ public final class PostgresStore: Service, Sendable {
     /// go on trying for a minute): a command says at once that the server is down.
     public func migrate(within limit: Duration) async throws {
         guard try await withTimeLimit(limit, { try await self.migrate() }) != nil else {
+            let problem = await connectionProblem().map { ": \($0)" } ?? ""
             throw StoreError(
                 .unavailable,
-                parameters: ["path": location.description, "detail": "no connection within \(limit)"]
+                parameters: ["path": location.description, "detail": "no connection within \(limit)\(problem)"]
             )
+        }
+    }
+
+    /// Why a connection cannot be had, from one attempt of its own: PostgreSQL's refusal (`28000 …`), a TLS or
+    /// certificate failure, a refused or unreachable address. The pool only tries again, so its time limit alone
+    /// would not say. Nil when the attempt connects. Nothing in it holds the password.
+    func connectionProblem() async -> String? {
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration(),
+                id: 0,
+                logger: logger
+            )
+            try? await connection.close()
+            return nil
+        } catch let error as PSQLError {
+            if error.serverInfo != nil { return Self.summary(error) }
+            return error.underlying.map { String(describing: $0) } ?? "\(error.code)"
+        } catch {
+            return String(describing: error)
         }
     }
 

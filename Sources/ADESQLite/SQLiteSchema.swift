@@ -391,6 +391,18 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v15") { db in
+            // Failed sign-ins and uploads, and the first administrator's setup links, counted and kept for every
+            // node (keys and tokens as digests only).
+            try db.execute(
+                sql: """
+                    CREATE TABLE attempts (kind TEXT NOT NULL, key BLOB NOT NULL, at DOUBLE NOT NULL);
+                    CREATE INDEX attempts_by_key ON attempts (kind, key, at);
+                    CREATE INDEX attempts_by_time ON attempts (at);
+                    CREATE TABLE setup_links (digest BLOB PRIMARY KEY NOT NULL, opened_at DOUBLE NOT NULL);
+                    """
+            )
+        }
         return migrator
     }
 }

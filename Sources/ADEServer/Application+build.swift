@@ -1,4 +1,5 @@
 import ADECore
+import ADESupport
 import Foundation
 public import Hummingbird
 import HummingbirdCore
@@ -46,7 +47,14 @@ public func buildRouter(
     renderer.alertsPage = dependencies.alertChannels != nil
     let hasher = PasswordHasher(cost: configuration.passwordCost)
     let access = AccessService(store: dependencies.store, hasher: hasher, timeSource: dependencies.timeSource)
-    let uploads = AttemptLimiter(limit: configuration.uploadAttempts, window: configuration.uploadWindow)
+    let uploads = AttemptLimiter(
+        store: dependencies.store,
+        kind: .upload,
+        limit: configuration.uploadAttempts,
+        window: configuration.uploadWindow
+    )
+    let setup = SetupLink(store: dependencies.store, token: configuration.setupToken)
+    try await setup.open(now: dependencies.timeSource.now())
     let router = Router(context: ADERequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
@@ -81,9 +89,14 @@ public func buildRouter(
         renderer: renderer,
         access: access,
         cookie: SessionCookie(lifetime: configuration.sessionLifetime, secure: configuration.secureCookies),
-        logins: AttemptLimiter(limit: configuration.loginAttempts, window: configuration.loginWindow),
+        logins: AttemptLimiter(
+            store: dependencies.store,
+            kind: .signIn,
+            limit: configuration.loginAttempts,
+            window: configuration.loginWindow
+        ),
         uploads: uploads,
-        setup: SetupLink(token: configuration.setupToken),
+        setup: setup,
         signIn: SignInGuard(secure: configuration.secureCookies)
     ).addRoutes(to: console)
     if let control = dependencies.simulatorControl {

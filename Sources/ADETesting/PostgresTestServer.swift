@@ -65,10 +65,12 @@ public enum PostgresTestServer {
     }
 
     /// A cluster of a test's own, in `folder`, for a test that stops and starts its server: started (or started
-    /// again) by `scripts/postgres`; its URL.
+    /// again) by `scripts/postgres`; its URL. With `tls`, on 127.0.0.1 with TLS required, its certificate (its own
+    /// authority) in `folder/server.crt`.
     @discardableResult
-    public static func startCluster(in folder: String) throws -> String {
-        guard system("bash '\(script)' start '\(folder)' > '\(folder).url' 2>/dev/null") == 0,
+    public static func startCluster(in folder: String, tls: Bool = false) throws -> String {
+        let mode = tls ? " --tls" : ""
+        guard system("bash '\(script)' start '\(folder)'\(mode) > '\(folder).url' 2>/dev/null") == 0,
             let text = FileManager.default.contents(atPath: folder + ".url")
         else {
             throw Failure(

@@ -1,6 +1,6 @@
 public import ADECore
 import ADESupport
-import Foundation
+public import Foundation
 public import Testing
 
 /// The battery every ``ADEStore`` must pass: the memory store, SQLite and PostgreSQL run the same checks.
@@ -51,7 +51,81 @@ public enum StoreConformance {
         Check(name: "deliveryClaims") { try await deliveryClaims($0) },
         Check(name: "syncRequests") { try await syncRequests($0) },
         Check(name: "nodes") { try await nodes($0) },
+        Check(name: "attempts") { try await attempts($0) },
+        Check(name: "setupLinks") { try await setupLinks($0) },
     ]
+
+    /// Failed attempts by kind and key digest: read newest first within a window and a limit, cleared per key, and
+    /// pruned by age and then down to a number kept, the oldest first.
+    public static func attempts(_ store: some ADEStore) async throws {
+        let alice = Data(repeating: 1, count: 32)
+        let bob = Data(repeating: 2, count: 32)
+        for second in [0.0, 10, 20, 30] {
+            try await store.recordAttempt(.signIn, key: alice, at: start.addingTimeInterval(second))
+        }
+        try await store.recordAttempt(.upload, key: alice, at: start.addingTimeInterval(25))
+        try await store.recordAttempt(.signIn, key: bob, at: start.addingTimeInterval(40))
+        #expect(
+            try await store.attempts(.signIn, key: alice, after: start.addingTimeInterval(5), limit: 10) == [
+                start.addingTimeInterval(30), start.addingTimeInterval(20), start.addingTimeInterval(10),
+            ],
+            "newest first, only those after the date, of this kind and key"
+        )
+        #expect(
+            try await store.attempts(.signIn, key: alice, after: .distantPast, limit: 2) == [
+                start.addingTimeInterval(30), start.addingTimeInterval(20),
+            ]
+        )
+        #expect(try await store.attempts(.upload, key: alice, after: .distantPast, limit: 5).count == 1)
+        #expect(try await store.attemptCount() == 6)
+        try await store.clearAttempts(.signIn, key: bob)
+        #expect(try await store.attempts(.signIn, key: bob, after: .distantPast, limit: 5).isEmpty)
+        #expect(try await store.attemptCount() == 5)
+        // At or before 10 s: two go; then the oldest beyond the newest two: the sign-in at 20 s.
+        #expect(try await store.pruneAttempts(before: start.addingTimeInterval(10), keeping: 2) == 3)
+        #expect(
+            try await store.attempts(.signIn, key: alice, after: .distantPast, limit: 5) == [
+                start.addingTimeInterval(30)
+            ]
+        )
+        #expect(
+            try await store.attempts(.upload, key: alice, after: .distantPast, limit: 5) == [
+                start.addingTimeInterval(25)
+            ]
+        )
+        #expect(try await store.pruneAttempts(before: start, keeping: 10) == 0)
+    }
+
+    /// Setup links: open ones are found by digest (or any), and eight callers racing to close them with an open
+    /// link's digest (on one store or on several nodes' stores) get one `true`; an unknown digest closes nothing.
+    public static func setupLinks(_ store: some ADEStore) async throws {
+        let first = Data(repeating: 7, count: 32)
+        let second = Data(repeating: 8, count: 32)
+        #expect(try await store.isSetupLinkOpen(digest: nil) == false)
+        try await store.openSetupLink(digest: first, at: start)
+        try await store.openSetupLink(digest: first, at: start)
+        try await store.openSetupLink(digest: second, at: start)
+        #expect(try await store.isSetupLinkOpen(digest: first))
+        #expect(try await store.isSetupLinkOpen(digest: nil))
+        #expect(try await store.closeSetupLinks(digest: Data(repeating: 9, count: 32)) == false)
+        #expect(try await store.isSetupLinkOpen(digest: second), "an unknown link closes nothing")
+        try await closeSetupLinksRacing([store], digest: first)
+        #expect(try await store.isSetupLinkOpen(digest: second) == false, "the first used closes every link")
+        #expect(try await store.isSetupLinkOpen(digest: nil) == false)
+        try await store.openSetupLink(digest: second, at: start)
+        #expect(try await store.isSetupLinkOpen(digest: second), "a link given back is open again")
+    }
+
+    /// Eight callers spread over `stores` close the links with `digest` at once: exactly one succeeds.
+    public static func closeSetupLinksRacing(_ stores: [any ADEStore], digest: Data) async throws {
+        let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<8 {
+                group.addTask { try await stores[index % stores.count].closeSetupLinks(digest: digest) }
+            }
+            return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(closed == 1, "one caller closes the links")
+    }
 
     /// "Sync now" kept per token: the latest request replaces the earlier, an unknown token is refused, and a deleted
     /// token's request goes with it.

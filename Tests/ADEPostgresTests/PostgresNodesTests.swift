@@ -86,6 +86,37 @@ struct PostgresNodesTests {
         }
     }
 
+    /// Sign-in failures recorded on two nodes are one count, and of eight requests spread over two nodes racing to
+    /// use one setup link, one gets it.
+    @Test func attemptsAndSetupLinksAreSharedByTwoNodes() async throws {
+        try await Self.withNodes(2) { nodes in
+            let key = Data(repeating: 3, count: 32)
+            for index in 0..<6 {
+                try await nodes[index % 2].recordAttempt(
+                    .signIn,
+                    key: key,
+                    at: Self.start.addingTimeInterval(Double(index))
+                )
+            }
+            for node in nodes {
+                let recent = try await node.attempts(
+                    .signIn,
+                    key: key,
+                    after: Self.start.addingTimeInterval(-1),
+                    limit: 5
+                )
+                #expect(recent.count == 5 && recent.first == Self.start.addingTimeInterval(5))
+            }
+            for round in 0..<10 {
+                let digest = Data(repeating: UInt8(round), count: 32)
+                try await nodes[round % 2].openSetupLink(digest: digest, at: Self.start)
+                try await nodes[1 - round % 2].openSetupLink(digest: Data(repeating: 99, count: 32), at: Self.start)
+                try await StoreConformance.closeSetupLinksRacing(nodes, digest: digest)
+                #expect(try await nodes[0].isSetupLinkOpen(digest: nil) == false, "round \(round)")
+            }
+        }
+    }
+
     @Test func holdersOnTwoNodesRacingForALeaseGetOneHolder() async throws {
         try await Self.withNodes(2) { nodes in
             for round in 0..<10 {

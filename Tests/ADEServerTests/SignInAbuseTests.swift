@@ -1,4 +1,5 @@
 import ADECore
+import ADETesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -58,20 +59,75 @@ struct SignInAbuseTests {
         }
     }
 
-    @Test func theLimiterKeepsABoundedTable() {
-        let limiter = AttemptLimiter(limit: 5, window: 900, capacity: 1000)
+    @Test func theLimiterKeepsABoundedTable() async throws {
+        let store = MemoryStore()
+        let limiter = AttemptLimiter(store: store, kind: .signIn, limit: 5, window: 900, capacity: 1000)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let long = String(repeating: "x", count: 60_000)
         for index in 0..<5000 {
-            limiter.record("\(long)\(index)|127.0.0.1", now: now)
+            try await limiter.record("\(long)\(index)|127.0.0.1", now: now.addingTimeInterval(Double(index) / 100))
         }
-        #expect(limiter.count <= 1000, "the table is capped")
+        #expect(try await store.attemptCount() <= 1000, "the table is capped")
         // The newest keys are kept and still counted.
-        for _ in 0..<4 { limiter.record("\(long)4999|127.0.0.1", now: now) }
-        #expect(limiter.retryAfter("\(long)4999|127.0.0.1", now: now) != nil)
-        // Once the window has passed, a record sweeps every expired key out.
-        limiter.record("late", now: now.addingTimeInterval(901))
-        #expect(limiter.count == 1)
+        let newest = now.addingTimeInterval(50)
+        for _ in 0..<4 { try await limiter.record("\(long)4999|127.0.0.1", now: newest) }
+        #expect(try await limiter.retryAfter("\(long)4999|127.0.0.1", now: newest) != nil)
+        #expect(try await limiter.retryAfter("\(long)4998|127.0.0.1", now: newest) == nil)
+        // Once the window has passed, a record prunes every expired attempt.
+        try await limiter.record("late", now: now.addingTimeInterval(1000))
+        #expect(try await store.attemptCount() == 1)
+    }
+
+    /// A second node on the same store (a second router, as a second `ade serve` builds one): failed sign-ins on
+    /// either count against one limit, and the setup link one node printed works on the other and closes both.
+    @Test func signInLimitsAndTheSetupLinkHoldAcrossTwoNodes() async throws {
+        try await ServerFixture.with(enroll: false) { fixture, first in
+            var configuration = fixture.configuration
+            configuration.setupToken = "second-node-setup-token"
+            let router = try await buildRouter(configuration: configuration, dependencies: fixture.dependencies)
+            try await Application(router: router, logger: SimulatorHarness.quietLogger).test(.router) { second in
+                let page = try await first.execute(uri: "/setup?token=second-node-setup-token", method: .get)
+                #expect(page.status == .ok, "the second node's link on the first node")
+                let created = try await first.execute(
+                    uri: "/setup",
+                    method: .post,
+                    headers: Self.form,
+                    body: ByteBuffer(
+                        string:
+                            "token=second-node-setup-token&name=admin&password=\(ServerFixture.password.queryEscaped)"
+                            + "&confirmation=\(ServerFixture.password.queryEscaped)"
+                    )
+                )
+                #expect(created.status == .seeOther)
+                for (client, token) in [(second, ServerFixture.setupToken), (first, "second-node-setup-token")] {
+                    let closed = try await client.execute(uri: "/setup?token=\(token)", method: .get)
+                    #expect(closed.status == .forbidden, "every node's link is closed once one is used")
+                }
+
+                // Five wrong passwords, alternately on each node: the sixth attempt is refused on both.
+                for attempt in 0..<5 {
+                    let client = attempt.isMultiple(of: 2) ? first : second
+                    #expect(try await Self.signIn(client, fixture, password: "wrong").status == .unauthorized)
+                }
+                for client in [first, second] {
+                    let refused = try await Self.signIn(client, fixture, password: ServerFixture.password)
+                    #expect(refused.status == .tooManyRequests, "the limit counts both nodes' failures")
+                    #expect(refused.headers[.retryAfter] != nil)
+                }
+            }
+        }
+    }
+
+    static func signIn(_ client: some TestClientProtocol, _ fixture: ServerFixture, password: String) async throws
+        -> TestResponse
+    {
+        let form = try await fixture.signInForm(client)
+        return try await client.execute(
+            uri: "/login",
+            method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded", .cookie: form.cookie],
+            body: ByteBuffer(string: "name=admin&password=\(password.queryEscaped)&next=%2F&csrf=\(form.csrf)")
+        )
     }
 
     @Test func aLongNameIsLoggedShort() {

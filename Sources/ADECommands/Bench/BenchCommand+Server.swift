@@ -16,8 +16,9 @@ extension BenchCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load the API with wrk: the token list with N tokens, the device list of a token of M devices.",
             discussion: """
-                Fills a new SQLite database (tokens written straight into the store, each with a run; the devices \
-                page by page as a full fetch writes them), starts the server in this process, and runs wrk \
+                Fills a new SQLite database, or with --database an empty PostgreSQL one (tokens written straight into \
+                the store, each with a run; the devices page by page as a full fetch writes them), starts the server \
+                in this process, and runs wrk \
                 (Debian's package) against GET /api/v1/tokens (the first page, then random pages) and \
                 GET /api/v1/devices (random keyset pages), pages of --page-size. Prints wrk's latency percentiles \
                 and rate. Build with -c release.
@@ -29,6 +30,8 @@ extension BenchCommand {
         @Option(name: .long, help: "Seconds of load per route.") var duration: Int = 15
         @Option(name: .long, help: "wrk's threads.") var threads: Int = 2
         @Option(name: .long, help: "Devices and tokens a page (1–1000).") var pageSize: Int = 100
+        @Option(name: .long, help: "An empty PostgreSQL database (postgres://…) instead of a new SQLite file.")
+        var database: String?
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -44,7 +47,20 @@ extension BenchCommand {
             }
             let directory = try BenchCommand.scratchDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
-            let store = try SQLiteStore(path: directory.appendingPathComponent("ade.sqlite").path)
+            let location = try StoreFactory.Location(
+                database ?? directory.appendingPathComponent("ade.sqlite").path,
+                environment: ProcessInfo.processInfo.environment
+            )
+            try await StoreFactory.withStore(location, logger: BenchCommand.quiet, serving: true) { store in
+                guard try await store.tokens(after: nil, limit: 1).isEmpty else {
+                    throw CommandError(.databaseNotEmpty, parameters: ["database": location.description])
+                }
+                try await measure(store: store, directory: directory)
+            }
+        }
+
+        /// Fills `store`, serves it, and loads it with wrk.
+        func measure(store: any ADEStore, directory: URL) async throws {
             let start = ContinuousClock.now
             let serials = try await Self.fill(store, tokens: tokens, devices: devices)
             Console.current.line(
@@ -136,7 +152,7 @@ extension BenchCommand {
 
         /// Tokens with their MDM server, expiry and a run each; the devices of "Large" page by page. Returns 1,000
         /// serials of "Large" to page after.
-        static func fill(_ store: SQLiteStore, tokens: Int, devices: Int) async throws -> [String] {
+        static func fill(_ store: any ADEStore, tokens: Int, devices: Int) async throws -> [String] {
             let now = Date()
             for index in 0..<tokens {
                 let name = index == 0 ? "Large" : String(format: "Token %04d", index)

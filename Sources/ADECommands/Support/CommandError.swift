@@ -37,6 +37,7 @@ struct CommandError: Error, Sendable, CodedError {
             case copyTargetInvalid = "copy_target_invalid"
             case copyTargetNotEmpty = "copy_target_not_empty"
             case copyMismatch = "copy_mismatch"
+            case databaseNotEmpty = "database_not_empty"
         }
         fileprivate let backing: Backing
         var rawValue: String { backing.rawValue }
@@ -80,6 +81,8 @@ struct CommandError: Error, Sendable, CodedError {
         static let copyTargetNotEmpty = Code(backing: .copyTargetNotEmpty)
         /// A table whose copy does not hold the same rows as its source (`table`); nothing was kept.
         static let copyMismatch = Code(backing: .copyMismatch)
+        /// A benchmark given a database that already holds tokens (`database`); it fills only an empty one.
+        static let databaseNotEmpty = Code(backing: .databaseNotEmpty)
     }
 
     let code: Code

@@ -140,6 +140,42 @@ public protocol NodeStore: Sendable {
     func removeNodes(seenBefore date: Date) async throws -> Int
 }
 
+/// Failed attempts counted against a key (a user name and address signing in, a principal uploading `.p7m` files),
+/// shared by every node so that a limit holds however a proxy spreads the attempts. Keys come from people who may
+/// not have signed in: stores are given and keep their SHA-256 digest only.
+public protocol AttemptStore: Sendable {
+    /// Records a failed attempt.
+    func recordAttempt(_ kind: AttemptKind, key: Data, at date: Date) async throws
+    /// The times of the key's latest attempts after `date`, newest first, at most `limit` of them.
+    func attempts(_ kind: AttemptKind, key: Data, after date: Date, limit: Int) async throws -> [Date]
+    /// Forgets the key's attempts (a successful sign-in).
+    func clearAttempts(_ kind: AttemptKind, key: Data) async throws
+    /// Forgets the attempts at or before `date`, then the oldest beyond the newest `keeping`; returns how many went.
+    func pruneAttempts(before date: Date, keeping: Int) async throws -> Int
+    /// How many attempts are kept.
+    func attemptCount() async throws -> Int
+}
+
+/// What an attempt was.
+public enum AttemptKind: String, Sendable, CaseIterable {
+    /// A sign-in to the console refused.
+    case signIn = "sign_in"
+    /// A server token uploaded (counted whatever its outcome).
+    case upload
+}
+
+/// The one-time links that create the first administrator: each `ade serve` node prints one while no user exists, and
+/// the first used closes them all, whichever node answers it. Stores keep the digest of a link's token.
+public protocol SetupLinkStore: Sendable {
+    /// Opens a link.
+    func openSetupLink(digest: Data, at date: Date) async throws
+    /// Whether the link with this digest is open; nil: whether any is.
+    func isSetupLinkOpen(digest: Data?) async throws -> Bool
+    /// Closes every link if the one with this digest is open, in one step: of any number of callers racing, one
+    /// gets true.
+    func closeSetupLinks(digest: Data) async throws -> Bool
+}
+
 /// Who may use the console and the API: console users, their sessions, and API tokens.
 public protocol AccessStore: Sendable {
     /// Adds a console user.
@@ -198,7 +234,7 @@ public protocol ChangeTracking: Sendable {
 /// Everything `ade` stores: the memory store, SQLite and PostgreSQL implement it and pass one test battery.
 public typealias ADEStore = TokenStore & SecretStore & DeviceSyncStore & SyncRunStore & LeaseStore & AccessStore
     & TokenListStore & ProfileStore & OutboxStore & WebhookStore & HealthStore & AuditStore & ChangeTracking
-    & SyncRequestStore & NodeStore
+    & SyncRequestStore & NodeStore & AttemptStore & SetupLinkStore
 
 extension TokenListStore where Self: TokenStore & SyncRunStore & DeviceSyncStore & HealthStore {
     /// The page from four reads: tokens, their run summaries, their device counts, their facts. SQLite answers in

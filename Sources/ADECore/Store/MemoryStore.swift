@@ -15,6 +15,8 @@ public actor MemoryStore: ADEStore {
     private var leases: [Int64: SyncLease] = [:]
     private var syncRequestRows: [Int64: Date] = [:]
     private var nodeRows: [String: ClusterNode] = [:]
+    private var attemptRows: [(kind: AttemptKind, key: Data, at: Date)] = []
+    private var setupLinks: Set<Data> = []
     private var nextUserID: Int64 = 1
     private var userRows: [Int64: ConsoleUser] = [:]
     private var sessions: [String: ConsoleSession] = [:]
@@ -393,6 +395,45 @@ public actor MemoryStore: ADEStore {
         let gone = nodeRows.values.filter { $0.seenAt < date }.map(\.id)
         for id in gone { nodeRows[id] = nil }
         return gone.count
+    }
+
+    // MARK: - Attempts and setup links
+
+    public func recordAttempt(_ kind: AttemptKind, key: Data, at date: Date) {
+        attemptRows.append((kind, key, date))
+    }
+
+    public func attempts(_ kind: AttemptKind, key: Data, after date: Date, limit: Int) -> [Date] {
+        let times = attemptRows.filter { $0.kind == kind && $0.key == key && $0.at > date }.map(\.at)
+        return Array(times.sorted(by: >).prefix(max(0, limit)))
+    }
+
+    public func clearAttempts(_ kind: AttemptKind, key: Data) {
+        attemptRows.removeAll { $0.kind == kind && $0.key == key }
+    }
+
+    public func pruneAttempts(before date: Date, keeping: Int) -> Int {
+        let count = attemptRows.count
+        attemptRows.removeAll { $0.at <= date }
+        if attemptRows.count > max(0, keeping) {
+            attemptRows.sort { $0.at < $1.at }
+            attemptRows.removeFirst(attemptRows.count - max(0, keeping))
+        }
+        return count - attemptRows.count
+    }
+
+    public func attemptCount() -> Int { attemptRows.count }
+
+    public func openSetupLink(digest: Data, at date: Date) { setupLinks.insert(digest) }
+
+    public func isSetupLinkOpen(digest: Data?) -> Bool {
+        digest.map { setupLinks.contains($0) } ?? !setupLinks.isEmpty
+    }
+
+    public func closeSetupLinks(digest: Data) -> Bool {
+        guard setupLinks.contains(digest) else { return false }
+        setupLinks.removeAll()
+        return true
     }
 
     // MARK: - Access

@@ -8,8 +8,9 @@ public enum StoreTables {
     /// The sync leases, which ``all`` leaves out (a copy's target must not hold one either).
     public static let leases = StoreTable("sync_leases", key: "token_id", [("token_id", .integer)])
 
-    /// Every table, parents before the tables that refer to them. Sync leases are not listed: they belong to the
-    /// processes of the store they were taken in.
+    /// Every table, parents before the tables that refer to them. Not listed, because they belong to the running
+    /// servers of the store they were written in: sync leases, "sync now" requests, nodes, failed sign-in and upload
+    /// attempts, and setup links.
     public static let all: [StoreTable] = [
         StoreTable("metadata", key: "key", [("key", .text), ("value", .text)]),
         StoreTable(

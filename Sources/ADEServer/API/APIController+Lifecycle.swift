@@ -117,14 +117,14 @@ extension APIController {
             let token = try await token(context)
             let now = dependencies.timeSource.now()
             let key = context.identity?.displayName ?? context.peer
-            if let seconds = uploads.retryAfter(key, now: now) {
+            if let seconds = try await uploads.retryAfter(key, now: now) {
                 throw APIError(
                     .tooManyRequests,
                     AccessError(.tooManyAttempts, parameters: ["seconds": String(seconds)]),
                     headers: [.retryAfter: String(seconds)]
                 )
             }
-            uploads.record(key, now: now)
+            try await uploads.record(key, now: now)
             if renewal, token.uploadedAt == nil {
                 throw APIError(.conflict, TokenError(.notUploaded, parameters: ["token": token.name]))
             }

@@ -113,13 +113,13 @@ extension ConsoleController {
         let (form, force) = try await Self.decodeMultipart(UploadForm.self, request, context)
         let now = dependencies.timeSource.now()
         let key = context.identity?.displayName ?? context.peer
-        if let seconds = uploads.retryAfter(key, now: now) {
+        if let seconds = try await uploads.retryAfter(key, now: now) {
             let problem = describe(AccessError(.tooManyAttempts, parameters: ["seconds": String(seconds)]), context)
             var response = try await uploadPage(request, context: context, renewal: renewal, problem: problem)
             response.status = .tooManyRequests
             return response
         }
-        uploads.record(key, now: now)
+        try await uploads.record(key, now: now)
         do {
             let outcome = try await dependencies.tokens.upload(
                 name: token.name,

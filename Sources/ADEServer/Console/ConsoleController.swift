@@ -81,7 +81,7 @@ struct ConsoleController {
     }
 
     @Sendable func loginPage(_ request: Request, context: ADERequestContext) async throws -> Response {
-        if !setup.isSpent, try await dependencies.store.users().isEmpty {
+        if try await setup.isOpen(), try await dependencies.store.users().isEmpty {
             return renderer.page(
                 "error",
                 frame: .init(title: context.text(.setupNeededTitle)),
@@ -108,7 +108,7 @@ struct ConsoleController {
             context.logger.notice("Sign-in form without its anti-forgery token", metadata: ["peer": "\(context.peer)"])
             return again(describe(AccessError(.csrfRejected), context), status: .forbidden)
         }
-        if let seconds = logins.retryAfter(key, now: now) {
+        if let seconds = try await logins.retryAfter(key, now: now) {
             var response = again(
                 describe(AccessError(.tooManyAttempts, parameters: ["seconds": String(seconds)]), context),
                 status: .tooManyRequests
@@ -117,14 +117,14 @@ struct ConsoleController {
             return response
         }
         guard let user = try await access.authenticate(name: form.name, password: form.password) else {
-            logins.record(key, now: now)
+            try await logins.record(key, now: now)
             context.logger.notice(
                 "Sign-in refused",
                 metadata: ["user": "\(form.name.loggable())", "peer": "\(context.peer)"]
             )
             return again(describe(AccessError(.invalidCredentials), context), status: .unauthorized)
         }
-        logins.reset(key)
+        try await logins.reset(key)
         var response = Response.redirect(to: Self.localPath(form.next) ?? "/", type: .normal)
         response.setCookie(try await cookie.start(for: user, store: dependencies.store, now: now))
         context.logger.info("Signed in", metadata: ["user": "\(user.name)"])
@@ -151,7 +151,7 @@ struct ConsoleController {
     }
 
     @Sendable func setupPage(_ request: Request, context: ADERequestContext) async throws -> Response {
-        guard setup.accepts(request.uri.queryParameters.get("token")),
+        guard try await setup.accepts(request.uri.queryParameters.get("token")),
             try await dependencies.store.users().isEmpty
         else {
             throw AccessError(.setupClosed)
@@ -168,7 +168,7 @@ struct ConsoleController {
     @Sendable func createFirstAdmin(_ request: Request, context: ADERequestContext) async throws -> Response {
         let form = try await Self.decodeForm(SetupForm.self, request, context)
         // The link is spent before anything else, so that requests racing with it create one administrator.
-        guard setup.take(form.token) else { throw AccessError(.setupClosed) }
+        guard try await setup.take(form.token) else { throw AccessError(.setupClosed) }
         let user: ConsoleUser
         do {
             guard try await dependencies.store.users().isEmpty else { throw AccessError(.setupClosed) }
@@ -177,7 +177,7 @@ struct ConsoleController {
         } catch {
             // A user already exists: the link stays spent. Otherwise nobody was created and the link works again.
             let closed = (error as? AccessError)?.code == .setupClosed
-            if !closed { setup.restore(form.token) }
+            if !closed { try await setup.restore(form.token, now: dependencies.timeSource.now()) }
             guard !closed, let error = error as? AccessError else { throw error }
             return renderer.page(
                 "setup",

@@ -1,45 +1,48 @@
 import ADECore
-import Synchronization
+import Crypto
+import Foundation
 
-/// The one-time link that creates the first administrator: `ade serve` prints it while no user exists. It works once,
-/// and never after a user exists.
-final class SetupLink: Sendable {
-    private let token: Mutex<String?>
+/// The one-time link that creates the first administrator: `ade serve` prints it while no user exists. Each node
+/// opens its own link in the store, so a link printed by one node works on every node; the first used closes them
+/// all, and none works after a user exists.
+struct SetupLink: Sendable {
+    let store: any SetupLinkStore
+    /// This node's link token, if it printed one.
+    let token: String?
 
-    init(token: String?) {
-        self.token = Mutex(token)
+    /// Opens this node's link in the store.
+    func open(now: Date) async throws {
+        guard let token else { return }
+        try await store.openSetupLink(digest: Self.digest(token), at: now)
     }
 
-    /// Whether the link has been used (or there never was one).
-    var isSpent: Bool { token.withLock { $0 == nil } }
-
-    /// Whether `value` is the link's token, compared in constant time.
-    func accepts(_ value: String?) -> Bool {
-        token.withLock { Self.matches($0, value) }
+    /// Whether some link of any node is still open.
+    func isOpen() async throws -> Bool {
+        try await store.isSetupLinkOpen(digest: nil)
     }
 
-    /// Spends the link if `value` is its token, in one step: of any number of requests racing with the right token,
-    /// exactly one gets `true`. The caller gives it back with ``restore(_:)`` if it then creates nobody.
-    func take(_ value: String?) -> Bool {
-        token.withLock { token in
-            guard Self.matches(token, value) else { return false }
-            token = nil
-            return true
-        }
+    /// Whether `value` is an open link's token.
+    func accepts(_ value: String?) async throws -> Bool {
+        guard let value else { return false }
+        return try await store.isSetupLinkOpen(digest: Self.digest(value))
     }
 
-    /// Makes a taken link usable again (the form was refused before any user was created).
-    func restore(_ value: String) {
-        token.withLock { token in
-            if token == nil { token = value }
-        }
+    /// Closes every link if `value` is an open link's token, in one step: of any number of requests racing with the
+    /// right token, on any nodes, exactly one gets `true`. The caller gives it back with ``restore(_:now:)`` if it
+    /// then creates nobody.
+    func take(_ value: String?) async throws -> Bool {
+        guard let value else { return false }
+        return try await store.closeSetupLinks(digest: Self.digest(value))
     }
 
-    private static func matches(_ token: String?, _ value: String?) -> Bool {
-        guard let token, let value else { return false }
-        let expected = Array(token.utf8)
-        let given = Array(value.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    /// Opens a taken link again (the form was refused before any user was created).
+    func restore(_ value: String, now: Date) async throws {
+        try await store.openSetupLink(digest: Self.digest(value), at: now)
+    }
+
+    /// Stored as a digest: the database alone does not give the link. Compared by the store, digest to digest, so
+    /// the comparison's time says nothing of the token.
+    private static func digest(_ token: String) -> Data {
+        Data(SHA256.hash(data: Data(token.utf8)))
     }
 }
