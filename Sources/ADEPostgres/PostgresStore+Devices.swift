@@ -60,6 +60,7 @@ extension PostgresStore: DeviceSyncStore {
                 records,
                 tokenID: tokenID,
                 generation: cursor.fetchGeneration,
+                fetching: cursor.phase == .fetch || completesFetch,
                 now: now,
                 connection,
                 logger
@@ -99,7 +100,15 @@ extension PostgresStore: DeviceSyncStore {
             guard let token = try await Self.token(connection, "id = $1 FOR UPDATE", [tokenID], logger) else {
                 throw StoreError(.notFound, parameters: ["name": String(tokenID)])
             }
-            let merged = try await Self.merge(records, tokenID: tokenID, generation: nil, now: now, connection, logger)
+            let merged = try await Self.merge(
+                records,
+                tokenID: tokenID,
+                generation: nil,
+                fetching: false,
+                now: now,
+                connection,
+                logger
+            )
             try await Self.record(merged, token: token, now: now, connection, logger)
             return merged.changes
         }
@@ -202,8 +211,53 @@ extension PostgresStore: DeviceSyncStore {
 
     /// Merges records into the token's stored devices (``DeviceMerge/page(_:existing:tokenID:generation:now:)``) and
     /// writes the changed rows in one statement.
+    ///
+    /// A page of a token's first full fetch (`fetching`, and no device of an earlier fetch) holds new devices but
+    /// for the rare one repeated from an earlier page: they are inserted as new at once, and only those already there
+    /// are read and merged again. Reading every serial first costs an index descent each, as much again as the
+    /// insert; other pages (deltas, later fetches), whose devices are mostly there, are read first.
     static func merge(
         _ records: [DeviceRecord],
+        tokenID: Int64,
+        generation: Int?,
+        fetching: Bool,
+        now: Date,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> DeviceMerge.Page {
+        let serials = Set(records.map(\.serialNumber))
+        if fetching, let generation, !serials.isEmpty,
+            try await !hasDevices(connection, tokenID: tokenID, before: generation, logger)
+        {
+            let assumed = DeviceMerge.page(records, existing: [:], tokenID: tokenID, generation: generation, now: now)
+            let inserted = try await write(assumed.changed.values, onConflict: "DO NOTHING", connection, logger)
+            let present = serials.subtracting(inserted)
+            guard !present.isEmpty else { return assumed }
+            return try await merge(
+                records,
+                present: present,
+                tokenID: tokenID,
+                generation: generation,
+                now: now,
+                connection,
+                logger
+            )
+        }
+        return try await merge(
+            records,
+            present: serials,
+            tokenID: tokenID,
+            generation: generation,
+            now: now,
+            connection,
+            logger
+        )
+    }
+
+    /// Merges records with the stored devices of the `present` serials and writes the changed rows of those serials.
+    private static func merge(
+        _ records: [DeviceRecord],
+        present: Set<String>,
         tokenID: Int64,
         generation: Int?,
         now: Date,
@@ -211,52 +265,99 @@ extension PostgresStore: DeviceSyncStore {
         _ logger: Logger
     ) async throws -> DeviceMerge.Page {
         var existing: [String: StoredDevice] = [:]
-        let serials = Array(Set(records.map(\.serialNumber)))
-        if !serials.isEmpty {
+        if !present.isEmpty {
             // No row locks: every writer of a token's devices holds the token's row (`FOR UPDATE`) first.
             for device in try await devices(
                 connection,
                 "SELECT \(deviceColumns) FROM devices WHERE token_id = $1 AND serial = ANY($2)",
-                [tokenID, serials],
+                [tokenID, Array(present)],
                 logger
             ) {
                 existing[device.serialNumber] = device
             }
         }
         let merged = DeviceMerge.page(records, existing: existing, tokenID: tokenID, generation: generation, now: now)
-        let changed = merged.changed.keys.sorted().compactMap { merged.changed[$0] }
-        if !changed.isEmpty { try await upsert(changed[...], connection, logger) }
+        let changed = merged.changed.values.filter { present.contains($0.serialNumber) }
+        _ = try await write(changed, onConflict: updating, connection, logger)
         return merged
     }
 
-    /// Inserts devices, or updates them in place, in one statement of one array a column.
-    static func upsert(_ devices: ArraySlice<StoredDevice>, _ connection: PostgresConnection, _ logger: Logger)
-        async throws
-    {
-        func column<Value>(_ value: (StoredDevice) -> Value?) -> PostgresColumn<Value> {
-            PostgresColumn(devices.map(value))
-        }
-        let query: PostgresQuery = """
-            INSERT INTO devices (\(unescaped: deviceColumns))
-            SELECT * FROM unnest(\(column { $0.tokenID }), \(column { $0.device.serialNumber }),
-                \(column { $0.device.model }), \(column { $0.device.description }), \(column { $0.device.color }),
-                \(column { $0.device.assetTag }), \(column { $0.device.deviceFamily?.rawValue }),
-                \(column { $0.device.os?.rawValue }), \(column { $0.device.profileStatus?.rawValue }),
-                \(column { $0.device.profileUUID }), \(column { $0.device.profileAssignTime }),
-                \(column { $0.device.profilePushTime }), \(column { $0.device.deviceAssignedDate }),
-                \(column { $0.device.deviceAssignedBy }), \(column { $0.device.opType?.rawValue }),
-                \(column { $0.device.opDate }), \(column { DeviceExtras($0.device).json }), \(column { $0.removedAt }),
-                \(column { $0.fetchGeneration }), \(column { $0.updatedAt }))
-            ON CONFLICT (token_id, serial) DO UPDATE SET model = excluded.model, description = excluded.description,
-                color = excluded.color, asset_tag = excluded.asset_tag, device_family = excluded.device_family,
-                os = excluded.os, profile_status = excluded.profile_status, profile_uuid = excluded.profile_uuid,
-                profile_assign_time = excluded.profile_assign_time, profile_push_time = excluded.profile_push_time,
-                device_assigned_date = excluded.device_assigned_date,
-                device_assigned_by = excluded.device_assigned_by, op_type = excluded.op_type,
-                op_date = excluded.op_date, extra = excluded.extra, removed_at = excluded.removed_at,
-                fetch_generation = excluded.fetch_generation, updated_at = excluded.updated_at
+    /// Whether the token has a device row from a fetch before `generation`.
+    private static func hasDevices(
+        _ connection: PostgresConnection,
+        tokenID: Int64,
+        before generation: Int,
+        _ logger: Logger
+    ) async throws -> Bool {
+        for try await exists in try await connection.run(
             """
-        try await connection.run(query, logger: logger)
+            SELECT EXISTS (SELECT 1 FROM devices WHERE token_id = \(tokenID) AND fetch_generation < \(generation))
+            """,
+            logger: logger
+        ).decode(Bool.self) {
+            return exists
+        }
+        return false
+    }
+
+    /// `ON CONFLICT` for a row already there: updated in place.
+    private static let updating = """
+        DO UPDATE SET model = excluded.model, description = excluded.description,
+            color = excluded.color, asset_tag = excluded.asset_tag, device_family = excluded.device_family,
+            os = excluded.os, profile_status = excluded.profile_status, profile_uuid = excluded.profile_uuid,
+            profile_assign_time = excluded.profile_assign_time, profile_push_time = excluded.profile_push_time,
+            device_assigned_date = excluded.device_assigned_date,
+            device_assigned_by = excluded.device_assigned_by, op_type = excluded.op_type,
+            op_date = excluded.op_date, extra = excluded.extra, removed_at = excluded.removed_at,
+            fetch_generation = excluded.fetch_generation, updated_at = excluded.updated_at
+        """
+
+    /// Inserts devices in one statement of one array a column, in serial order; a row already there is handled as
+    /// `onConflict` says. Returns the serials of the rows written.
+    static func write(
+        _ devices: some Collection<StoredDevice>,
+        onConflict: String,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> Set<String> {
+        guard !devices.isEmpty else { return [] }
+        let sorted = devices.sorted { $0.serialNumber < $1.serialNumber }
+        var bindings = PostgresBindings(capacity: 20)
+        func column<Value: PostgresArrayEncodable & PostgresNonThrowingEncodable>(_ value: (StoredDevice) -> Value?) {
+            bindings.append(PostgresColumn(sorted.map(value)))
+        }
+        column { $0.tokenID }
+        column { $0.device.serialNumber }
+        column { $0.device.model }
+        column { $0.device.description }
+        column { $0.device.color }
+        column { $0.device.assetTag }
+        column { $0.device.deviceFamily?.rawValue }
+        column { $0.device.os?.rawValue }
+        column { $0.device.profileStatus?.rawValue }
+        column { $0.device.profileUUID }
+        column { $0.device.profileAssignTime }
+        column { $0.device.profilePushTime }
+        column { $0.device.deviceAssignedDate }
+        column { $0.device.deviceAssignedBy }
+        column { $0.device.opType?.rawValue }
+        column { $0.device.opDate }
+        column { DeviceExtras($0.device).json }
+        column { $0.removedAt }
+        column { $0.fetchGeneration }
+        column { $0.updatedAt }
+        let parameters = (1...bindings.count).map { "$\($0)" }.joined(separator: ", ")
+        let sql = """
+            INSERT INTO devices (\(deviceColumns)) SELECT * FROM unnest(\(parameters))
+            ON CONFLICT (token_id, serial) \(onConflict) RETURNING serial
+            """
+        var written: Set<String> = []
+        for try await serial in try await connection.run(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            .decode(String.self)
+        {
+            written.insert(serial)
+        }
+        return written
     }
 
     /// Moves the token's device counts and writes the page's events.

@@ -86,6 +86,10 @@ extension PostgresStore: TokenStore {
 
     public func deleteToken(id: Int64) async throws {
         try await transaction { connection in
+            // Devices have no foreign key to their token (``PostgresSchema``'s version 4): they go here, under the
+            // token's row lock, which every writer of a token's devices takes first.
+            try await connection.run("SELECT id FROM tokens WHERE id = \(id) FOR UPDATE", logger: logger)
+            try await connection.run("DELETE FROM devices WHERE token_id = \(id)", logger: logger)
             try await connection.run("DELETE FROM tokens WHERE id = \(id)", logger: logger)
         }
     }

@@ -53,7 +53,36 @@ public enum StoreConformance {
         Check(name: "nodes") { try await nodes($0) },
         Check(name: "attempts") { try await attempts($0) },
         Check(name: "setupLinks") { try await setupLinks($0) },
+        Check(name: "firstFetchRepeats") { try await firstFetchRepeats($0) },
     ]
+
+    /// A device that a later page of a token's first full fetch repeats, changed, is one row: added once, then
+    /// modified; one repeated unchanged changes nothing.
+    public static func firstFetchRepeats(_ store: some ADEStore) async throws {
+        let token = try await store.createToken(name: "T", baseURL: apple, createdAt: start)
+        func page(_ cursor: String) -> SyncCursorState {
+            SyncCursorState(phase: .fetch, cursor: cursor, fetchGeneration: 1, fetchStartedAt: start)
+        }
+        var changes = try await store.applyPage(
+            [device("A"), device("B")],
+            cursor: page("c1"),
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        #expect(changes == PageChanges(added: 2))
+        changes = try await store.applyPage(
+            [device("B", .assigned), device("A"), device("C")],
+            cursor: page("c2"),
+            completesFetch: false,
+            tokenID: token.id,
+            now: start
+        )
+        #expect(changes == PageChanges(added: 1, modified: 1))
+        #expect(try await store.deviceCount(tokenID: token.id, includeRemoved: true) == 3)
+        #expect(try await store.device(tokenID: token.id, serial: "B")?.device.profileStatus == .assigned)
+        #expect(try await store.cursor(tokenID: token.id) == page("c2"))
+    }
 
     /// Failed attempts by kind and key digest: read newest first within a window and a limit, cleared per key, and
     /// pruned by age and then down to a number kept, the oldest first.

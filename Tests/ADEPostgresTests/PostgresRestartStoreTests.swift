@@ -10,10 +10,11 @@ import Testing
 /// The store while its server restarts: every call ends (answered, or `unavailable`), none waits for ever.
 @Suite(.timeLimit(.minutes(2)))
 struct PostgresRestartStoreTests {
-    /// The rounds each worker has finished, and the calls answered `unavailable`.
+    /// The rounds each worker has finished, the calls answered `unavailable`, and whether the server is back.
     final class Progress: Sendable {
         let rounds = Mutex<[Int]>(Array(repeating: 0, count: 8))
         let failures = Mutex(0)
+        let restarted = Atomic(false)
     }
 
     @Test func everyCallEndsWhileTheServerRestarts() async throws {
@@ -33,12 +34,15 @@ struct PostgresRestartStoreTests {
                     createdAt: Date()
                 )
                 let progress = Progress()
-                let rounds = 300
+                // Each worker goes on until 100 rounds after the server is back, however long the restart takes.
+                let rounds = 100
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     // Transactions and reads, as syncs and requests make them, some in flight at the restart.
                     for worker in 0..<8 {
                         group.addTask {
-                            for round in 1...rounds {
+                            var after = 0
+                            while after < rounds {
+                                if progress.restarted.load(ordering: .acquiring) { after += 1 }
                                 try await Task.sleep(for: .milliseconds(10))
                                 do {
                                     if worker.isMultiple(of: 2) {
@@ -49,7 +53,7 @@ struct PostgresRestartStoreTests {
                                 } catch let error as StoreError where error.code == .unavailable {
                                     progress.failures.withLock { $0 += 1 }
                                 }
-                                progress.rounds.withLock { $0[worker] = round }
+                                progress.rounds.withLock { $0[worker] = after }
                             }
                         }
                     }
@@ -58,6 +62,7 @@ struct PostgresRestartStoreTests {
                         PostgresTestServer.stopCluster(in: folder)
                         _ = try PostgresTestServer.startCluster(in: folder)
                     }
+                    progress.restarted.store(true, ordering: .releasing)
                     let deadline = ContinuousClock.now + .seconds(30)
                     while progress.rounds.withLock({ $0.contains { $0 < rounds } }), ContinuousClock.now < deadline {
                         try await Task.sleep(for: .milliseconds(100))
