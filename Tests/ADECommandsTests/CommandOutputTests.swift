@@ -57,9 +57,7 @@ struct CommandOutputTests {
             let text = await CommandHarness.run(["webhook", "deliveries", "hook"] + database)
             #expect(text.output == "No delivery attempt yet.\n")
             let json = await CommandHarness.run(["webhook", "deliveries", "hook", "--format", "json"] + database)
-            #expect(
-                json.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[\n\n]" || json.output.contains("[]")
-            )
+            #expect(json.output == "[]\n", "an empty list, as a script's JSON reader expects it")
         }
     }
 

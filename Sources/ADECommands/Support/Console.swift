@@ -52,7 +52,9 @@ struct Console: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        // Foundation writes an empty list as "[", a blank line and "]"; a script's reader expects "[]".
+        return text == "[\n\n]" ? "[]" : text
     }
 
     /// Prints one line of guidance on standard error, so that standard output stays the result alone.
