@@ -77,10 +77,10 @@ enum PostgresSchema {
     /// Version 3: failed sign-ins and uploads, and the first administrator's setup links, counted and kept for every
     /// node (keys and tokens as digests only). Neither notifies: no node keeps an answer drawn from them.
     private static let version3 = [
-        "CREATE TABLE attempts (kind text NOT NULL, key bytea NOT NULL, at timestamptz NOT NULL)",
+        "CREATE TABLE attempts (kind text NOT NULL, key text NOT NULL, at timestamptz NOT NULL)",
         "CREATE INDEX attempts_by_key ON attempts (kind, key, at)",
         "CREATE INDEX attempts_by_time ON attempts (at)",
-        "CREATE TABLE setup_links (digest bytea PRIMARY KEY, opened_at timestamptz NOT NULL)",
+        "CREATE TABLE setup_links (digest text PRIMARY KEY, opened_at timestamptz NOT NULL)",
     ]
 
     private static let version1 = [

@@ -3,7 +3,7 @@ public import Foundation
 import PostgresNIO
 
 extension PostgresStore: AttemptStore {
-    public func recordAttempt(_ kind: AttemptKind, key: Data, at date: Date) async throws {
+    public func recordAttempt(_ kind: AttemptKind, key: String, at date: Date) async throws {
         try await transaction { connection in
             try await connection.run(
                 "INSERT INTO attempts (kind, key, at) VALUES (\(kind.rawValue), \(key), \(date))",
@@ -12,7 +12,7 @@ extension PostgresStore: AttemptStore {
         }
     }
 
-    public func attempts(_ kind: AttemptKind, key: Data, after date: Date, limit: Int) async throws -> [Date] {
+    public func attempts(_ kind: AttemptKind, key: String, after date: Date, limit: Int) async throws -> [Date] {
         try await read { connection in
             var times: [Date] = []
             for try await time in try await connection.run(
@@ -28,7 +28,7 @@ extension PostgresStore: AttemptStore {
         }
     }
 
-    public func clearAttempts(_ kind: AttemptKind, key: Data) async throws {
+    public func clearAttempts(_ kind: AttemptKind, key: String) async throws {
         try await transaction { connection in
             try await connection.run(
                 "DELETE FROM attempts WHERE kind = \(kind.rawValue) AND key = \(key)",
@@ -67,7 +67,7 @@ extension PostgresStore: AttemptStore {
 }
 
 extension PostgresStore: SetupLinkStore {
-    public func openSetupLink(digest: Data, at date: Date) async throws {
+    public func openSetupLink(digest: String, at date: Date) async throws {
         try await transaction { connection in
             try await connection.run(
                 "INSERT INTO setup_links (digest, opened_at) VALUES (\(digest), \(date)) ON CONFLICT DO NOTHING",
@@ -76,7 +76,7 @@ extension PostgresStore: SetupLinkStore {
         }
     }
 
-    public func isSetupLinkOpen(digest: Data?) async throws -> Bool {
+    public func isSetupLinkOpen(digest: String?) async throws -> Bool {
         try await read { connection in
             var query: PostgresQuery = "SELECT EXISTS (SELECT 1 FROM setup_links)"
             if let digest { query = try "SELECT EXISTS (SELECT 1 FROM setup_links WHERE digest = \(digest))" }
@@ -87,7 +87,7 @@ extension PostgresStore: SetupLinkStore {
         }
     }
 
-    public func closeSetupLinks(digest: Data) async throws -> Bool {
+    public func closeSetupLinks(digest: String) async throws -> Bool {
         // Of two callers racing, the second waits for the first's row locks, finds the rows gone and deletes none.
         try await transaction { connection in
             var closed = false
@@ -97,7 +97,7 @@ extension PostgresStore: SetupLinkStore {
                 RETURNING digest
                 """,
                 logger: logger
-            ).decode(Data.self) {
+            ).decode(String.self) {
                 closed = closed || deleted == digest
             }
             return closed

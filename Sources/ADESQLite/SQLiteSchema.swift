@@ -396,10 +396,10 @@ enum SQLiteSchema {
             // node (keys and tokens as digests only).
             try db.execute(
                 sql: """
-                    CREATE TABLE attempts (kind TEXT NOT NULL, key BLOB NOT NULL, at DOUBLE NOT NULL);
+                    CREATE TABLE attempts (kind TEXT NOT NULL, key TEXT NOT NULL, at DOUBLE NOT NULL);
                     CREATE INDEX attempts_by_key ON attempts (kind, key, at);
                     CREATE INDEX attempts_by_time ON attempts (at);
-                    CREATE TABLE setup_links (digest BLOB PRIMARY KEY NOT NULL, opened_at DOUBLE NOT NULL);
+                    CREATE TABLE setup_links (digest TEXT PRIMARY KEY NOT NULL, opened_at DOUBLE NOT NULL);
                     """
             )
         }

@@ -3,7 +3,7 @@ public import Foundation
 import GRDB
 
 extension SQLiteStore: AttemptStore {
-    public func recordAttempt(_ kind: AttemptKind, key: Data, at date: Date) async throws {
+    public func recordAttempt(_ kind: AttemptKind, key: String, at date: Date) async throws {
         try await write { db in
             try db.execute(
                 sql: "INSERT INTO attempts (kind, key, at) VALUES (?, ?, ?)",
@@ -12,7 +12,7 @@ extension SQLiteStore: AttemptStore {
         }
     }
 
-    public func attempts(_ kind: AttemptKind, key: Data, after date: Date, limit: Int) async throws -> [Date] {
+    public func attempts(_ kind: AttemptKind, key: String, after date: Date, limit: Int) async throws -> [Date] {
         try await read { db in
             try Double.fetchAll(
                 db,
@@ -22,7 +22,7 @@ extension SQLiteStore: AttemptStore {
         }
     }
 
-    public func clearAttempts(_ kind: AttemptKind, key: Data) async throws {
+    public func clearAttempts(_ kind: AttemptKind, key: String) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM attempts WHERE kind = ? AND key = ?", arguments: [kind.rawValue, key])
         }
@@ -47,7 +47,7 @@ extension SQLiteStore: AttemptStore {
 }
 
 extension SQLiteStore: SetupLinkStore {
-    public func openSetupLink(digest: Data, at date: Date) async throws {
+    public func openSetupLink(digest: String, at date: Date) async throws {
         try await write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO setup_links (digest, opened_at) VALUES (?, ?)",
@@ -56,7 +56,7 @@ extension SQLiteStore: SetupLinkStore {
         }
     }
 
-    public func isSetupLinkOpen(digest: Data?) async throws -> Bool {
+    public func isSetupLinkOpen(digest: String?) async throws -> Bool {
         try await read { db in
             if let digest {
                 return try Bool.fetchOne(
@@ -69,7 +69,7 @@ extension SQLiteStore: SetupLinkStore {
         }
     }
 
-    public func closeSetupLinks(digest: Data) async throws -> Bool {
+    public func closeSetupLinks(digest: String) async throws -> Bool {
         try await write { db in
             guard
                 try Bool.fetchOne(

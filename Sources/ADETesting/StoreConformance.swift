@@ -87,8 +87,8 @@ public enum StoreConformance {
     /// Failed attempts by kind and key digest: read newest first within a window and a limit, cleared per key, and
     /// pruned by age and then down to a number kept, the oldest first.
     public static func attempts(_ store: some ADEStore) async throws {
-        let alice = Data(repeating: 1, count: 32)
-        let bob = Data(repeating: 2, count: 32)
+        let alice = AccessSecret.digest("alice|192.0.2.1")
+        let bob = AccessSecret.digest("bob|192.0.2.1")
         for second in [0.0, 10, 20, 30] {
             try await store.recordAttempt(.signIn, key: alice, at: start.addingTimeInterval(second))
         }
@@ -128,15 +128,15 @@ public enum StoreConformance {
     /// Setup links: open ones are found by digest (or any), and eight callers racing to close them with an open
     /// link's digest (on one store or on several nodes' stores) get one `true`; an unknown digest closes nothing.
     public static func setupLinks(_ store: some ADEStore) async throws {
-        let first = Data(repeating: 7, count: 32)
-        let second = Data(repeating: 8, count: 32)
+        let first = AccessSecret.digest("first")
+        let second = AccessSecret.digest("second")
         #expect(try await store.isSetupLinkOpen(digest: nil) == false)
         try await store.openSetupLink(digest: first, at: start)
         try await store.openSetupLink(digest: first, at: start)
         try await store.openSetupLink(digest: second, at: start)
         #expect(try await store.isSetupLinkOpen(digest: first))
         #expect(try await store.isSetupLinkOpen(digest: nil))
-        #expect(try await store.closeSetupLinks(digest: Data(repeating: 9, count: 32)) == false)
+        #expect(try await store.closeSetupLinks(digest: AccessSecret.digest("unknown")) == false)
         #expect(try await store.isSetupLinkOpen(digest: second), "an unknown link closes nothing")
         try await closeSetupLinksRacing([store], digest: first)
         #expect(try await store.isSetupLinkOpen(digest: second) == false, "the first used closes every link")
@@ -146,7 +146,7 @@ public enum StoreConformance {
     }
 
     /// Eight callers spread over `stores` close the links with `digest` at once: exactly one succeeds.
-    public static func closeSetupLinksRacing(_ stores: [any ADEStore], digest: Data) async throws {
+    public static func closeSetupLinksRacing(_ stores: [any ADEStore], digest: String) async throws {
         let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<8 {
                 group.addTask { try await stores[index % stores.count].closeSetupLinks(digest: digest) }

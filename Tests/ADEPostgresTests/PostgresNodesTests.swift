@@ -90,7 +90,7 @@ struct PostgresNodesTests {
     /// use one setup link, one gets it.
     @Test func attemptsAndSetupLinksAreSharedByTwoNodes() async throws {
         try await Self.withNodes(2) { nodes in
-            let key = Data(repeating: 3, count: 32)
+            let key = AccessSecret.digest("admin|192.0.2.1")
             for index in 0..<6 {
                 try await nodes[index % 2].recordAttempt(
                     .signIn,
@@ -108,9 +108,9 @@ struct PostgresNodesTests {
                 #expect(recent.count == 5 && recent.first == Self.start.addingTimeInterval(5))
             }
             for round in 0..<10 {
-                let digest = Data(repeating: UInt8(round), count: 32)
+                let digest = AccessSecret.digest("link \(round)")
                 try await nodes[round % 2].openSetupLink(digest: digest, at: Self.start)
-                try await nodes[1 - round % 2].openSetupLink(digest: Data(repeating: 99, count: 32), at: Self.start)
+                try await nodes[1 - round % 2].openSetupLink(digest: AccessSecret.digest("other node"), at: Self.start)
                 try await StoreConformance.closeSetupLinksRacing(nodes, digest: digest)
                 #expect(try await nodes[0].isSetupLinkOpen(digest: nil) == false, "round \(round)")
             }

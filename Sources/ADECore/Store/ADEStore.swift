@@ -142,14 +142,14 @@ public protocol NodeStore: Sendable {
 
 /// Failed attempts counted against a key (a user name and address signing in, a principal uploading `.p7m` files),
 /// shared by every node so that a limit holds however a proxy spreads the attempts. Keys come from people who may
-/// not have signed in: stores are given and keep their SHA-256 digest only.
+/// not have signed in: stores are given and keep their digest only (``AccessSecret/digest(_:)``).
 public protocol AttemptStore: Sendable {
     /// Records a failed attempt.
-    func recordAttempt(_ kind: AttemptKind, key: Data, at date: Date) async throws
+    func recordAttempt(_ kind: AttemptKind, key: String, at date: Date) async throws
     /// The times of the key's latest attempts after `date`, newest first, at most `limit` of them.
-    func attempts(_ kind: AttemptKind, key: Data, after date: Date, limit: Int) async throws -> [Date]
+    func attempts(_ kind: AttemptKind, key: String, after date: Date, limit: Int) async throws -> [Date]
     /// Forgets the key's attempts (a successful sign-in).
-    func clearAttempts(_ kind: AttemptKind, key: Data) async throws
+    func clearAttempts(_ kind: AttemptKind, key: String) async throws
     /// Forgets the attempts at or before `date`, then the oldest beyond the newest `keeping`; returns how many went.
     func pruneAttempts(before date: Date, keeping: Int) async throws -> Int
     /// How many attempts are kept.
@@ -165,15 +165,16 @@ public enum AttemptKind: String, Sendable, CaseIterable {
 }
 
 /// The one-time links that create the first administrator: each `ade serve` node prints one while no user exists, and
-/// the first used closes them all, whichever node answers it. Stores keep the digest of a link's token.
+/// the first used closes them all, whichever node answers it. Stores keep the digest of a link's token
+/// (``AccessSecret/digest(_:)``), as they keep those of sessions and API tokens.
 public protocol SetupLinkStore: Sendable {
     /// Opens a link.
-    func openSetupLink(digest: Data, at date: Date) async throws
+    func openSetupLink(digest: String, at date: Date) async throws
     /// Whether the link with this digest is open; nil: whether any is.
-    func isSetupLinkOpen(digest: Data?) async throws -> Bool
+    func isSetupLinkOpen(digest: String?) async throws -> Bool
     /// Closes every link if the one with this digest is open, in one step: of any number of callers racing, one
     /// gets true.
-    func closeSetupLinks(digest: Data) async throws -> Bool
+    func closeSetupLinks(digest: String) async throws -> Bool
 }
 
 /// Who may use the console and the API: console users, their sessions, and API tokens.

@@ -15,8 +15,8 @@ public actor MemoryStore: ADEStore {
     private var leases: [Int64: SyncLease] = [:]
     private var syncRequestRows: [Int64: Date] = [:]
     private var nodeRows: [String: ClusterNode] = [:]
-    private var attemptRows: [(kind: AttemptKind, key: Data, at: Date)] = []
-    private var setupLinks: Set<Data> = []
+    private var attemptRows: [(kind: AttemptKind, key: String, at: Date)] = []
+    private var setupLinks: Set<String> = []
     private var nextUserID: Int64 = 1
     private var userRows: [Int64: ConsoleUser] = [:]
     private var sessions: [String: ConsoleSession] = [:]
@@ -399,16 +399,16 @@ public actor MemoryStore: ADEStore {
 
     // MARK: - Attempts and setup links
 
-    public func recordAttempt(_ kind: AttemptKind, key: Data, at date: Date) {
+    public func recordAttempt(_ kind: AttemptKind, key: String, at date: Date) {
         attemptRows.append((kind, key, date))
     }
 
-    public func attempts(_ kind: AttemptKind, key: Data, after date: Date, limit: Int) -> [Date] {
+    public func attempts(_ kind: AttemptKind, key: String, after date: Date, limit: Int) -> [Date] {
         let times = attemptRows.filter { $0.kind == kind && $0.key == key && $0.at > date }.map(\.at)
         return Array(times.sorted(by: >).prefix(max(0, limit)))
     }
 
-    public func clearAttempts(_ kind: AttemptKind, key: Data) {
+    public func clearAttempts(_ kind: AttemptKind, key: String) {
         attemptRows.removeAll { $0.kind == kind && $0.key == key }
     }
 
@@ -424,13 +424,13 @@ public actor MemoryStore: ADEStore {
 
     public func attemptCount() -> Int { attemptRows.count }
 
-    public func openSetupLink(digest: Data, at date: Date) { setupLinks.insert(digest) }
+    public func openSetupLink(digest: String, at date: Date) { setupLinks.insert(digest) }
 
-    public func isSetupLinkOpen(digest: Data?) -> Bool {
+    public func isSetupLinkOpen(digest: String?) -> Bool {
         digest.map { setupLinks.contains($0) } ?? !setupLinks.isEmpty
     }
 
-    public func closeSetupLinks(digest: Data) -> Bool {
+    public func closeSetupLinks(digest: String) -> Bool {
         guard setupLinks.contains(digest) else { return false }
         setupLinks.removeAll()
         return true

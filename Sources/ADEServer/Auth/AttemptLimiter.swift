@@ -1,5 +1,4 @@
 public import ADECore
-import Crypto
 public import Foundation
 import Synchronization
 
@@ -8,8 +7,9 @@ import Synchronization
 /// proxy spreads one person's attempts over them.
 ///
 /// Keys come from people who have not signed in, so nothing they send is kept as given: a key is stored as its
-/// SHA-256 digest (32 bytes whatever its length), attempts that have left the window are pruned once a window, and
-/// the store keeps about `capacity` attempts (the oldest go first; a tenth more per node recording at once).
+/// SHA-256 digest (``AccessSecret/digest(_:)``, 64 characters whatever its length), attempts that have left the window
+/// are pruned once a window, and the store keeps about `capacity` attempts (the oldest go first; a tenth more per
+/// node recording at once).
 public final class AttemptLimiter: Sendable {
     let store: any AttemptStore
     let kind: AttemptKind
@@ -36,7 +36,7 @@ public final class AttemptLimiter: Sendable {
     public func retryAfter(_ key: String, now: Date) async throws -> Int? {
         let recent = try await store.attempts(
             kind,
-            key: Self.digest(key),
+            key: AccessSecret.digest(key),
             after: now.addingTimeInterval(-window),
             limit: limit
         )
@@ -47,7 +47,7 @@ public final class AttemptLimiter: Sendable {
 
     /// Records an attempt that counts against `key`.
     public func record(_ key: String, now: Date) async throws {
-        try await store.recordAttempt(kind, key: Self.digest(key), at: now)
+        try await store.recordAttempt(kind, key: AccessSecret.digest(key), at: now)
         // Pruned once a window, and, in a flood, after each tenth of the capacity recorded on this node, down to nine
         // tenths: the store holds at most `capacity` while one node records.
         let recorded = recordedSincePrune.add(1, ordering: .relaxed).newValue
@@ -63,10 +63,6 @@ public final class AttemptLimiter: Sendable {
 
     /// Forgets `key`'s failures (a successful sign-in).
     public func reset(_ key: String) async throws {
-        try await store.clearAttempts(kind, key: Self.digest(key))
-    }
-
-    static func digest(_ key: String) -> Data {
-        Data(SHA256.hash(data: Data(key.utf8)))
+        try await store.clearAttempts(kind, key: AccessSecret.digest(key))
     }
 }
