@@ -152,7 +152,9 @@ extension BenchCommand {
 
         /// Tokens with their MDM server, expiry and a run each; the devices of "Large" page by page. Returns 1,000
         /// serials of "Large" to page after.
-        static func fill(_ store: any ADEStore, tokens: Int, devices: Int) async throws -> [String] {
+        static func fill(_ store: some TokenStore & SyncRunStore & DeviceSyncStore, tokens: Int, devices: Int)
+            async throws -> [String]
+        {
             let now = Date()
             for index in 0..<tokens {
                 let name = index == 0 ? "Large" : String(format: "Token %04d", index)

@@ -16,8 +16,8 @@ public final class AttemptLimiter: Sendable {
     let limit: Int
     let window: TimeInterval
     let capacity: Int
-    private let lastPrune = Mutex(Date.distantPast)
-    private let recordedSincePrune = Atomic<Int>(0)
+    /// When this node last pruned, and how many attempts it has recorded since.
+    private let sincePrune = Mutex((at: Date.distantPast, recorded: 0))
 
     /// - Parameters:
     ///   - kind: what is counted.
@@ -50,14 +50,13 @@ public final class AttemptLimiter: Sendable {
         try await store.recordAttempt(kind, key: AccessSecret.digest(key), at: now)
         // Pruned once a window, and, in a flood, after each tenth of the capacity recorded on this node, down to nine
         // tenths: the store holds at most `capacity` while one node records.
-        let recorded = recordedSincePrune.add(1, ordering: .relaxed).newValue
-        let due = lastPrune.withLock { last in
-            guard now.timeIntervalSince(last) >= window || recorded >= capacity / 10 else { return false }
-            last = now
+        let due = sincePrune.withLock { since in
+            since.recorded += 1
+            guard now.timeIntervalSince(since.at) >= window || since.recorded >= capacity / 10 else { return false }
+            since = (now, 0)
             return true
         }
         guard due else { return }
-        recordedSincePrune.store(0, ordering: .relaxed)
         _ = try await store.pruneAttempts(before: now.addingTimeInterval(-window), keeping: capacity - capacity / 10)
     }
 
